@@ -1,0 +1,314 @@
+/**
+ * The single source of truth for accelerators: what Kubernetes calls them, how much memory they have,
+ * which image runs vLLM on them, and which machine sizes each provider offers with how many per node.
+ * Plain data, no Pulumi. Adding an accelerator is one entry in `ACCELERATORS`.
+ */
+import { LlmdConfigError } from "../errors";
+
+/** Accelerators llmd knows how to place vLLM on. */
+export const Accelerator = {
+    NvidiaL4: "nvidia-l4",
+    NvidiaL40S: "nvidia-l40s",
+    NvidiaA100_40GB: "nvidia-a100-40gb",
+    NvidiaA100_80GB: "nvidia-a100-80gb",
+    NvidiaH100: "nvidia-h100",
+    NvidiaH200: "nvidia-h200",
+    NvidiaB200: "nvidia-b200",
+    AmdMI250X: "amd-mi250x",
+    AmdMI300X: "amd-mi300x",
+    AmdMI325X: "amd-mi325x",
+    TpuV5e: "tpu-v5e",
+    TpuV6e: "tpu-v6e",
+    Cpu: "cpu",
+} as const;
+/** One of the accelerators in the catalog. */
+export type Accelerator = (typeof Accelerator)[keyof typeof Accelerator];
+
+/** Where a cluster runs. Decides node labels, machine sizes and which accelerators exist at all. */
+export const ClusterProvider = {
+    Gke: "gke",
+    Aks: "aks",
+    DigitalOcean: "digitalocean",
+    OpenShift: "openshift",
+    Minikube: "minikube",
+    Kind: "kind",
+    Existing: "existing",
+} as const;
+/** One of the cluster providers llmd knows. */
+export type ClusterProvider = (typeof ClusterProvider)[keyof typeof ClusterProvider];
+
+/** Cloud providers that sell machine sizes (the others run on whatever nodes already exist). */
+export const CLOUD_PROVIDERS = ["gke", "aks", "digitalocean"] as const;
+export type CloudProvider = (typeof CLOUD_PROVIDERS)[number];
+
+/** The family of vLLM image an accelerator needs. */
+export type ImageFamily = "cuda" | "rocm" | "tpu" | "cpu";
+
+/** Fast internode fabric a machine size is attached to (used for P/D KV transfer and wide-EP). */
+export const Interconnect = {
+    None: "none",
+    InfiniBand: "infiniband",
+    RoCE: "roce",
+    GpuDirectTcpx: "gpudirect-tcpx",
+    Ici: "ici",
+} as const;
+/** One of the interconnects in `Interconnect`. */
+export type Interconnect = (typeof Interconnect)[keyof typeof Interconnect];
+
+/** A Kubernetes taint, in the shape of `core/v1 Taint`. */
+export interface Taint {
+    key: string;
+    value?: string;
+    effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
+/** A machine size a provider sells with this accelerator attached. */
+export interface MachineOffer {
+    /** The provider's machine type / VM size / droplet slug. */
+    machineType: string;
+    /** Accelerators (GPUs or TPU chips) on one node of this size. */
+    acceleratorsPerNode: number;
+    /** Fast fabric between nodes of this size. */
+    interconnect: Interconnect;
+    /** TPU only: slice topologies this machine type serves, e.g. `2x4`. */
+    tpuTopologies?: string[];
+}
+
+/** Everything llmd knows about one accelerator. */
+export interface AcceleratorSpec {
+    id: Accelerator;
+    vendor: "nvidia" | "amd" | "google" | "none";
+    /** Human name for messages and docs. */
+    displayName: string;
+    /** Extended resource the device plugin advertises; absent for CPU. */
+    resourceName?: "nvidia.com/gpu" | "amd.com/gpu" | "google.com/tpu";
+    /** Accelerator memory per device, GiB (0 for CPU). */
+    memoryGiB: number;
+    imageFamily: ImageFamily;
+    /** Taint llmd's own pools carry and model servers tolerate. */
+    taint?: Taint;
+    /** Machine sizes per cloud provider; a provider that is absent does not offer this accelerator. */
+    offers: Partial<Record<CloudProvider, MachineOffer[]>>;
+    /** GKE node label value for `cloud.google.com/gke-accelerator` (GPUs) or `gke-tpu-accelerator` (TPUs). */
+    gkeAcceleratorLabel?: string;
+}
+
+const nvidiaTaint: Taint = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" };
+const amdTaint: Taint = { key: "amd.com/gpu", value: "present", effect: "NoSchedule" };
+const tpuTaint: Taint = { key: "google.com/tpu", value: "present", effect: "NoSchedule" };
+
+function sizes(interconnect: Interconnect, entries: Array<[string, number]>): MachineOffer[] {
+    return entries.map(([machineType, acceleratorsPerNode]) => ({ machineType, acceleratorsPerNode, interconnect }));
+}
+
+/** The catalog. Machine sizes from the providers' public machine-type documentation. */
+export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
+    "nvidia-l4": {
+        id: "nvidia-l4",
+        vendor: "nvidia",
+        displayName: "NVIDIA L4",
+        resourceName: "nvidia.com/gpu",
+        memoryGiB: 24,
+        imageFamily: "cuda",
+        taint: nvidiaTaint,
+        gkeAcceleratorLabel: "nvidia-l4",
+        offers: {
+            gke: sizes("none", [["g2-standard-8", 1], ["g2-standard-24", 2], ["g2-standard-48", 4], ["g2-standard-96", 8]]),
+        },
+    },
+    "nvidia-l40s": {
+        id: "nvidia-l40s",
+        vendor: "nvidia",
+        displayName: "NVIDIA L40S",
+        resourceName: "nvidia.com/gpu",
+        memoryGiB: 48,
+        imageFamily: "cuda",
+        taint: nvidiaTaint,
+        offers: {
+            digitalocean: sizes("none", [["gpu-l40sx1-48gb", 1]]),
+        },
+    },
+    "nvidia-a100-40gb": {
+        id: "nvidia-a100-40gb",
+        vendor: "nvidia",
+        displayName: "NVIDIA A100 40GB",
+        resourceName: "nvidia.com/gpu",
+        memoryGiB: 40,
+        imageFamily: "cuda",
+        taint: nvidiaTaint,
+        gkeAcceleratorLabel: "nvidia-tesla-a100",
+        offers: {
+            gke: sizes("none", [["a2-highgpu-1g", 1], ["a2-highgpu-2g", 2], ["a2-highgpu-4g", 4], ["a2-highgpu-8g", 8], ["a2-megagpu-16g", 16]]),
+            aks: sizes("infiniband", [["Standard_ND96asr_v4", 8]]),
+        },
+    },
+    "nvidia-a100-80gb": {
+        id: "nvidia-a100-80gb",
+        vendor: "nvidia",
+        displayName: "NVIDIA A100 80GB",
+        resourceName: "nvidia.com/gpu",
+        memoryGiB: 80,
+        imageFamily: "cuda",
+        taint: nvidiaTaint,
+        gkeAcceleratorLabel: "nvidia-a100-80gb",
+        offers: {
+            gke: sizes("none", [["a2-ultragpu-1g", 1], ["a2-ultragpu-2g", 2], ["a2-ultragpu-4g", 4], ["a2-ultragpu-8g", 8]]),
+            aks: [
+                ...sizes("none", [["Standard_NC24ads_A100_v4", 1], ["Standard_NC48ads_A100_v4", 2], ["Standard_NC96ads_A100_v4", 4]]),
+                ...sizes("infiniband", [["Standard_ND96amsr_A100_v4", 8]]),
+            ],
+        },
+    },
+    "nvidia-h100": {
+        id: "nvidia-h100",
+        vendor: "nvidia",
+        displayName: "NVIDIA H100 80GB",
+        resourceName: "nvidia.com/gpu",
+        memoryGiB: 80,
+        imageFamily: "cuda",
+        taint: nvidiaTaint,
+        gkeAcceleratorLabel: "nvidia-h100-80gb",
+        offers: {
+            gke: [
+                ...sizes("none", [["a3-highgpu-1g", 1], ["a3-highgpu-2g", 2], ["a3-highgpu-4g", 4]]),
+                ...sizes("gpudirect-tcpx", [["a3-highgpu-8g", 8]]),
+            ],
+            aks: [
+                ...sizes("none", [["Standard_NC40ads_H100_v5", 1], ["Standard_NC80adis_H100_v5", 2]]),
+                ...sizes("infiniband", [["Standard_ND96isr_H100_v5", 8]]),
+            ],
+            digitalocean: sizes("none", [["gpu-h100x1-80gb", 1], ["gpu-h100x8-640gb", 8]]),
+        },
+    },
+    "nvidia-h200": {
+        id: "nvidia-h200",
+        vendor: "nvidia",
+        displayName: "NVIDIA H200 141GB",
+        resourceName: "nvidia.com/gpu",
+        memoryGiB: 141,
+        imageFamily: "cuda",
+        taint: nvidiaTaint,
+        gkeAcceleratorLabel: "nvidia-h200-141gb",
+        offers: {
+            gke: sizes("roce", [["a3-ultragpu-8g", 8]]),
+            aks: sizes("infiniband", [["Standard_ND96isr_H200_v5", 8]]),
+            digitalocean: sizes("none", [["gpu-h200x1-141gb", 1], ["gpu-h200x8-1128gb", 8]]),
+        },
+    },
+    "nvidia-b200": {
+        id: "nvidia-b200",
+        vendor: "nvidia",
+        displayName: "NVIDIA B200",
+        resourceName: "nvidia.com/gpu",
+        memoryGiB: 180,
+        imageFamily: "cuda",
+        taint: nvidiaTaint,
+        gkeAcceleratorLabel: "nvidia-b200",
+        offers: {
+            gke: sizes("roce", [["a4-highgpu-8g", 8]]),
+        },
+    },
+    "amd-mi250x": {
+        id: "amd-mi250x",
+        vendor: "amd",
+        displayName: "AMD Instinct MI250X",
+        resourceName: "amd.com/gpu",
+        memoryGiB: 128,
+        imageFamily: "rocm",
+        taint: amdTaint,
+        offers: {},
+    },
+    "amd-mi300x": {
+        id: "amd-mi300x",
+        vendor: "amd",
+        displayName: "AMD Instinct MI300X",
+        resourceName: "amd.com/gpu",
+        memoryGiB: 192,
+        imageFamily: "rocm",
+        taint: amdTaint,
+        offers: {
+            aks: sizes("infiniband", [["Standard_ND96isr_MI300X_v5", 8]]),
+            digitalocean: sizes("none", [["gpu-mi300x1-192gb", 1], ["gpu-mi300x8-1536gb", 8]]),
+        },
+    },
+    "amd-mi325x": {
+        id: "amd-mi325x",
+        vendor: "amd",
+        displayName: "AMD Instinct MI325X",
+        resourceName: "amd.com/gpu",
+        memoryGiB: 256,
+        imageFamily: "rocm",
+        taint: amdTaint,
+        offers: {
+            digitalocean: sizes("none", [["gpu-mi325x8-2048gb", 8]]),
+        },
+    },
+    "tpu-v5e": {
+        id: "tpu-v5e",
+        vendor: "google",
+        displayName: "Google TPU v5e",
+        resourceName: "google.com/tpu",
+        memoryGiB: 16,
+        imageFamily: "tpu",
+        taint: tpuTaint,
+        gkeAcceleratorLabel: "tpu-v5-lite-podslice",
+        offers: {
+            gke: [
+                { machineType: "ct5lp-hightpu-1t", acceleratorsPerNode: 1, interconnect: "ici", tpuTopologies: ["1x1"] },
+                {
+                    machineType: "ct5lp-hightpu-4t",
+                    acceleratorsPerNode: 4,
+                    interconnect: "ici",
+                    tpuTopologies: ["2x2", "2x4", "4x4", "4x8", "8x8", "8x16", "16x16"],
+                },
+                { machineType: "ct5lp-hightpu-8t", acceleratorsPerNode: 8, interconnect: "ici", tpuTopologies: ["2x4"] },
+            ],
+        },
+    },
+    "tpu-v6e": {
+        id: "tpu-v6e",
+        vendor: "google",
+        displayName: "Google TPU v6e (Trillium)",
+        resourceName: "google.com/tpu",
+        memoryGiB: 32,
+        imageFamily: "tpu",
+        taint: tpuTaint,
+        gkeAcceleratorLabel: "tpu-v6e-slice",
+        offers: {
+            gke: [
+                { machineType: "ct6e-standard-1t", acceleratorsPerNode: 1, interconnect: "ici", tpuTopologies: ["1x1"] },
+                {
+                    machineType: "ct6e-standard-4t",
+                    acceleratorsPerNode: 4,
+                    interconnect: "ici",
+                    tpuTopologies: ["2x2", "2x4", "4x4", "4x8", "8x8", "8x16", "16x16"],
+                },
+                { machineType: "ct6e-standard-8t", acceleratorsPerNode: 8, interconnect: "ici", tpuTopologies: ["2x4"] },
+            ],
+        },
+    },
+    cpu: {
+        id: "cpu",
+        vendor: "none",
+        displayName: "CPU only",
+        memoryGiB: 0,
+        imageFamily: "cpu",
+        offers: {},
+    },
+};
+
+/** All accelerator ids, in catalog order. */
+export const ACCELERATOR_IDS = Object.keys(ACCELERATORS) as Accelerator[];
+
+/** Looks up an accelerator; throws a config error naming `field` when it is unknown. */
+export function acceleratorSpec(field: string, id: unknown): AcceleratorSpec {
+    if (typeof id === "string" && id in ACCELERATORS) {
+        return ACCELERATORS[id as Accelerator];
+    }
+    throw new LlmdConfigError(field, id, `expected one of ${ACCELERATOR_IDS.join(", ")}`);
+}
+
+/** Number of TPU chips in a topology such as `4x4` or `2x2x4`. */
+export function tpuChips(topology: string): number {
+    return topology.split("x").reduce((product, dim) => product * Number(dim), 1);
+}

@@ -1,0 +1,80 @@
+/**
+ * Thrown at construction time when an argument is invalid. The message always names the field, the value
+ * that was given and what would have been valid, so a user can fix the stack without reading our source.
+ */
+export class LlmdConfigError extends Error {
+    /** Dotted path of the offending field, e.g. `modelServers[0].tensorParallelSize`. */
+    readonly field: string;
+
+    constructor(field: string, value: unknown, expected: string) {
+        super(`${field}: got ${describe(value)}; ${expected}`);
+        this.name = "LlmdConfigError";
+        this.field = field;
+    }
+}
+
+function describe(value: unknown): string {
+    if (value === undefined) {
+        return "nothing";
+    }
+    if (typeof value === "string") {
+        return JSON.stringify(value);
+    }
+    try {
+        return JSON.stringify(value) ?? String(value);
+    } catch {
+        return String(value);
+    }
+}
+
+/** Throws unless `value` is one of `allowed`; narrows the type on success. */
+export function requireOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
+    if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+        throw new LlmdConfigError(field, value, `expected one of ${allowed.join(", ")}`);
+    }
+    return value as T;
+}
+
+/** Throws unless `value` is an integer within [min, max]. */
+export function requireInteger(field: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+        const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+        throw new LlmdConfigError(field, value, `expected ${range}`);
+    }
+    return value;
+}
+
+/** Throws unless `value` is a non-empty string. */
+export function requireNonEmpty(field: string, value: unknown): string {
+    if (typeof value !== "string" || value.trim() === "") {
+        throw new LlmdConfigError(field, value, "expected a non-empty string");
+    }
+    return value;
+}
+
+const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Throws unless `value` is a valid Kubernetes object name segment (RFC 1123 label, at most `maxLength`). */
+export function requireDnsLabel(field: string, value: unknown, maxLength = 63): string {
+    if (typeof value !== "string" || value.length > maxLength || !dns1123Label.test(value)) {
+        throw new LlmdConfigError(
+            field,
+            value,
+            `expected lowercase letters, digits and '-', starting and ending with a letter or digit, at most ${maxLength} characters`,
+        );
+    }
+    return value;
+}
+
+/** Parses a Kubernetes version such as `1.33`, `v1.33.4` or `1.33.4-gke.100`; returns the minor version. */
+export function parseKubernetesMinor(field: string, value: unknown, minimumMinor = 29): number {
+    const match = typeof value === "string" ? /^v?1\.(\d+)(\.\d+)?([-+].*)?$/.exec(value) : null;
+    if (!match) {
+        throw new LlmdConfigError(field, value, `expected a Kubernetes version such as "1.33" (1.${minimumMinor} or newer)`);
+    }
+    const minor = Number(match[1]);
+    if (minor < minimumMinor) {
+        throw new LlmdConfigError(field, value, `llm-d needs Kubernetes 1.${minimumMinor} or newer`);
+    }
+    return minor;
+}

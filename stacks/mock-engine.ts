@@ -1,0 +1,160 @@
+/**
+ * Runs a Pulumi program in-process under the SDK's mock engine and records every resource it registers,
+ * with its parent, provider, dependencies and inputs. Used by `npm run plan` and by the tests, so what the
+ * tests check is exactly what the plan shows. Needs no Pulumi CLI, no plugin and no cluster.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+
+/** Marker printed in place of a secret value: a plan never shows one in plain text. */
+export const SECRET = "[secret]";
+/** Marker for a value the engine would only know after the cloud creates the resource. */
+export const UNKNOWN = "[unknown]";
+
+/** One resource as the engine saw its registration. */
+export interface RecordedResource {
+    type: string;
+    name: string;
+    urn: string;
+    /** URN of the parent, or undefined for the stack itself. */
+    parent?: string;
+    /** Provider reference (`urn::id`) the resource was registered with, when one was given. */
+    provider?: string;
+    /** URNs the resource depends on (explicit `dependsOn` plus those implied by inputs). */
+    dependencies: string[];
+    custom: boolean;
+    /** Inputs with secrets replaced by `SECRET` and unknowns by `UNKNOWN`. */
+    inputs: Record<string, unknown>;
+    /** Dotted paths of inputs that were secret. */
+    secretPaths: string[];
+}
+
+/** How to run a program under mocks. */
+export interface MockRunOptions {
+    project?: string;
+    stack: string;
+    /** Preview mode: outputs the mock does not return are unknown and `apply` callbacks never run. */
+    preview: boolean;
+    /** Stack configuration, keyed `namespace:key`, as in `Pulumi.<stack>.yaml`. */
+    config?: Record<string, string>;
+    /** Config keys whose values are secret. */
+    secretKeys?: string[];
+    /**
+     * Extra outputs for a resource beyond its inputs, e.g. a fake kubeconfig in non-preview unit tests.
+     * By default a resource's outputs are its inputs, so computed outputs stay unknown in preview.
+     */
+    outputs?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
+}
+
+/** What a run produced. */
+export interface MockRunResult<T> {
+    resources: RecordedResource[];
+    /** The program's return value (the stack outputs). */
+    result: T;
+}
+
+/** Replaces secret and unknown sentinels with printable markers, collecting secret paths. */
+function scrub(value: unknown, path: string, secrets: string[]): unknown {
+    if (value === null || value === undefined) {
+        return value;
+    }
+    if (rpc.isRpcSecret(value)) {
+        secrets.push(path);
+        return SECRET;
+    }
+    if (pulumi.Output.isInstance(value) || (typeof value === "object" && value?.constructor?.name === "Unknown")) {
+        return UNKNOWN;
+    }
+    if (Array.isArray(value)) {
+        return value.map((item, i) => scrub(item, `${path}[${i}]`, secrets));
+    }
+    if (typeof value === "object") {
+        const out: Record<string, unknown> = {};
+        for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+            out[key] = scrub(item, path ? `${path}.${key}` : key, secrets);
+        }
+        return out;
+    }
+    return value;
+}
+
+let running = false;
+
+/**
+ * Evaluates `program` inside a root stack under the mock engine and waits for every registration.
+ * Throws if the program throws, if any registration fails, or if two resources share a (type, name):
+ * the real engine rejects that, the mock engine does not.
+ */
+export async function runWithMocks<T>(program: () => T | Promise<T>, options: MockRunOptions): Promise<MockRunResult<T>> {
+    if (running) {
+        throw new Error("runWithMocks is not re-entrant: the SDK keeps one global engine");
+    }
+    running = true;
+    try {
+        const project = options.project ?? "llmd";
+        pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
+        await pulumi.runtime.setMocks(
+            {
+                newResource(args) {
+                    const extra = options.outputs?.(args.type, args.name, args.inputs) ?? {};
+                    return {
+                        id: options.preview ? undefined : `${args.name}-id`,
+                        state: { ...args.inputs, ...extra },
+                    };
+                },
+                call(args) {
+                    throw new Error(`unexpected invoke ${args.token}: the package must not call functions here`);
+                },
+            },
+            project,
+            options.stack,
+            options.preview,
+        );
+
+        const resources: RecordedResource[] = [];
+        const monitor = settings.getMonitor() as unknown as {
+            registerResource(req: any, callback: (err: any, resp: any) => void): void;
+        };
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+            register(req, (err: any, resp: any) => {
+                if (!err && resp) {
+                    const secretPaths: string[] = [];
+                    const inputs = scrub(rpc.deserializeProperties(req.getObject(), true), "", secretPaths) as Record<string, unknown>;
+                    resources.push({
+                        type: req.getType(),
+                        name: req.getName(),
+                        urn: resp.getUrn(),
+                        parent: req.getParent() || undefined,
+                        provider: req.getProvider() || undefined,
+                        dependencies: req.getDependenciesList(),
+                        custom: req.getCustom(),
+                        inputs,
+                        secretPaths,
+                    });
+                }
+                callback(err, resp);
+            });
+        };
+
+        let result!: T;
+        await pulumi.runtime.runInPulumiStack(async () => {
+            result = await program();
+            return undefined;
+        });
+        await settings.waitForRPCs();
+
+        const seen = new Set<string>();
+        for (const r of resources) {
+            const key = `${r.type}::${r.name}`;
+            if (seen.has(key)) {
+                throw new Error(`duplicate resource ${key}: the Pulumi engine would reject this program`);
+            }
+            seen.add(key);
+        }
+        return { resources, result };
+    } finally {
+        running = false;
+    }
+}
