@@ -1,0 +1,63 @@
+/**
+ * Reads the vendored, pinned CustomResourceDefinitions under `components/crds/<folder>/` (see
+ * `components/crds/SOURCES.md`). The YAML ships inside the package and is read at run time, so one copy
+ * serves the compiled package, ts-node and the tests.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { ManifestPin } from "./catalog/versions";
+import { packageRoot } from "./package-root";
+import { K8sObject } from "./render/types";
+
+const cache = new Map<string, K8sObject[]>();
+
+/** Folder that holds the vendored CRD sets. */
+export function crdsRoot(): string {
+    return path.join(packageRoot(), "components", "crds");
+}
+
+/**
+ * The CRDs of a pinned manifest set, in file-name order (so plans are stable), ready to apply: the
+ * `status` that controller-gen writes into some files is dropped because the API server owns it. Throws
+ * if the folder holds anything but CustomResourceDefinitions, so a stray policy or example cannot be
+ * installed by accident. Each call returns fresh copies; callers may change them.
+ */
+export function loadCrds(pin: ManifestPin): K8sObject[] {
+    let crds = cache.get(pin.folder);
+    if (crds === undefined) {
+        crds = readFolder(path.join(crdsRoot(), pin.folder));
+        cache.set(pin.folder, crds);
+    }
+    return structuredClone(crds);
+}
+
+function readFolder(folder: string): K8sObject[] {
+    if (!fs.existsSync(folder)) {
+        throw new Error(`no vendored CRDs at ${folder}: the folder named by the manifest pin is missing`);
+    }
+    // Plain code-unit order rather than localeCompare: the same on every machine.
+    const files = fs.readdirSync(folder).filter((f) => f.endsWith(".yaml") || f.endsWith(".yml")).sort();
+    const crds: K8sObject[] = [];
+    for (const file of files) {
+        const text = fs.readFileSync(path.join(folder, file), "utf8");
+        for (const doc of YAML.parseAllDocuments(text)) {
+            if (doc.errors.length > 0) {
+                throw new Error(`${file}: ${doc.errors[0].message}`);
+            }
+            const object = doc.toJS() as K8sObject | null;
+            if (object === null || object === undefined) {
+                continue;
+            }
+            if (object.apiVersion !== "apiextensions.k8s.io/v1" || object.kind !== "CustomResourceDefinition") {
+                throw new Error(`${file}: expected only apiextensions.k8s.io/v1 CustomResourceDefinitions, found ${object.apiVersion}/${object.kind}`);
+            }
+            const { status: _status, ...crd } = object;
+            crds.push(crd as K8sObject);
+        }
+    }
+    if (crds.length === 0) {
+        throw new Error(`no CustomResourceDefinitions in ${folder}`);
+    }
+    return crds;
+}

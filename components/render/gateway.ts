@@ -1,0 +1,263 @@
+/**
+ * The gateway in front of the llm-d router: which implementation, its Helm charts and values, and the
+ * Gateway object. Pure: plain values in, plain objects out. Class names follow llm-d-router v0.10.0
+ * `config/manifests/gateway/`; chart values follow each project's chart at the pinned version.
+ */
+import { LlmdConfigError, requireDnsLabel, requireInteger, requireOneOf } from "../errors";
+import { GATEWAYS, GATEWAY_IMPLEMENTATIONS, GatewayImplementation } from "../catalog/gateways";
+import { CHARTS, ChartPin } from "../catalog/versions";
+import { K8sObject } from "./types";
+
+/** Gateway name llm-d's guides use. */
+export const DEFAULT_GATEWAY_NAME = "llm-d-inference-gateway";
+/** Plain HTTP: TLS termination is left to whatever sits in front of the cluster. */
+export const DEFAULT_LISTENER_PORT = 80;
+/** Listener name; routes may refer to it as `sectionName`. */
+export const LISTENER_NAME = "http";
+
+/** Namespace each project's docs install its controller into. */
+export const DEFAULT_CONTROLLER_NAMESPACES: Readonly<Partial<Record<GatewayImplementation, string>>> = {
+    istio: "istio-system",
+    agentgateway: "agentgateway-system",
+    kgateway: "kgateway-system",
+};
+
+/** Gateway arguments as the user gave them (names match `InferenceGatewayArgs`, so errors name the field). */
+export interface GatewayInput {
+    implementation?: unknown;
+    namespace?: unknown;
+    createNamespace?: unknown;
+    gatewayName?: unknown;
+    gatewayClassName?: unknown;
+    listenerPort?: unknown;
+    internal?: unknown;
+    routeNamespace?: unknown;
+    installGatewayApiCrds?: unknown;
+    installInferenceExtensionCrds?: unknown;
+    controllerNamespace?: unknown;
+    createControllerNamespace?: unknown;
+    controllerValues?: unknown;
+}
+
+/** Validated, defaulted gateway settings. */
+export interface GatewaySpec {
+    implementation: GatewayImplementation;
+    /** Namespace of the Gateway object. */
+    namespace: string;
+    createNamespace: boolean;
+    /** Undefined when no Gateway is created (`none`). */
+    gateway?: {
+        name: string;
+        className: string;
+        listenerPort: number;
+        /** Namespace the HTTPRoutes live in (the Gateway's own by default). */
+        routeNamespace: string;
+    };
+    installGatewayApiCrds: boolean;
+    installInferenceExtensionCrds: boolean;
+    /** Undefined when llmd installs no controller (`gke`, `none`). */
+    controller?: {
+        namespace: string;
+        createNamespace: boolean;
+        /** Extra values merged over llmd's for the controller chart (not the CRD chart). */
+        values: Record<string, unknown>;
+    };
+}
+
+function optionalBoolean(field: string, value: unknown, fallback: boolean): boolean {
+    if (value === undefined) {
+        return fallback;
+    }
+    if (typeof value !== "boolean") {
+        throw new LlmdConfigError(field, value, "expected true or false");
+    }
+    return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A Gateway class name is a DNS subdomain (up to 253 characters of dot-separated labels). */
+function requireClassName(field: string, value: unknown): string {
+    const ok =
+        typeof value === "string" &&
+        value.length <= 253 &&
+        value.split(".").every((label) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(label) && label.length <= 63);
+    if (!ok) {
+        throw new LlmdConfigError(field, value, "expected a GatewayClass name: lowercase letters, digits, '-' and '.', at most 253 characters");
+    }
+    return value as string;
+}
+
+/**
+ * Validates and defaults the gateway arguments. Options that only make sense for some implementations are
+ * errors elsewhere rather than silently ignored, so a stack never believes it got what it asked for.
+ */
+export function resolveGatewaySpec(input: GatewayInput): GatewaySpec {
+    const implementation = requireOneOf<GatewayImplementation>("implementation", input.implementation, GATEWAY_IMPLEMENTATIONS);
+    const facts = GATEWAYS[implementation];
+    const namespace = requireDnsLabel("namespace", input.namespace);
+    const createNamespace = optionalBoolean("createNamespace", input.createNamespace, false);
+
+    const isGke = implementation === GatewayImplementation.Gke;
+    if (input.internal !== undefined && !isGke) {
+        throw new LlmdConfigError("internal", input.internal, `only applies to implementation "gke" (got implementation "${implementation}")`);
+    }
+    const internal = optionalBoolean("internal", input.internal, false);
+
+    let gateway: GatewaySpec["gateway"];
+    if (implementation === GatewayImplementation.None) {
+        for (const field of ["gatewayName", "gatewayClassName", "listenerPort", "routeNamespace"] as const) {
+            if (input[field] !== undefined) {
+                throw new LlmdConfigError(field, input[field], `implementation "none" creates no Gateway; leave ${field} unset or pick a gateway implementation`);
+            }
+        }
+    } else {
+        const name = input.gatewayName === undefined ? DEFAULT_GATEWAY_NAME : requireDnsLabel("gatewayName", input.gatewayName);
+        if (internal && input.gatewayClassName !== undefined) {
+            throw new LlmdConfigError("gatewayClassName", input.gatewayClassName, "set either gatewayClassName or internal, not both");
+        }
+        const defaultClass = internal ? facts.internalGatewayClassName : facts.gatewayClassName;
+        const className = input.gatewayClassName === undefined ? (defaultClass as string) : requireClassName("gatewayClassName", input.gatewayClassName);
+        const listenerPort = input.listenerPort === undefined ? DEFAULT_LISTENER_PORT : requireInteger("listenerPort", input.listenerPort, 1, 65535);
+        const routeNamespace = input.routeNamespace === undefined ? namespace : requireDnsLabel("routeNamespace", input.routeNamespace);
+        gateway = { name, className, listenerPort, routeNamespace };
+    }
+
+    let controller: GatewaySpec["controller"];
+    if (facts.installsController) {
+        const controllerNamespace =
+            input.controllerNamespace === undefined
+                ? (DEFAULT_CONTROLLER_NAMESPACES[implementation] as string)
+                : requireDnsLabel("controllerNamespace", input.controllerNamespace);
+        if (input.controllerValues !== undefined && !isPlainObject(input.controllerValues)) {
+            throw new LlmdConfigError("controllerValues", input.controllerValues, "expected an object of Helm values");
+        }
+        controller = {
+            namespace: controllerNamespace,
+            createNamespace: optionalBoolean("createControllerNamespace", input.createControllerNamespace, true),
+            values: (input.controllerValues as Record<string, unknown> | undefined) ?? {},
+        };
+    } else {
+        for (const field of ["controllerNamespace", "createControllerNamespace", "controllerValues"] as const) {
+            if (input[field] !== undefined) {
+                throw new LlmdConfigError(field, input[field], `llmd installs no gateway controller for implementation "${implementation}"; leave ${field} unset`);
+            }
+        }
+    }
+
+    // The standalone router (`none`) needs no Gateway API; a managed platform (GKE) brings its own copy.
+    const gatewayApiDefault = implementation !== GatewayImplementation.None && !facts.platformProvidesGatewayApiCrds;
+    return {
+        implementation,
+        namespace,
+        createNamespace,
+        gateway,
+        installGatewayApiCrds: optionalBoolean("installGatewayApiCrds", input.installGatewayApiCrds, gatewayApiDefault),
+        installInferenceExtensionCrds: optionalBoolean("installInferenceExtensionCrds", input.installInferenceExtensionCrds, true),
+        controller,
+    };
+}
+
+/**
+ * The Gateway: one plain-HTTP listener. Routes are admitted from the Gateway's namespace, or, when the
+ * routes live elsewhere, from exactly that namespace (matched on the `kubernetes.io/metadata.name` label
+ * every namespace carries) rather than from all namespaces.
+ */
+export function renderGateway(spec: GatewaySpec): K8sObject {
+    if (spec.gateway === undefined) {
+        throw new Error(`implementation "${spec.implementation}" has no Gateway to render`);
+    }
+    const { name, className, listenerPort, routeNamespace } = spec.gateway;
+    const namespaces =
+        routeNamespace === spec.namespace
+            ? { from: "Same" }
+            : { from: "Selector", selector: { matchLabels: { "kubernetes.io/metadata.name": routeNamespace } } };
+    return {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "Gateway",
+        metadata: { name, namespace: spec.namespace },
+        spec: {
+            gatewayClassName: className,
+            listeners: [
+                {
+                    name: LISTENER_NAME,
+                    protocol: "HTTP",
+                    port: listenerPort,
+                    allowedRoutes: { namespaces },
+                },
+            ],
+        },
+    };
+}
+
+/** One Helm release of a gateway controller. */
+export interface ControllerChart {
+    /** Suffix of the Pulumi resource name and the Helm release name. */
+    role: string;
+    pin: ChartPin;
+    values: Record<string, unknown>;
+    /** CRD-only chart: the controller chart waits for it. */
+    crdsOnly: boolean;
+}
+
+/** Recursively merges `over` onto `base` (objects merge, everything else replaces). */
+export function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...base };
+    for (const [key, value] of Object.entries(over)) {
+        const current = out[key];
+        out[key] = isPlainObject(current) && isPlainObject(value) ? mergeValues(current, value) : value;
+    }
+    return out;
+}
+
+/**
+ * The charts that install a gateway controller with the Inference Extension turned on, CRD chart first.
+ * None of these charts ships the Gateway API CRDs themselves; llmd installs those once, from its pins.
+ */
+export function gatewayControllerCharts(spec: GatewaySpec): ControllerChart[] {
+    if (spec.controller === undefined) {
+        return [];
+    }
+    const extra = spec.controller.values;
+    switch (spec.implementation) {
+        case GatewayImplementation.Istio:
+            return [
+                { role: "istio-base", pin: CHARTS.istioBase, values: {}, crdsOnly: true },
+                {
+                    role: "istiod",
+                    pin: CHARTS.istiod,
+                    // Without this istiod ignores InferencePool backendRefs (llm-d guides, Inference Extension
+                    // docs). The istiod chart copies `pilot.*` to the top level, so this is its env map.
+                    values: mergeValues({ pilot: { env: { ENABLE_GATEWAY_API_INFERENCE_EXTENSION: "true" } } }, extra),
+                    crdsOnly: false,
+                },
+            ];
+        case GatewayImplementation.Agentgateway:
+            return [
+                { role: "agentgateway-crds", pin: CHARTS.agentgatewayCrds, values: {}, crdsOnly: true },
+                {
+                    role: "agentgateway",
+                    pin: CHARTS.agentgateway,
+                    // Off by default in the chart (controller/install/helm/agentgateway/values.yaml).
+                    values: mergeValues({ inferenceExtension: { enabled: true } }, extra),
+                    crdsOnly: false,
+                },
+            ];
+        case GatewayImplementation.Kgateway:
+            return [
+                { role: "kgateway-crds", pin: CHARTS.kgatewayCrds, values: {}, crdsOnly: true },
+                {
+                    role: "kgateway",
+                    pin: CHARTS.kgateway,
+                    // kgateway 2.1 still serves InferencePool on its Envoy data plane (deprecated upstream in
+                    // favour of the agentgateway data plane, which is llmd's `agentgateway` implementation).
+                    values: mergeValues({ inferenceExtension: { enabled: true } }, extra),
+                    crdsOnly: false,
+                },
+            ];
+        default:
+            return [];
+    }
+}
