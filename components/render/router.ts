@@ -1,0 +1,558 @@
+/**
+ * The llm-d router (endpoint picker, EPP) and what connects it to the cluster: its RBAC, config, Deployment,
+ * Service, the InferencePool it picks endpoints for, and the HTTPRoute plus per-gateway policies that send
+ * a Gateway's traffic through it. Shapes follow the llm-d-router v0.10.0 charts (`config/charts/routerlib`,
+ * `llm-d-router-gateway`) and the Inference Extension `inferencepool` chart's gateway templates.
+ */
+import { createHash } from "crypto";
+import { LlmdConfigError, requireDnsLabel, requireInteger, requireNonEmpty, requireOneOf } from "../errors";
+import { GatewayImplementation, GATEWAY_IMPLEMENTATIONS } from "../catalog/gateways";
+import { IMAGES, imageRef } from "../catalog/versions";
+import {
+    KV_EVENTS_PORT,
+    ROUTER_CONFIG_FILE,
+    SCHEDULER_PROFILES,
+    SchedulerProfile,
+    TOKENIZER_PORT,
+    routerConfigText,
+    validateRouterConfigText,
+} from "./router-config";
+import { K8sObject } from "./types";
+
+/** What the gateway does when the router cannot be reached. */
+export const FailureMode = {
+    /** Keep serving: the gateway falls back to picking a pool endpoint itself. */
+    FailOpen: "FailOpen",
+    /** Reject requests until the router is back. */
+    FailClose: "FailClose",
+} as const;
+/** One of the values of `FailureMode`. */
+export type FailureMode = (typeof FailureMode)[keyof typeof FailureMode];
+
+/** ext-proc gRPC port the gateway calls. */
+export const ROUTER_GRPC_PORT = 9002;
+/** gRPC health port the probes call. */
+export const ROUTER_HEALTH_PORT = 9003;
+/** Prometheus metrics port. */
+export const ROUTER_METRICS_PORT = 9090;
+/** API group of InferencePool v1. */
+export const INFERENCE_POOL_GROUP = "inference.networking.k8s.io";
+/** Upper bound for one request through the gateway: long generations stream for minutes. */
+export const ROUTE_TIMEOUT_SECONDS = 300;
+
+/** A Gateway by name and namespace. */
+export interface GatewayRef {
+    name: string;
+    namespace: string;
+}
+
+/** Router container resources (Kubernetes quantities). */
+export interface RouterResourceSpec {
+    cpuRequest: string;
+    memoryRequest: string;
+    memoryLimit?: string;
+}
+
+/** Requests of the llm-d guides' router values: the router fails closed on CPU starvation under load. */
+export const DEFAULT_ROUTER_RESOURCES: RouterResourceSpec = { cpuRequest: "4", memoryRequest: "8Gi", memoryLimit: "16Gi" };
+
+/** Raw router arguments, named like `InferenceRouterArgs` so errors name the user's field. */
+export interface RouterInput {
+    /** Base name of every object. */
+    name: string;
+    namespace: string;
+    poolName?: string;
+    modelServerSelector: Record<string, string>;
+    targetPorts?: number[];
+    schedulerProfile?: string;
+    replicas?: number;
+    gateway?: GatewayRef;
+    gatewayImplementation?: string;
+    failureMode?: string;
+    image?: string;
+    schedulerConfig?: string;
+    tokenizerModel?: string;
+    resources?: Partial<RouterResourceSpec>;
+}
+
+/** Validated, defaulted router settings: everything `renderRouter` needs. */
+export interface RouterSpec {
+    name: string;
+    namespace: string;
+    poolName: string;
+    modelServerSelector: Record<string, string>;
+    targetPorts: number[];
+    profile: SchedulerProfile;
+    replicas: number;
+    gateway?: GatewayRef;
+    gatewayImplementation: GatewayImplementation;
+    failureMode: FailureMode;
+    image: string;
+    configOverride?: string;
+    tokenizerModel?: string;
+    resources: RouterResourceSpec;
+}
+
+// Kubernetes label syntax: optional DNS-subdomain prefix, then a 63-character name; values may be empty.
+const labelName = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const labelPrefix = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const quantity = /^([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$/;
+
+function validLabelKey(key: string): boolean {
+    const parts = key.split("/");
+    if (parts.length > 2) {
+        return false;
+    }
+    const name = parts[parts.length - 1];
+    const prefix = parts.length === 2 ? parts[0] : undefined;
+    return (
+        name.length <= 63 &&
+        labelName.test(name) &&
+        (prefix === undefined || (prefix.length <= 253 && labelPrefix.test(prefix)))
+    );
+}
+
+function validLabelValue(value: unknown): boolean {
+    return typeof value === "string" && value.length <= 63 && (value === "" || labelName.test(value));
+}
+
+function requireSelector(field: string, selector: unknown): Record<string, string> {
+    if (typeof selector !== "object" || selector === null || Array.isArray(selector) || Object.keys(selector).length === 0) {
+        throw new LlmdConfigError(field, selector, "expected at least one label, e.g. { \"llm-d.ai/model\": \"qwen3\" }: an empty selector would put every pod in the pool");
+    }
+    const entries = Object.entries(selector as Record<string, unknown>);
+    if (entries.length > 64) {
+        throw new LlmdConfigError(field, selector, "expected at most 64 labels (InferencePool limit)");
+    }
+    for (const [key, value] of entries) {
+        if (!validLabelKey(key)) {
+            throw new LlmdConfigError(`${field}["${key}"]`, key, "expected a Kubernetes label key ([prefix/]name, name at most 63 characters)");
+        }
+        if (!validLabelValue(value)) {
+            throw new LlmdConfigError(`${field}["${key}"]`, value, "expected a Kubernetes label value (at most 63 letters, digits, '-', '_', '.')");
+        }
+    }
+    return { ...(selector as Record<string, string>) };
+}
+
+function requireTargetPorts(field: string, ports: unknown): number[] {
+    if (!Array.isArray(ports) || ports.length < 1 || ports.length > 8) {
+        throw new LlmdConfigError(field, ports, "expected 1 to 8 model-server ports");
+    }
+    ports.forEach((port, i) => requireInteger(`${field}[${i}]`, port, 1, 65535));
+    const seen = new Set<number>();
+    ports.forEach((port: number, i) => {
+        if (seen.has(port)) {
+            throw new LlmdConfigError(`${field}[${i}]`, port, "expected each port once");
+        }
+        seen.add(port);
+    });
+    return [...ports];
+}
+
+function requireResources(field: string, given: Partial<RouterResourceSpec> | undefined): RouterResourceSpec {
+    const merged = { ...DEFAULT_ROUTER_RESOURCES, ...(given ?? {}) };
+    for (const key of ["cpuRequest", "memoryRequest", "memoryLimit"] as const) {
+        const value = merged[key];
+        if (value === undefined && key === "memoryLimit") {
+            continue;
+        }
+        if (typeof value !== "string" || !quantity.test(value)) {
+            throw new LlmdConfigError(`${field}.${key}`, value, "expected a Kubernetes quantity such as \"2\", \"500m\" or \"8Gi\"");
+        }
+    }
+    return merged;
+}
+
+/**
+ * Validates and defaults the router arguments. Throws `LlmdConfigError` naming the field for anything the
+ * cluster would reject or that would deploy a router that cannot work.
+ */
+export function resolveRouterSpec(input: RouterInput): RouterSpec {
+    // The router Service is `<name>-epp` and Service names must be DNS-1035 labels (start with a letter).
+    const name = requireDnsLabel("name", input.name, 59);
+    if (!/^[a-z]/.test(name)) {
+        throw new LlmdConfigError("name", name, "expected a name starting with a letter (it names the router Service)");
+    }
+    const namespace = requireDnsLabel("namespace", input.namespace);
+    const poolName = requireDnsLabel("poolName", input.poolName ?? name);
+    const modelServerSelector = requireSelector("modelServerSelector", input.modelServerSelector);
+    const targetPorts = requireTargetPorts("targetPorts", input.targetPorts ?? [8000]);
+    const profile = requireOneOf("schedulerProfile", input.schedulerProfile ?? SchedulerProfile.InferenceScheduling, SCHEDULER_PROFILES);
+    const replicas = requireInteger("replicas", input.replicas ?? 1, 1);
+    const failureMode = requireOneOf("failureMode", input.failureMode ?? FailureMode.FailOpen, Object.values(FailureMode));
+
+    let gateway: GatewayRef | undefined;
+    if (input.gateway !== undefined) {
+        if (typeof input.gateway !== "object" || input.gateway === null) {
+            throw new LlmdConfigError("gateway", input.gateway, "expected { name, namespace } of a Gateway");
+        }
+        gateway = {
+            name: requireDnsLabel("gateway.name", input.gateway.name),
+            namespace: requireDnsLabel("gateway.namespace", input.gateway.namespace),
+        };
+    }
+    const implementations = GATEWAY_IMPLEMENTATIONS.filter((g) => g !== GatewayImplementation.None);
+    let gatewayImplementation: GatewayImplementation;
+    if (gateway) {
+        if (input.gatewayImplementation === GatewayImplementation.None) {
+            throw new LlmdConfigError("gatewayImplementation", input.gatewayImplementation, `a gateway is given, so expected one of ${implementations.join(", ")}`);
+        }
+        gatewayImplementation = requireOneOf("gatewayImplementation", input.gatewayImplementation, implementations);
+    } else {
+        gatewayImplementation = requireOneOf("gatewayImplementation", input.gatewayImplementation ?? GatewayImplementation.None, GATEWAY_IMPLEMENTATIONS);
+        if (gatewayImplementation !== GatewayImplementation.None) {
+            throw new LlmdConfigError("gateway", undefined, `gatewayImplementation is ${gatewayImplementation}, so expected the { name, namespace } of its Gateway`);
+        }
+    }
+
+    const image = input.image === undefined ? imageRef(IMAGES.router) : requireNonEmpty("image", input.image);
+    if (/\s/.test(image)) {
+        throw new LlmdConfigError("image", image, "expected an image reference without whitespace, e.g. ghcr.io/llm-d/llm-d-router-endpoint-picker:v0.10.0");
+    }
+    const configOverride = input.schedulerConfig === undefined ? undefined : validateRouterConfigText("schedulerConfig", input.schedulerConfig);
+
+    let tokenizerModel: string | undefined;
+    if (profile === SchedulerProfile.PrecisePrefixCache) {
+        tokenizerModel = requireNonEmpty("tokenizerModel", input.tokenizerModel);
+    } else if (input.tokenizerModel !== undefined) {
+        throw new LlmdConfigError("tokenizerModel", input.tokenizerModel, `only the ${SchedulerProfile.PrecisePrefixCache} profile tokenises; leave it unset for ${profile}`);
+    }
+
+    return {
+        name,
+        namespace,
+        poolName,
+        modelServerSelector,
+        targetPorts,
+        profile,
+        replicas,
+        gateway,
+        gatewayImplementation,
+        failureMode,
+        image,
+        configOverride,
+        tokenizerModel,
+        resources: requireResources("resources", input.resources),
+    };
+}
+
+/** Names of the objects the router renders. */
+export function routerNames(spec: Pick<RouterSpec, "name" | "poolName">) {
+    const epp = `${spec.name}-epp`;
+    return {
+        serviceAccount: epp,
+        role: epp,
+        roleBinding: epp,
+        configMap: epp,
+        deployment: epp,
+        service: epp,
+        pool: spec.poolName,
+        route: spec.name,
+        destinationRule: epp,
+        healthCheckPolicy: spec.poolName,
+        backendPolicy: spec.poolName,
+    };
+}
+
+/** In-cluster DNS name of the router Service. */
+export function routerServiceHost(spec: Pick<RouterSpec, "name" | "namespace">): string {
+    return `${spec.name}-epp.${spec.namespace}.svc.cluster.local`;
+}
+
+/** `tcp://host:port` the model servers publish KV events to (precise profile only). */
+export function kvEventsEndpoint(spec: Pick<RouterSpec, "name" | "namespace">): string {
+    return `tcp://${routerServiceHost(spec)}:${KV_EVENTS_PORT}`;
+}
+
+function labels(spec: RouterSpec, component: string): Record<string, string> {
+    return {
+        "app.kubernetes.io/name": "llm-d-router",
+        "app.kubernetes.io/instance": spec.name,
+        "app.kubernetes.io/part-of": "llmd",
+        "app.kubernetes.io/managed-by": "pulumi",
+        "app.kubernetes.io/component": component,
+    };
+}
+
+/** Labels that select the router's own pods (never overlapping the model-server selector's labels). */
+export function routerSelectorLabels(spec: Pick<RouterSpec, "name">): Record<string, string> {
+    return {
+        "app.kubernetes.io/name": "llm-d-router",
+        "app.kubernetes.io/instance": spec.name,
+        "app.kubernetes.io/component": "router",
+    };
+}
+
+const read = ["get", "list", "watch"];
+
+function rbac(spec: RouterSpec): K8sObject[] {
+    const names = routerNames(spec);
+    const rules: Record<string, unknown>[] = [
+        // Pool members are pods; the router reads their IPs, labels and readiness.
+        { apiGroups: [""], resources: ["pods"], verbs: read },
+        { apiGroups: [INFERENCE_POOL_GROUP], resources: ["inferencepools"], verbs: read },
+        // Per-request priorities and model rewrites (llm-d.ai CRDs of the pinned router).
+        { apiGroups: ["llm-d.ai"], resources: ["inferenceobjectives", "inferencemodelrewrites"], verbs: read },
+    ];
+    if (spec.replicas > 1) {
+        // Only one replica serves at a time; the others wait on a Lease.
+        rules.push(
+            { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
+            { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
+        );
+    }
+    const meta = (name: string) => ({ name, namespace: spec.namespace, labels: labels(spec, "router") });
+    return [
+        { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(names.serviceAccount) },
+        { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: meta(names.role), rules },
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "RoleBinding",
+            metadata: meta(names.roleBinding),
+            subjects: [{ kind: "ServiceAccount", name: names.serviceAccount, namespace: spec.namespace }],
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: names.role },
+        },
+    ];
+}
+
+function eppArgs(spec: RouterSpec): string[] {
+    const args = [
+        "--pool-name", spec.poolName,
+        "--pool-namespace", spec.namespace,
+        "--pool-group", INFERENCE_POOL_GROUP,
+        "--config-file", `/config/${ROUTER_CONFIG_FILE}`,
+        "--grpc-health-port", String(ROUTER_HEALTH_PORT),
+        "--zap-encoder", "json",
+    ];
+    if (spec.replicas > 1) {
+        args.push("--ha-enable-leader-election");
+    }
+    // Authenticated metrics would need a cluster-wide role for TokenReviews; the namespaced router gets
+    // none, and its metrics are the same kind the model servers serve unauthenticated.
+    args.push("--tracing=false", "--metrics-endpoint-auth=false");
+    return args;
+}
+
+function grpcProbe(spec: RouterSpec, kind: "liveness" | "readiness"): Record<string, unknown> {
+    // With leader election the router answers per-role health services so standbys stay NotReady.
+    const service = spec.replicas > 1 ? kind : "inference-extension";
+    return kind === "liveness"
+        ? { grpc: { port: ROUTER_HEALTH_PORT, service }, initialDelaySeconds: 5, periodSeconds: 10 }
+        : { grpc: { port: ROUTER_HEALTH_PORT, service }, periodSeconds: 2 };
+}
+
+const restricted = { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } };
+
+function eppContainer(spec: RouterSpec): Record<string, unknown> {
+    const ports: Record<string, unknown>[] = [
+        { name: "grpc", containerPort: ROUTER_GRPC_PORT, protocol: "TCP" },
+        { name: "grpc-health", containerPort: ROUTER_HEALTH_PORT, protocol: "TCP" },
+        { name: "metrics", containerPort: ROUTER_METRICS_PORT, protocol: "TCP" },
+    ];
+    if (spec.profile === SchedulerProfile.PrecisePrefixCache) {
+        ports.push({ name: "kv-events", containerPort: KV_EVENTS_PORT, protocol: "TCP" });
+    }
+    const { cpuRequest, memoryRequest, memoryLimit } = spec.resources;
+    return {
+        name: "epp",
+        image: spec.image,
+        imagePullPolicy: "IfNotPresent",
+        args: eppArgs(spec),
+        ports,
+        env: [
+            { name: "NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+            { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+        ],
+        livenessProbe: grpcProbe(spec, "liveness"),
+        readinessProbe: grpcProbe(spec, "readiness"),
+        resources: {
+            requests: { cpu: cpuRequest, memory: memoryRequest },
+            ...(memoryLimit ? { limits: { memory: memoryLimit } } : {}),
+        },
+        // The image runs as a numeric non-root user; no UID is pinned so OpenShift's restricted SCC can assign one.
+        securityContext: { ...restricted, runAsNonRoot: true },
+        volumeMounts: [{ name: "config", mountPath: "/config", readOnly: true }],
+    };
+}
+
+function tokenizerContainer(spec: RouterSpec): Record<string, unknown> {
+    return {
+        name: "tokenizer",
+        image: imageRef(IMAGES.routerTokenizer),
+        imagePullPolicy: "IfNotPresent",
+        command: ["vllm", "launch", "render"],
+        args: [spec.tokenizerModel!, `--port=${TOKENIZER_PORT}`],
+        ports: [{ name: "render-http", containerPort: TOKENIZER_PORT, protocol: "TCP" }],
+        env: [
+            // Gated models need the token; absent Secret is fine for public ones.
+            { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "llm-d-hf-token", key: "HF_TOKEN", optional: true } } },
+            // A writable cache whatever UID the platform assigns.
+            { name: "HF_HOME", value: "/cache/huggingface" },
+        ],
+        readinessProbe: {
+            httpGet: { path: "/health", port: "render-http" },
+            initialDelaySeconds: 10,
+            periodSeconds: 10,
+            timeoutSeconds: 5,
+            failureThreshold: 60,
+        },
+        // Tokenisation only: no model weights are loaded.
+        resources: { requests: { cpu: "1", memory: "4Gi" }, limits: { memory: "8Gi" } },
+        securityContext: restricted,
+        volumeMounts: [{ name: "tokenizer-cache", mountPath: "/cache" }],
+    };
+}
+
+function deployment(spec: RouterSpec, configText: string): K8sObject {
+    const names = routerNames(spec);
+    const precise = spec.profile === SchedulerProfile.PrecisePrefixCache;
+    const volumes: Record<string, unknown>[] = [{ name: "config", configMap: { name: names.configMap } }];
+    if (precise) {
+        volumes.push({ name: "tokenizer-cache", emptyDir: {} });
+    }
+    return {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: names.deployment, namespace: spec.namespace, labels: labels(spec, "router") },
+        spec: {
+            replicas: spec.replicas,
+            // One active router: the old pod must be gone before the new one takes the lease or the traffic.
+            strategy: { type: "Recreate" },
+            selector: { matchLabels: routerSelectorLabels(spec) },
+            template: {
+                metadata: {
+                    labels: { ...labels(spec, "router"), ...routerSelectorLabels(spec) },
+                    // The router reads its config once at start: a config change must roll the pod.
+                    annotations: { "checksum/config": createHash("sha256").update(configText).digest("hex") },
+                },
+                spec: {
+                    serviceAccountName: names.serviceAccount,
+                    // Long enough for in-flight streams through the router to finish.
+                    terminationGracePeriodSeconds: 130,
+                    securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+                    containers: precise ? [eppContainer(spec), tokenizerContainer(spec)] : [eppContainer(spec)],
+                    volumes,
+                },
+            },
+        },
+    };
+}
+
+function service(spec: RouterSpec): K8sObject {
+    const ports: Record<string, unknown>[] = [
+        { name: "grpc-ext-proc", port: ROUTER_GRPC_PORT, targetPort: "grpc", protocol: "TCP", appProtocol: "http2" },
+        { name: "http-metrics", port: ROUTER_METRICS_PORT, targetPort: "metrics", protocol: "TCP" },
+    ];
+    if (spec.profile === SchedulerProfile.PrecisePrefixCache) {
+        ports.push({ name: "tcp-kv-events", port: KV_EVENTS_PORT, targetPort: "kv-events", protocol: "TCP" });
+    }
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: routerNames(spec).service, namespace: spec.namespace, labels: labels(spec, "router") },
+        spec: { type: "ClusterIP", selector: routerSelectorLabels(spec), ports },
+    };
+}
+
+function inferencePool(spec: RouterSpec): K8sObject {
+    const names = routerNames(spec);
+    return {
+        apiVersion: `${INFERENCE_POOL_GROUP}/v1`,
+        kind: "InferencePool",
+        metadata: { name: names.pool, namespace: spec.namespace, labels: labels(spec, "inference-pool") },
+        spec: {
+            selector: { matchLabels: { ...spec.modelServerSelector } },
+            targetPorts: spec.targetPorts.map((number) => ({ number })),
+            endpointPickerRef: {
+                name: names.service,
+                port: { number: ROUTER_GRPC_PORT },
+                failureMode: spec.failureMode,
+            },
+        },
+    };
+}
+
+function httpRoute(spec: RouterSpec, gateway: GatewayRef): K8sObject {
+    const names = routerNames(spec);
+    const rule: Record<string, unknown> = {
+        matches: [{ path: { type: "PathPrefix", value: "/" } }],
+        backendRefs: [{ group: INFERENCE_POOL_GROUP, kind: "InferencePool", name: names.pool }],
+    };
+    // GKE's gateway takes the timeout from GCPBackendPolicy and rejects HTTPRoute timeouts.
+    if (spec.gatewayImplementation !== GatewayImplementation.Gke) {
+        rule.timeouts = { request: `${ROUTE_TIMEOUT_SECONDS}s` };
+    }
+    return {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: { name: names.route, namespace: spec.namespace, labels: labels(spec, "route") },
+        spec: {
+            parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name, namespace: gateway.namespace }],
+            rules: [rule],
+        },
+    };
+}
+
+function istioObjects(spec: RouterSpec): K8sObject[] {
+    // The router serves ext-proc over TLS with a self-signed certificate; Envoy must not verify it.
+    return [
+        {
+            apiVersion: "networking.istio.io/v1",
+            kind: "DestinationRule",
+            metadata: { name: routerNames(spec).destinationRule, namespace: spec.namespace, labels: labels(spec, "router") },
+            spec: {
+                host: routerServiceHost(spec),
+                trafficPolicy: { tls: { mode: "SIMPLE", insecureSkipVerify: true } },
+            },
+        },
+    ];
+}
+
+function gkeObjects(spec: RouterSpec): K8sObject[] {
+    const names = routerNames(spec);
+    const targetRef = { group: INFERENCE_POOL_GROUP, kind: "InferencePool", name: names.pool };
+    return [
+        {
+            apiVersion: "networking.gke.io/v1",
+            kind: "HealthCheckPolicy",
+            metadata: { name: names.healthCheckPolicy, namespace: spec.namespace, labels: labels(spec, "inference-pool") },
+            spec: {
+                targetRef,
+                default: { config: { type: "HTTP", httpHealthCheck: { requestPath: "/health", port: spec.targetPorts[0] } } },
+            },
+        },
+        {
+            apiVersion: "networking.gke.io/v1",
+            kind: "GCPBackendPolicy",
+            metadata: { name: names.backendPolicy, namespace: spec.namespace, labels: labels(spec, "inference-pool") },
+            spec: { targetRef, default: { timeoutSec: ROUTE_TIMEOUT_SECONDS, logging: { enabled: true } } },
+        },
+    ];
+}
+
+/** Every object of one router, in apply order (RBAC and config before the pods that use them). */
+export function renderRouter(spec: RouterSpec): K8sObject[] {
+    const configText = routerConfigText({ profile: spec.profile, tokenizerModel: spec.tokenizerModel, configOverride: spec.configOverride });
+    const objects: K8sObject[] = [
+        ...rbac(spec),
+        {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: routerNames(spec).configMap, namespace: spec.namespace, labels: labels(spec, "router") },
+            data: { [ROUTER_CONFIG_FILE]: configText },
+        },
+        deployment(spec, configText),
+        service(spec),
+        inferencePool(spec),
+    ];
+    if (spec.gateway) {
+        objects.push(httpRoute(spec, spec.gateway));
+    }
+    if (spec.gatewayImplementation === GatewayImplementation.Istio) {
+        objects.push(...istioObjects(spec));
+    } else if (spec.gatewayImplementation === GatewayImplementation.Gke) {
+        objects.push(...gkeObjects(spec));
+    }
+    return objects;
+}

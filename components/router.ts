@@ -1,0 +1,165 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { GatewayImplementation } from "./catalog/gateways";
+import { createK8sObject } from "./k8s-object";
+import {
+    FailureMode,
+    ROUTER_GRPC_PORT,
+    kvEventsEndpoint,
+    renderRouter,
+    resolveRouterSpec,
+    routerNames,
+    routerServiceHost,
+} from "./render/router";
+import { SchedulerProfile } from "./render/router-config";
+import { K8sObject } from "./render/types";
+
+export { FailureMode } from "./render/router";
+export { SchedulerProfile } from "./render/router-config";
+
+/** The Gateway whose traffic the router's HTTPRoute attaches to. */
+export interface RouterGatewayRef {
+    /** Name of the Gateway. */
+    name: string;
+    /** Namespace of the Gateway (its listeners must allow routes from the router's namespace). */
+    namespace: string;
+}
+
+/** Router container resources, as Kubernetes quantities. */
+export interface RouterResources {
+    /** CPU request, e.g. "4" or "500m". Default "4" (llm-d guides). */
+    cpuRequest?: string;
+    /** Memory request, e.g. "8Gi". Default "8Gi". */
+    memoryRequest?: string;
+    /** Memory limit, e.g. "16Gi". Default "16Gi". */
+    memoryLimit?: string;
+}
+
+/** Arguments of `InferenceRouter`. */
+export interface InferenceRouterArgs {
+    /** Namespace of the router, its InferencePool and HTTPRoute (the model servers' namespace). */
+    namespace: string;
+    /** Name of the InferencePool. Default: the component name. */
+    poolName?: string;
+    /** Labels that select the model-server pods of the pool, e.g. `{ "llm-d.ai/model": "qwen3" }`. Must not be empty. */
+    modelServerSelector: { [key: string]: string };
+    /** Ports the model servers serve on (1 to 8, one per data-parallel rank). Default `[8000]`. */
+    targetPorts?: number[];
+    /** Scheduling strategy. Default `inference-scheduling`. */
+    schedulerProfile?: SchedulerProfile;
+    /** Router replicas; more than one turns on leader election (one active, the rest standby). Default 1. */
+    replicas?: number;
+    /** Gateway to attach an HTTPRoute to. Without it no route is created. */
+    gateway?: RouterGatewayRef;
+    /** Implementation of `gateway`, which decides the extra policies rendered. Default `none`; required with a gateway. */
+    gatewayImplementation?: GatewayImplementation;
+    /** What the gateway does when the router is unreachable. Default `FailOpen`. */
+    failureMode?: FailureMode;
+    /** Router image override. Default: the pinned llm-d router image. */
+    image?: string;
+    /** Raw `EndpointPickerConfig` YAML replacing the profile's config (the profile still decides ports and sidecars). */
+    schedulerConfig?: string;
+    /** Hugging Face model id the `precise-prefix-cache` profile tokenises with; required for that profile only. */
+    tokenizerModel?: string;
+    /** Router container resources. */
+    resources?: RouterResources;
+    /** Kubernetes provider for every child. Default: the inherited or default provider. */
+    kubernetesProvider?: k8s.Provider;
+}
+
+// Resource role per rendered kind: each kind appears at most once in a router.
+const ROLES: Record<string, string> = {
+    ServiceAccount: "service-account",
+    Role: "role",
+    RoleBinding: "role-binding",
+    ConfigMap: "config",
+    Deployment: "deployment",
+    Service: "service",
+    InferencePool: "pool",
+    HTTPRoute: "route",
+    DestinationRule: "destination-rule",
+    HealthCheckPolicy: "health-check-policy",
+    GCPBackendPolicy: "backend-policy",
+};
+
+// Kinds served by CRDs that someone else installs: they must wait for whatever the caller depends on.
+const NEEDS_CRDS = new Set(["InferencePool", "HTTPRoute", "DestinationRule", "HealthCheckPolicy", "GCPBackendPolicy"]);
+
+type DependsOn = pulumi.ResourceOptions["dependsOn"];
+
+function plusDependencies(external: DependsOn, ...more: pulumi.Resource[]): DependsOn {
+    if (external === undefined) {
+        return more;
+    }
+    if (Array.isArray(external)) {
+        return [...external, ...more];
+    }
+    if (pulumi.Resource.isInstance(external)) {
+        return [external, ...more];
+    }
+    return pulumi.output(external as pulumi.Input<pulumi.Resource | pulumi.Resource[]>).apply((d) => [...(Array.isArray(d) ? d : [d]), ...more]);
+}
+
+/**
+ * The llm-d router (endpoint picker, EPP) for one pool of model servers: its least-privilege RBAC, scheduler
+ * config, Deployment and Service, the `InferencePool` it picks endpoints for, and, when a Gateway is given,
+ * the `HTTPRoute` from that Gateway to the pool plus the gateway implementation's policies. The custom
+ * resources wait for `opts.dependsOn` (pass the component that installs the Gateway API and InferencePool CRDs).
+ */
+export class InferenceRouter extends pulumi.ComponentResource {
+    /** Name of the InferencePool. */
+    public readonly poolName: pulumi.Output<string>;
+    /** Name of the router's Service (the pool's endpoint picker). */
+    public readonly serviceName: pulumi.Output<string>;
+    /** Namespace of the router and the pool. */
+    public readonly namespace: pulumi.Output<string>;
+    /** `host:port` of the router's ext-proc gRPC endpoint inside the cluster. */
+    public readonly endpointPickerAddress: pulumi.Output<string>;
+    /**
+     * `tcp://host:port` the model servers publish vLLM KV-cache events to (vLLM `--kv-events-config` endpoint);
+     * empty unless the profile is `precise-prefix-cache`.
+     */
+    public readonly kvEventsEndpoint: pulumi.Output<string>;
+
+    constructor(name: string, args: InferenceRouterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("llmd:index:InferenceRouter", name, {}, opts);
+
+        const spec = resolveRouterSpec({ name, ...args });
+        const names = routerNames(spec);
+        const created = new Map<string, pulumi.CustomResource>();
+        let pool: pulumi.CustomResource | undefined;
+
+        for (const object of renderRouter(spec)) {
+            const role = ROLES[object.kind];
+            if (!role || created.has(object.kind)) {
+                throw new Error(`InferenceRouter rendered an unexpected ${object.kind}`);
+            }
+            const after = object.kind === "InferencePool" || !pool ? [] : [pool];
+            const resource = createK8sObject(`${name}-${role}`, object as K8sObject, {
+                parent: this,
+                provider: args.kubernetesProvider,
+                dependsOn: NEEDS_CRDS.has(object.kind) ? plusDependencies(opts?.dependsOn, ...after) : undefined,
+            });
+            created.set(object.kind, resource);
+            if (object.kind === "InferencePool") {
+                pool = resource;
+            }
+        }
+
+        // Outputs carry their resource so consumers wait for it.
+        const after = (kind: string, value: string) => created.get(kind)!.urn.apply(() => value);
+        this.poolName = after("InferencePool", names.pool);
+        this.serviceName = after("Service", names.service);
+        this.namespace = pulumi.output(spec.namespace);
+        this.endpointPickerAddress = after("Service", `${routerServiceHost(spec)}:${ROUTER_GRPC_PORT}`);
+        this.kvEventsEndpoint = after("Service", spec.profile === SchedulerProfile.PrecisePrefixCache ? kvEventsEndpoint(spec) : "");
+
+        this.registerOutputs({
+            poolName: this.poolName,
+            serviceName: this.serviceName,
+            namespace: this.namespace,
+            endpointPickerAddress: this.endpointPickerAddress,
+            kvEventsEndpoint: this.kvEventsEndpoint,
+        });
+    }
+}
