@@ -1,0 +1,319 @@
+/**
+ * The pod template of a vLLM (or simulator) model server, following llm-d's model-server conventions:
+ * `vllm serve` with the model first and the user's args last, compile caches under /tmp/cache/compile,
+ * HF_HOME on a mounted cache, no fixed UID, long startup probe. Pure.
+ */
+import { IMAGES, imageRef } from "../catalog/versions";
+import { KvTransfer, ModelServerSpec } from "./model-server-types";
+
+/** Where the HF cache is mounted; HF_HOME points here so no image's default cache dir is assumed. */
+export const MODEL_CACHE_PATH = "/var/cache/huggingface";
+/** Where a `pvc://` model is mounted read-only. */
+export const MODEL_PVC_PATH = "/models";
+/** Root of the compile caches (llm-d image convention). */
+const COMPILE_CACHE_ROOT = "/tmp/cache";
+/** NIXL side channel port (llm-d's P/D guides). */
+export const NIXL_SIDE_CHANNEL_PORT = 5600;
+/** Port vLLM binds for KV events when it does not connect to a central endpoint. */
+export const KV_EVENTS_PORT = 5557;
+/** vLLM's data-parallel RPC port across the pods of a group (llm-d's wide-EP guide). */
+const DP_RPC_PORT = 5555;
+
+/** Which pod of a LeaderWorkerSet group a template is for. */
+export type PodPosition = "single" | "leader" | "worker";
+
+type Json = Record<string, unknown>;
+
+function envValue(name: string, value: string): Json {
+    return { name, value };
+}
+
+function envField(name: string, fieldPath: string): Json {
+    return { name, valueFrom: { fieldRef: { fieldPath } } };
+}
+
+/** Worker pods of a tensor-parallel group run headless: no HTTP server, so the pool must not select them. */
+export function servesHttp(spec: ModelServerSpec, position: PodPosition): boolean {
+    return !(spec.mode === "tensor" && position === "worker");
+}
+
+/** Labels on the pods: the InferencePool's selector (poolLabels) plus llm-d's and Kubernetes' conventions. */
+export function podLabels(spec: ModelServerSpec, position: PodPosition): Record<string, string> {
+    const common = {
+        "app.kubernetes.io/name": spec.simulator ? "llm-d-inference-sim" : "vllm",
+        "app.kubernetes.io/instance": spec.name,
+        "app.kubernetes.io/component": "model-server",
+        "app.kubernetes.io/part-of": "llm-d",
+        "app.kubernetes.io/managed-by": "llmd",
+        "llm-d.ai/model": spec.modelSlug,
+        "llm-d.ai/role": spec.role,
+    };
+    if (!servesHttp(spec, position)) {
+        return common;
+    }
+    return { ...spec.poolLabels, ...common, "llm-d.ai/inference-serving": "true" };
+}
+
+function modelArgument(spec: ModelServerSpec): string {
+    return spec.location.kind === "hf" ? spec.location.repo : `${MODEL_PVC_PATH}/${spec.location.path}`;
+}
+
+function kvEventsConfig(spec: ModelServerSpec): string {
+    const events = spec.kvEvents!;
+    // vLLM binds when the endpoint has a wildcard host and connects otherwise; the topic carries the pod's
+    // address so the router can attribute blocks to the endpoint it scores.
+    return JSON.stringify({
+        enable_kv_cache_events: true,
+        publisher: "zmq",
+        endpoint: events.endpoint ?? `tcp://*:${KV_EVENTS_PORT}`,
+        topic: `kv@$(POD_IP):${spec.port}@${spec.servedModelName}`,
+    });
+}
+
+function vllmArgs(spec: ModelServerSpec, position: PodPosition): string[] {
+    const args = [modelArgument(spec), "--port", String(spec.enginePort), "--served-model-name", spec.servedModelName];
+    if (spec.tensorParallelSize > 1) {
+        args.push("--tensor-parallel-size", String(spec.tensorParallelSize));
+    }
+    if (spec.mode === "single" && spec.dataParallelSize > 1) {
+        args.push("--data-parallel-size", String(spec.dataParallelSize));
+    }
+    if (spec.mode === "data") {
+        // Every pod runs its local ranks and its own API server (hybrid load balancing), as llm-d's wide-EP
+        // guide does, so the router can pick any pod of the group.
+        args.push(
+            "--data-parallel-size", String(spec.dataParallelSize),
+            "--data-parallel-size-local", String(spec.dataParallelSizeLocal),
+            "--data-parallel-address", "$(LWS_LEADER_ADDRESS)",
+            "--data-parallel-rpc-port", String(DP_RPC_PORT),
+            "--data-parallel-hybrid-lb",
+        );
+        if (spec.dataParallelSizeLocal === 1) {
+            args.push("--data-parallel-start-rank", "$(LWS_WORKER_INDEX)");
+        }
+    }
+    if (spec.mode === "tensor") {
+        args.push(
+            "--nnodes", String(spec.nodesPerReplica),
+            "--node-rank", position === "worker" ? "$(LWS_WORKER_INDEX)" : "0",
+            "--master-addr", "$(LWS_LEADER_ADDRESS)",
+        );
+        if (position === "worker") {
+            args.push("--headless");
+        }
+    }
+    if (spec.enableExpertParallel) {
+        args.push("--enable-expert-parallel");
+    }
+    if (spec.kvTransfer === KvTransfer.Nixl) {
+        args.push("--kv-transfer-config", JSON.stringify({ kv_connector: "NixlConnector", kv_role: "kv_both" }));
+    }
+    if (spec.kvEvents) {
+        args.push("--block-size", String(spec.kvEvents.blockSize), "--kv-events-config", kvEventsConfig(spec));
+    }
+    return [...args, ...spec.extraArgs];
+}
+
+function simulatorArgs(spec: ModelServerSpec): string[] {
+    const args = ["--model", spec.model, "--served-model-name", spec.servedModelName, "--port", String(spec.enginePort), "--mode", "random"];
+    if (spec.kvEvents) {
+        args.push("--enable-kvcache", "--block-size", String(spec.kvEvents.blockSize), "--hash-seed", spec.kvEvents.hashSeed);
+        if (spec.kvEvents.endpoint) {
+            args.push("--zmq-endpoint", spec.kvEvents.endpoint);
+        }
+    }
+    return [...args, ...spec.extraArgs];
+}
+
+function command(spec: ModelServerSpec): string[] | undefined {
+    if (spec.command) {
+        return spec.command;
+    }
+    if (spec.simulator) {
+        return undefined; // the simulator image's entrypoint is the simulator
+    }
+    if (spec.mode === "data" && spec.dataParallelSizeLocal > 1) {
+        // The start rank is worker index x local ranks; Kubernetes cannot multiply, so a shell does and then
+        // execs `vllm serve` with the pod args unchanged ("$@"). `$$` keeps Kubernetes from expanding `$(`.
+        return [
+            "/bin/sh",
+            "-c",
+            'exec vllm serve "$@" --data-parallel-start-rank $$(( $${LWS_WORKER_INDEX:-0} * ' + spec.dataParallelSizeLocal + " ))",
+            "vllm-serve",
+        ];
+    }
+    return ["vllm", "serve"];
+}
+
+function engineEnv(spec: ModelServerSpec): Json[] {
+    const env: Json[] = [];
+    if (spec.simulator) {
+        env.push(envField("POD_NAME", "metadata.name"), envField("POD_NAMESPACE", "metadata.namespace"), envField("POD_IP", "status.podIP"));
+    } else {
+        if (spec.kvEvents) {
+            env.push(envField("POD_IP", "status.podIP"), envValue("PYTHONHASHSEED", spec.kvEvents.hashSeed));
+        }
+        env.push(
+            envValue("HF_HOME", MODEL_CACHE_PATH),
+            envValue("VLLM_CACHE_ROOT", `${COMPILE_CACHE_ROOT}/compile/vllm`),
+            envValue("TRITON_CACHE_DIR", `${COMPILE_CACHE_ROOT}/compile/triton`),
+            envValue("TORCHINDUCTOR_CACHE_DIR", `${COMPILE_CACHE_ROOT}/compile/torchinductor`),
+            // Without a fixed UID the user has no passwd entry; torch >= 2.11 (vLLM >= 0.20) then fails to
+            // look up the user name unless USER is set (llm-d's image recipes set it too).
+            envValue("USER", "llm-d"),
+        );
+        if (spec.accelerator.vendor === "nvidia") {
+            env.push(envValue("CUDA_CACHE_PATH", `${COMPILE_CACHE_ROOT}/compile/cuda`));
+            // llm-d's CUDA image already lists /usr/local/nvidia/lib64 among NIXL/UCX/NVSHMEM paths that an
+            // override would drop; other images get the driver path that GKE and the GPU operator mount.
+            if (spec.image !== imageRef(IMAGES.vllmCuda)) {
+                env.push(envValue("LD_LIBRARY_PATH", "/usr/local/nvidia/lib64:/usr/local/nvidia/lib:/usr/local/cuda/lib64"));
+            }
+        }
+        if (spec.kvTransfer === KvTransfer.Nixl) {
+            env.push(
+                envField("VLLM_NIXL_SIDE_CHANNEL_HOST", "status.podIP"),
+                envValue("VLLM_NIXL_SIDE_CHANNEL_PORT", String(NIXL_SIDE_CHANNEL_PORT)),
+                // Matches the sidecar's keep-alive; a shorter vLLM default caused connection resets (502s).
+                envValue("VLLM_HTTP_TIMEOUT_KEEP_ALIVE", "120"),
+            );
+        }
+    }
+    if (spec.hfTokenSecretName) {
+        env.push({ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: spec.hfTokenSecretName, key: "HF_TOKEN" } } });
+    }
+    // The user's env wins over ours, name by name.
+    const user = Object.entries(spec.env);
+    const overridden = new Set(user.map(([name]) => name));
+    return [...env.filter((e) => !overridden.has(e.name as string)), ...user.map(([name, value]) => envValue(name, value))];
+}
+
+function resources(spec: ModelServerSpec): Json | undefined {
+    const requests: Record<string, string> = {};
+    const limits: Record<string, string> = {};
+    const cpu = spec.cpu ?? (spec.simulator ? "100m" : undefined);
+    const memory = spec.memory ?? (spec.simulator ? "256Mi" : undefined);
+    if (cpu) requests.cpu = cpu;
+    if (memory) requests.memory = memory;
+    if (spec.acceleratorsPerPod > 0 && spec.accelerator.resourceName) {
+        requests[spec.accelerator.resourceName] = String(spec.acceleratorsPerPod);
+        limits[spec.accelerator.resourceName] = String(spec.acceleratorsPerPod);
+    }
+    if (Object.keys(requests).length === 0) {
+        return undefined;
+    }
+    return Object.keys(limits).length === 0 ? { requests } : { requests, limits };
+}
+
+function probes(spec: ModelServerSpec): Json {
+    const get = { httpGet: { path: "/health", port: "modelserver" } };
+    // Loading weights and compiling can take most of an hour for large models: the startup probe allows
+    // 120 x 30 s before liveness takes over. The simulator is up in seconds.
+    const startup = spec.simulator
+        ? { ...get, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 }
+        : { ...get, initialDelaySeconds: 15, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 120 };
+    return {
+        startupProbe: startup,
+        readinessProbe: { ...get, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
+        livenessProbe: { ...get, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    };
+}
+
+function engineContainer(spec: ModelServerSpec, position: PodPosition): Json {
+    const ports: Json[] = [{ name: "modelserver", containerPort: spec.enginePort, protocol: "TCP" }];
+    if (spec.kvTransfer === KvTransfer.Nixl && !spec.simulator) {
+        ports.push({ name: "nixl", containerPort: NIXL_SIDE_CHANNEL_PORT, protocol: "TCP" });
+    }
+    if (spec.kvEvents && !spec.kvEvents.endpoint) {
+        ports.push({ name: "kv-events", containerPort: KV_EVENTS_PORT, protocol: "TCP" });
+    }
+    const mounts: Json[] = [];
+    if (!spec.simulator) {
+        mounts.push(
+            { name: "shm", mountPath: "/dev/shm" },
+            { name: "compile-cache", mountPath: COMPILE_CACHE_ROOT },
+            { name: "model-cache", mountPath: MODEL_CACHE_PATH },
+        );
+        if (spec.location.kind === "pvc") {
+            mounts.push({ name: "model", mountPath: MODEL_PVC_PATH, readOnly: true });
+        }
+    }
+    const securityContext: Json = { allowPrivilegeEscalation: false };
+    if (spec.enableExpertParallel && spec.mode !== "single") {
+        // DeepEP over RDMA pins memory and talks to the NIC directly (llm-d's wide-EP guide).
+        securityContext.capabilities = { add: ["IPC_LOCK", "SYS_RAWIO"] };
+    }
+    const cmd = command(spec);
+    const res = resources(spec);
+    return {
+        name: "vllm",
+        image: spec.image,
+        imagePullPolicy: "IfNotPresent",
+        ...(cmd ? { command: cmd } : {}),
+        args: spec.simulator ? simulatorArgs(spec) : vllmArgs(spec, position),
+        ports: servesHttp(spec, position) ? ports : ports.filter((p) => p.name !== "modelserver"),
+        env: engineEnv(spec),
+        ...(res ? { resources: res } : {}),
+        ...(mounts.length ? { volumeMounts: mounts } : {}),
+        ...(servesHttp(spec, position) ? probes(spec) : {}),
+        securityContext,
+    };
+}
+
+function routingSidecar(spec: ModelServerSpec): Json {
+    return {
+        name: "routing-proxy",
+        image: imageRef(IMAGES.disaggSidecar),
+        imagePullPolicy: "IfNotPresent",
+        // Flags of the pinned v0.10.0 sidecar: --model-server-port replaces the deprecated --vllm-port, and
+        // --secure-proxy=false keeps the pool port plain HTTP like vLLM's (TLS is on by default).
+        args: [`--port=${spec.port}`, `--model-server-port=${spec.enginePort}`, "--kv-connector=nixlv2", "--secure-proxy=false"],
+        ports: [{ name: "sidecar", containerPort: spec.port, protocol: "TCP" }],
+        resources: { requests: { cpu: "100m", memory: "128Mi" } },
+        securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true },
+        ...(spec.nativeSidecar ? { restartPolicy: "Always" } : {}),
+    };
+}
+
+function volumes(spec: ModelServerSpec): Json[] {
+    if (spec.simulator) {
+        return [];
+    }
+    const out: Json[] = [
+        { name: "shm", emptyDir: { medium: "Memory" } },
+        { name: "compile-cache", emptyDir: {} },
+        spec.cache.claim
+            ? { name: "model-cache", persistentVolumeClaim: { claimName: spec.cache.claim } }
+            : { name: "model-cache", emptyDir: spec.cache.sizeLimit ? { sizeLimit: spec.cache.sizeLimit } : {} },
+    ];
+    if (spec.location.kind === "pvc") {
+        out.push({ name: "model", persistentVolumeClaim: { claimName: spec.location.claim, readOnly: true } });
+    }
+    return out;
+}
+
+/** The pod template (metadata + spec) for one position in the workload. */
+export function podTemplate(spec: ModelServerSpec, position: PodPosition): Json {
+    const containers: Json[] = [engineContainer(spec, position)];
+    const initContainers: Json[] = [];
+    if (spec.routingSidecar && servesHttp(spec, position)) {
+        // Native sidecar on 1.33+: it starts before vLLM and stops after it. Older clusters get a plain
+        // container, since restartPolicy: Always init containers can hang pods in Init there.
+        (spec.nativeSidecar ? initContainers : containers).push(routingSidecar(spec));
+    }
+    const vols = volumes(spec);
+    return {
+        metadata: { labels: podLabels(spec, position) },
+        spec: {
+            ...(initContainers.length ? { initContainers } : {}),
+            containers,
+            ...(vols.length ? { volumes: vols } : {}),
+            ...(Object.keys(spec.nodeSelector).length ? { nodeSelector: spec.nodeSelector } : {}),
+            ...(spec.tolerations.length ? { tolerations: spec.tolerations } : {}),
+            // vLLM drains in-flight requests on SIGTERM; long generations need time.
+            terminationGracePeriodSeconds: spec.simulator ? 30 : 120,
+            // No runAsUser: OpenShift assigns the UID from the namespace's range.
+            securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+        },
+    };
+}

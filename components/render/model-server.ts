@@ -1,0 +1,81 @@
+/**
+ * Renders a resolved model server into Kubernetes objects: a Deployment for single-node replicas, a
+ * LeaderWorkerSet when one replica spans nodes. No Service: the router sends traffic to pod IPs. Pure.
+ */
+import { ModelServerSpec } from "./model-server-types";
+import { podTemplate } from "./model-server-pod";
+import { K8sObject } from "./types";
+
+export { modelSlug, resolveModelServer } from "./model-server-resolve";
+export { KvTransfer, ModelServerRole } from "./model-server-types";
+export type { ModelServerContext, ModelServerInput, ModelServerSpec } from "./model-server-types";
+
+/** Labels on the workload object itself (not the pool selector). */
+function workloadLabels(spec: ModelServerSpec): Record<string, string> {
+    return {
+        "app.kubernetes.io/name": spec.simulator ? "llm-d-inference-sim" : "vllm",
+        "app.kubernetes.io/instance": spec.name,
+        "app.kubernetes.io/component": "model-server",
+        "app.kubernetes.io/part-of": "llm-d",
+        "app.kubernetes.io/managed-by": "llmd",
+        "llm-d.ai/model": spec.modelSlug,
+        "llm-d.ai/role": spec.role,
+    };
+}
+
+function deployment(spec: ModelServerSpec): K8sObject {
+    return {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: spec.name, namespace: spec.namespace, labels: workloadLabels(spec) },
+        spec: {
+            replicas: spec.replicas,
+            selector: { matchLabels: { "app.kubernetes.io/instance": spec.name, "app.kubernetes.io/component": "model-server" } },
+            // Accelerator nodes rarely have a spare device for a surge pod: replace in place instead of
+            // waiting forever for a GPU that never frees up.
+            ...(spec.acceleratorsPerPod > 0
+                ? { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } }
+                : {}),
+            template: podTemplate(spec, "single"),
+        },
+    };
+}
+
+function leaderWorkerSet(spec: ModelServerSpec): K8sObject {
+    return {
+        apiVersion: "leaderworkerset.x-k8s.io/v1",
+        kind: "LeaderWorkerSet",
+        metadata: { name: spec.name, namespace: spec.namespace, labels: workloadLabels(spec) },
+        spec: {
+            replicas: spec.replicas,
+            // Workers only need the leader's address, which exists once the leader pod does.
+            startupPolicy: "LeaderCreated",
+            leaderWorkerTemplate: {
+                size: spec.nodesPerReplica,
+                // A lost pod breaks the group's collective communication: restart the whole group.
+                restartPolicy: "RecreateGroupOnPodRestart",
+                leaderTemplate: podTemplate(spec, "leader"),
+                workerTemplate: podTemplate(spec, "worker"),
+            },
+        },
+    };
+}
+
+/** The workload for a resolved model server (exactly one object). */
+export function renderModelServer(spec: ModelServerSpec): K8sObject[] {
+    return [spec.nodesPerReplica > 1 ? leaderWorkerSet(spec) : deployment(spec)];
+}
+
+/**
+ * The Secret holding the HF token. Generic over the value so the component can pass a Pulumi secret while
+ * this file stays free of Pulumi.
+ */
+export function renderHfTokenSecret<T>(spec: ModelServerSpec, token: T): K8sObject {
+    return {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: spec.hfTokenSecretName ?? `${spec.name}-hf-token`, namespace: spec.namespace, labels: workloadLabels(spec) },
+        type: "Opaque",
+        stringData: { HF_TOKEN: token },
+    };
+}
