@@ -45,6 +45,11 @@ export interface MockRunOptions {
      * By default a resource's outputs are its inputs, so computed outputs stay unknown in preview.
      */
     outputs?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
+    /**
+     * Answers provider functions (invokes) by token, e.g. a fake credentials listing in unit tests. Returning
+     * undefined means "not known here": the run then fails, so no invoke goes unnoticed.
+     */
+    invoke?: (token: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
 }
 
 /** What a run produced. */
@@ -104,6 +109,10 @@ export async function runWithMocks<T>(program: () => T | Promise<T>, options: Mo
                     };
                 },
                 call(args) {
+                    const answer = options.invoke?.(args.token, args.inputs);
+                    if (answer !== undefined) {
+                        return answer;
+                    }
                     throw new Error(`unexpected invoke ${args.token}: the package must not call functions here`);
                 },
             },
@@ -143,7 +152,9 @@ export async function runWithMocks<T>(program: () => T | Promise<T>, options: Mo
             result = await program();
             return undefined;
         });
-        await settings.waitForRPCs();
+        // Internal to the SDK (marked @internal, so absent from its typings) but the only way to know that
+        // every registration the program started has been answered.
+        await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
         const seen = new Set<string>();
         for (const r of resources) {

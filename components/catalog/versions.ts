@@ -41,6 +41,15 @@ export const IMAGES = {
         tag: "v0.10.0",
         source: "llm-d/llm-d-router release v0.10.0",
     },
+    /**
+     * vLLM's tokenizer-only render server (`vllm launch render`), run beside the router for the precise
+     * prefix-cache profile so the router tokenises prompts exactly as the model servers do.
+     */
+    routerTokenizer: {
+        repository: "docker.io/vllm/vllm-openai-cpu",
+        tag: "v0.19.1",
+        source: "llm-d/llm-d-router config/charts/routerlib/values.yaml (tokenizer.image default)",
+    },
     /** The P/D routing sidecar that runs beside decode pods. */
     disaggSidecar: {
         repository: "ghcr.io/llm-d/llm-d-router-disagg-sidecar",
@@ -50,32 +59,34 @@ export const IMAGES = {
     /** vLLM for NVIDIA GPUs. */
     vllmCuda: {
         repository: "ghcr.io/llm-d/llm-d-cuda",
-        tag: "v0.5.0",
-        source: "llm-d/llm-d guides (model-server recipes)",
+        tag: "v0.9.0",
+        source: "llm-d/llm-d guides/recipes/modelserver (CUDA image)",
     },
     /** vLLM for AMD GPUs. */
     vllmRocm: {
         repository: "ghcr.io/llm-d/llm-d-rocm",
-        tag: "v0.5.0",
-        source: "llm-d/llm-d guides (model-server recipes)",
+        tag: "v0.8.1",
+        // Not v0.9.0: the guides hold ROCm back because v0.9.0 crash-loops with NIXL.
+        source: "llm-d/llm-d guides/recipes/modelserver (AMD overlay)",
     },
     /** vLLM for Google TPUs. */
     vllmTpu: {
-        repository: "vllm/vllm-tpu",
-        tag: "v0.11.1",
-        source: "vllm-project/tpu-inference releases (used by llm-d TPU guides)",
+        repository: "docker.io/vllm/vllm-tpu",
+        tag: "v0.27.0",
+        source: "llm-d/llm-d guides TPU overlays (llm-d ships no TPU image of its own)",
     },
     /** vLLM on CPU (real inference, slow; the simulator is the usual CPU choice). */
     vllmCpu: {
-        repository: "ghcr.io/llm-d/llm-d-cpu",
-        tag: "v0.5.0",
-        source: "llm-d/llm-d docker/ CPU image",
+        repository: "docker.io/vllm/vllm-openai-cpu",
+        tag: "v0.27.1",
+        source: "llm-d/llm-d guides CPU overlay (upstream vLLM CPU image)",
     },
     /** The llm-d inference simulator: a drop-in vLLM API on CPU, no model weights. */
     inferenceSim: {
         repository: "ghcr.io/llm-d/llm-d-inference-sim",
-        tag: "v0.7.1",
-        source: "llm-d/llm-d-inference-sim releases",
+        tag: "v0.10.2",
+        // The tag llm-d-router v0.10.0's own e2e manifests run against; newer sims exist (v0.11.x).
+        source: "llm-d/llm-d-router config/manifests (simulator deployment)",
     },
 } as const satisfies Record<string, ImagePin>;
 
@@ -123,6 +134,40 @@ export const CHARTS = {
         chart: "oci://cr.kgateway.dev/kgateway-dev/charts/kgateway",
         version: "v2.1.1",
         source: "kgateway-dev/kgateway release v2.1.1",
+    },
+    /**
+     * NVIDIA Kubernetes device plugin, for GPU nodes whose driver the cloud installs (AKS-managed drivers):
+     * it advertises `nvidia.com/gpu`.
+     */
+    nvidiaDevicePlugin: {
+        chart: "nvidia-device-plugin",
+        repo: "https://nvidia.github.io/k8s-device-plugin",
+        version: "0.18.0",
+        source: "NVIDIA/k8s-device-plugin release v0.18.0 (deployments/helm/nvidia-device-plugin; static manifests on main pin image v0.18.0)",
+    },
+    /** NVIDIA GPU Operator: driver, container toolkit, device plugin and DCGM on nodes that have no driver. */
+    gpuOperator: {
+        chart: "gpu-operator",
+        repo: "https://helm.ngc.nvidia.com/nvidia",
+        version: "v26.3.3",
+        source: "NVIDIA/gpu-operator release v26.3.3, archive helm.ngc.nvidia.com/nvidia/charts/gpu-operator-v26.3.3.tgz",
+    },
+    /**
+     * AMD GPU Operator: builds and loads the amdgpu driver (through KMM) and runs the device plugin that
+     * advertises `amd.com/gpu`. AKS installs no AMD driver, so MI300X pools need it.
+     */
+    amdGpuOperator: {
+        chart: "gpu-operator-charts",
+        repo: "https://rocm.github.io/gpu-operator",
+        version: "v1.4.1",
+        source: "ROCm/gpu-operator release v1.4.1 (helm-charts-k8s); AKS docs use-amd-gpus.md point to this operator",
+    },
+    /** cert-manager, which the AMD GPU Operator needs for its webhook certificates. */
+    certManager: {
+        chart: "cert-manager",
+        repo: "https://charts.jetstack.io",
+        version: "v1.18.2",
+        source: "cert-manager/cert-manager release v1.18.2 (ROCm/gpu-operator docs install it from charts.jetstack.io)",
     },
 } as const satisfies Record<string, ChartPin>;
 

@@ -1,0 +1,197 @@
+import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as resources from "@pulumi/azure-native/resources";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { createKubernetesProvider } from "../components/cluster";
+import { AcceleratorPool } from "../components/pool";
+import { AksClusterSettings, resolveAksClusterArgs } from "./aks-config";
+
+export { AksGpuDriver, resolveAksAcceleratorPools, resolveAksClusterArgs } from "./aks-config";
+export type { AksAcceleratorPoolArgs, AksClusterSettings, AksSystemPoolArgs } from "./aks-config";
+
+/** Arguments of `AksCluster`. */
+export interface AksClusterArgs extends AksClusterSettings {
+    /** Azure tags for the resource group, the cluster and its agent pools. */
+    tags?: { [key: string]: string };
+}
+
+/**
+ * An Azure Kubernetes Service cluster for llm-d: a system pool for the gateway, router and other CPU work,
+ * plus one User-mode `AgentPool` per accelerator pool (NVIDIA A100 / H100 / H200, AMD MI300X).
+ *
+ * The cluster uses a system-assigned managed identity, Azure CNI overlay networking (pods get addresses from
+ * a private overlay range, so GPU nodes do not eat VNet addresses), and has the OIDC issuer and workload
+ * identity on, so pods can reach Azure services (e.g. a storage account with model weights) without keys.
+ * GPU nodes are tainted and labelled `llm-d.ai/accelerator: <id>`; the charts that make GPUs schedulable
+ * (NVIDIA device plugin or GPU operator, AMD GPU operator) are installed through the cluster's own
+ * Kubernetes provider. InfiniBand sizes (ND-series) need the `AKSInfinibandSupport` feature registered on
+ * the subscription so a pool's VMs share one InfiniBand network.
+ */
+export class AksCluster extends pulumi.ComponentResource {
+    /** Kubernetes provider for the cluster (its `clusterIdentifier` is the cluster's resource id). */
+    public readonly kubernetesProvider: k8s.Provider;
+    /** Kubeconfig with the cluster user's credentials (secret). */
+    public readonly kubeconfig: pulumi.Output<string>;
+    /** Kubernetes version the control plane runs. */
+    public readonly kubernetesVersion: pulumi.Output<string>;
+    /** Accelerator pools, computed from the arguments and the catalog. */
+    public readonly pools: AcceleratorPool[];
+    /** Azure resource id of the managed cluster. */
+    public readonly clusterId: pulumi.Output<string>;
+    /** Name of the managed cluster. */
+    public readonly clusterName: pulumi.Output<string>;
+    /** Resource group the cluster lives in. */
+    public readonly resourceGroupName: pulumi.Output<string>;
+    /** OIDC issuer URL, for federating workload identities. */
+    public readonly oidcIssuerUrl: pulumi.Output<string>;
+
+    /**
+     * @param name Name of the component; children are named `${name}-<role>`.
+     * @param args Region, version and pools of the cluster.
+     * @param opts Pulumi options.
+     */
+    constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("llmd:index:AksCluster", name, {}, opts);
+        // Everything is validated before the first child exists: bad input leaves nothing half-created.
+        const spec = resolveAksClusterArgs(name, args);
+        const tags = args.tags;
+
+        const resourceGroupName: pulumi.Output<string> =
+            args.resourceGroupName !== undefined
+                ? pulumi.output(args.resourceGroupName)
+                : new resources.ResourceGroup(
+                      `${name}-rg`,
+                      { ...(args.location ? { location: args.location } : {}), ...(tags ? { tags } : {}) },
+                      { parent: this },
+                  ).name;
+
+        const system = spec.systemPool;
+        const cluster = new containerservice.ManagedCluster(
+            `${name}-cluster`,
+            {
+                resourceGroupName,
+                ...(args.clusterName ? { resourceName: args.clusterName } : {}),
+                ...(args.location ? { location: args.location } : {}),
+                kubernetesVersion: spec.kubernetesVersion,
+                dnsPrefix: spec.dnsPrefix,
+                identity: { type: "SystemAssigned" },
+                enableRBAC: true,
+                agentPoolProfiles: [
+                    {
+                        name: system.name,
+                        mode: "System",
+                        osType: "Linux",
+                        type: "VirtualMachineScaleSets",
+                        vmSize: system.vmSize,
+                        count: system.count,
+                        enableAutoScaling: system.enableAutoScaling,
+                        ...(system.enableAutoScaling ? { minCount: system.minCount, maxCount: system.maxCount } : {}),
+                        ...(system.availabilityZones ? { availabilityZones: system.availabilityZones } : {}),
+                    },
+                ],
+                networkProfile: { networkPlugin: "azure", networkPluginMode: "overlay" },
+                oidcIssuerProfile: { enabled: true },
+                securityProfile: { workloadIdentity: { enabled: true } },
+                ...(tags ? { tags } : {}),
+            },
+            {
+                parent: this,
+                // The API cannot update the inline pool after creation, and the AgentPools below would show
+                // up in it on refresh: this property only seeds the system pool.
+                ignoreChanges: ["agentPoolProfiles"],
+            },
+        );
+
+        // AKS rejects a second pool operation on a cluster while one runs (409), so pools are created one by one.
+        let previous: pulumi.Resource | undefined;
+        for (const pool of spec.acceleratorPools) {
+            const agentPool: containerservice.AgentPool = new containerservice.AgentPool(
+                `${name}-${pool.name}`,
+                {
+                    resourceGroupName,
+                    resourceName: cluster.name,
+                    agentPoolName: pool.name,
+                    mode: "User",
+                    osType: "Linux",
+                    type: "VirtualMachineScaleSets",
+                    vmSize: pool.vmSize,
+                    count: pool.count,
+                    enableAutoScaling: pool.enableAutoScaling,
+                    ...(pool.enableAutoScaling ? { minCount: pool.minCount, maxCount: pool.maxCount } : {}),
+                    ...(pool.availabilityZones ? { availabilityZones: pool.availabilityZones } : {}),
+                    ...(pool.osDiskSizeGB === undefined ? {} : { osDiskSizeGB: pool.osDiskSizeGB }),
+                    nodeLabels: pool.nodeLabels,
+                    nodeTaints: pool.nodeTaints,
+                    gpuProfile: { driver: pool.gpuDriver },
+                    ...(pool.spot ? { scaleSetPriority: "Spot", scaleSetEvictionPolicy: "Delete", spotMaxPrice: -1 } : {}),
+                    ...(tags ? { tags } : {}),
+                },
+                { parent: this, dependsOn: previous ? [previous] : [] },
+            );
+            previous = agentPool;
+        }
+
+        // An invoke with unknown inputs (the cluster in preview) is never sent: the output just stays unknown.
+        const credentials = containerservice.listManagedClusterUserCredentialsOutput(
+            { resourceGroupName, resourceName: cluster.name },
+            { parent: this },
+        );
+        this.kubeconfig = pulumi.secret(
+            credentials.apply((c) => {
+                const encoded = c.kubeconfigs?.[0]?.value;
+                if (!encoded) {
+                    throw new Error(`AKS returned no user kubeconfig for cluster ${name}`);
+                }
+                return Buffer.from(encoded, "base64").toString("utf8");
+            }),
+        );
+        this.kubernetesProvider = createKubernetesProvider(`${name}-k8s`, this.kubeconfig, cluster.id, this);
+
+        const charts = new Map<string, pulumi.Resource>();
+        for (const install of spec.charts) {
+            const namespace = install.createNamespace
+                ? new k8s.core.v1.Namespace(
+                      `${name}-${install.role}-namespace`,
+                      { metadata: { name: install.namespace } },
+                      { parent: this, provider: this.kubernetesProvider },
+                  )
+                : undefined;
+            const chart = new k8s.helm.v4.Chart(
+                `${name}-${install.role}`,
+                {
+                    name: install.release,
+                    chart: install.pin.chart,
+                    version: install.pin.version,
+                    ...(install.pin.repo ? { repositoryOpts: { repo: install.pin.repo } } : {}),
+                    namespace: install.namespace,
+                    values: install.values,
+                },
+                {
+                    parent: this,
+                    provider: this.kubernetesProvider,
+                    dependsOn: [...(namespace ? [namespace] : []), ...install.after.map((role) => charts.get(role)!)],
+                },
+            );
+            charts.set(install.role, chart);
+        }
+
+        this.pools = spec.acceleratorPools.map((p) => p.pool);
+        this.kubernetesVersion = pulumi
+            .all([cluster.currentKubernetesVersion, cluster.kubernetesVersion])
+            .apply(([current, requested]) => current ?? requested ?? spec.kubernetesVersion);
+        this.clusterId = cluster.id;
+        this.clusterName = cluster.name;
+        this.resourceGroupName = resourceGroupName;
+        this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => p?.issuerURL ?? "");
+        this.registerOutputs({
+            kubernetesProvider: this.kubernetesProvider,
+            kubeconfig: this.kubeconfig,
+            kubernetesVersion: this.kubernetesVersion,
+            pools: this.pools,
+            clusterId: this.clusterId,
+            clusterName: this.clusterName,
+            resourceGroupName: this.resourceGroupName,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+        });
+    }
+}

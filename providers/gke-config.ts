@@ -1,0 +1,225 @@
+/**
+ * Pure half of the GKE cluster component: argument types, validation of the cluster arguments and the
+ * kubeconfig (pool planning is in `gke-pools.ts`). No Pulumi imports, so the stack and the tests can compute a
+ * cluster's plan without an engine.
+ */
+import { stringify } from "yaml";
+import { LlmdConfigError, parseKubernetesMinor, requireInteger, requireNonEmpty } from "../components/errors";
+import { AcceleratorPool } from "../components/pool";
+import {
+    GkeAcceleratorPoolArgs,
+    GkeNodePoolPlan,
+    optionalBoolean,
+    parseGkeLocation,
+    requireGkeName,
+    resolveGkeAcceleratorPools,
+} from "./gke-pools";
+
+export * from "./gke-pools";
+
+/** GKE release channel of the cluster: how soon it receives new Kubernetes versions. */
+export const GkeReleaseChannel = {
+    /** New versions weeks after open-source GA. */
+    Rapid: "RAPID",
+    /** The default: a balance of features and stability. */
+    Regular: "REGULAR",
+    /** Versions that spent the longest in the other channels. */
+    Stable: "STABLE",
+} as const;
+/** One of the values of `GkeReleaseChannel`. */
+export type GkeReleaseChannel = (typeof GkeReleaseChannel)[keyof typeof GkeReleaseChannel];
+
+/** The system (CPU) node pool of a `GkeCluster`, which runs the gateway, the router and other CPU pods. */
+export interface GkeSystemNodePoolArgs {
+    /** Node pool name. Default `system`. */
+    name?: string;
+    /** Compute Engine machine type. Default `e2-standard-4`. */
+    machineType?: string;
+    /** Fewest nodes across all zones. Default 1. */
+    minNodes?: number;
+    /** Most nodes across all zones. Default 3. */
+    maxNodes?: number;
+}
+
+/** Arguments of `GkeCluster`. */
+export interface GkeClusterArgs {
+    /** Google Cloud project. Default: the `gcp:project` stack configuration. */
+    project?: string;
+    /** A region (e.g. `us-central1`) for a regional cluster, or a zone (e.g. `us-central1-a`) for a zonal one. */
+    location: string;
+    /**
+     * Whether Pulumi may delete the cluster. No default on purpose: a regional cluster with accelerators is
+     * costly to lose and to keep, so the stack states its choice.
+     */
+    deletionProtection: boolean;
+    /** Minimum Kubernetes version of the control plane, e.g. `1.33` (1.29 or newer). Default `1.33`. */
+    kubernetesVersion?: string;
+    /** Release channel: `RAPID`, `REGULAR` or `STABLE`. Default `REGULAR`. */
+    releaseChannel?: GkeReleaseChannel;
+    /** Name of the GKE cluster (lowercase, at most 40 characters). Default: Pulumi auto-naming from the component name. */
+    clusterName?: string;
+    /** VPC network (name or self link). Default `default`. */
+    network?: string;
+    /** Subnetwork of the nodes (name or self link). Default `default`. */
+    subnetwork?: string;
+    /**
+     * Create the proxy-only subnet (`REGIONAL_MANAGED_PROXY`) that GKE's regional managed gateways need in the
+     * cluster's region and network. Turn off when the network already has one there. Default true.
+     */
+    createProxyOnlySubnet?: boolean;
+    /** CIDR of the proxy-only subnet (/26 or larger; /23 recommended). Default `10.129.0.0/23`. */
+    proxyOnlySubnetCidr?: string;
+    /** The system (CPU) node pool. Default: `system`, `e2-standard-4`, 1 to 3 nodes. */
+    systemNodePool?: GkeSystemNodePoolArgs;
+    /** Accelerator node pools. Default: none (CPU only). */
+    acceleratorPools?: GkeAcceleratorPoolArgs[];
+}
+
+const DEFAULT_KUBERNETES_VERSION = "1.33";
+const DEFAULT_PROXY_ONLY_CIDR = "10.129.0.0/23";
+// Pulumi auto-naming appends '-' and 7 random characters.
+const AUTONAME_SUFFIX = 8;
+
+/** A validated `GkeCluster`: what to create, and the pools to report. */
+export interface GkeClusterPlan {
+    project: string;
+    location: string;
+    /** Region of the cluster (the location itself, or the zone's region). */
+    region: string;
+    zonal: boolean;
+    clusterName?: string;
+    kubernetesVersion: string;
+    releaseChannel: GkeReleaseChannel;
+    deletionProtection: boolean;
+    network: string;
+    subnetwork: string;
+    workloadPool: string;
+    /** CIDR of the proxy-only subnet to create; absent when none is created. */
+    proxyOnlySubnetCidr?: string;
+    systemPool: GkeNodePoolPlan;
+    acceleratorPools: GkeNodePoolPlan[];
+    pools: AcceleratorPool[];
+}
+
+function requireCidr(field: string, value: unknown): string {
+    const match = typeof value === "string" ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value) : null;
+    const octetsOk = match !== null && match.slice(1, 5).every((o) => Number(o) <= 255);
+    // GCP's smallest proxy-only subnet is a /26.
+    if (!match || !octetsOk || Number(match[5]) > 26 || Number(match[5]) < 8) {
+        throw new LlmdConfigError(field, value, "expected an IPv4 CIDR from /8 to /26, such as \"10.129.0.0/23\"");
+    }
+    return value as string;
+}
+
+function resolveSystemPool(args: GkeSystemNodePoolArgs | undefined): GkeNodePoolPlan {
+    const name = requireGkeName("systemNodePool.name", args?.name ?? "system");
+    const machineType = requireNonEmpty("systemNodePool.machineType", args?.machineType ?? "e2-standard-4");
+    const maxNodes = requireInteger("systemNodePool.maxNodes", args?.maxNodes ?? 3, 1);
+    const minNodes = requireInteger("systemNodePool.minNodes", args?.minNodes ?? 1, 0, maxNodes);
+    return {
+        name,
+        machineType,
+        initialNodeCount: 1,
+        autoscaling: { totalMinNodeCount: minNodes, totalMaxNodeCount: maxNodes },
+        labels: {},
+        taints: [],
+        spot: false,
+        queuedProvisioning: false,
+        autoRepair: true,
+    };
+}
+
+/**
+ * Validates every argument of a `GkeCluster` and plans what to create. Throws `LlmdConfigError` naming the
+ * field on the first bad value, before anything exists. `componentName` is the Pulumi name of the component
+ * (cluster auto-naming builds on it); `defaultProject` is the `gcp:project` configuration.
+ */
+export function resolveGkeCluster(componentName: string, args: GkeClusterArgs, defaultProject?: string): GkeClusterPlan {
+    const where = parseGkeLocation("location", args.location);
+    const project = args.project ?? defaultProject;
+    if (project === undefined) {
+        throw new LlmdConfigError("project", project, "expected a Google Cloud project id, here or in the gcp:project stack configuration");
+    }
+    requireNonEmpty("project", project);
+    if (typeof args.deletionProtection !== "boolean") {
+        throw new LlmdConfigError("deletionProtection", args.deletionProtection, "expected true or false: say whether Pulumi may delete the cluster");
+    }
+    const kubernetesVersion = args.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+    parseKubernetesMinor("kubernetesVersion", kubernetesVersion);
+    const releaseChannel = args.releaseChannel ?? GkeReleaseChannel.Regular;
+    if (!(Object.values(GkeReleaseChannel) as string[]).includes(releaseChannel)) {
+        throw new LlmdConfigError("releaseChannel", releaseChannel, `expected one of ${Object.values(GkeReleaseChannel).join(", ")}`);
+    }
+    if (args.clusterName !== undefined) {
+        requireGkeName("clusterName", args.clusterName);
+    } else if (`${componentName}-cluster`.length + AUTONAME_SUFFIX > 40) {
+        throw new LlmdConfigError(
+            "clusterName",
+            undefined,
+            `the auto-generated name from component "${componentName}" would pass GKE's 40-character limit: set clusterName`,
+        );
+    }
+    const network = requireNonEmpty("network", args.network ?? "default");
+    const subnetwork = requireNonEmpty("subnetwork", args.subnetwork ?? "default");
+    const createProxy = optionalBoolean("createProxyOnlySubnet", args.createProxyOnlySubnet, true);
+    const proxyOnlySubnetCidr = requireCidr("proxyOnlySubnetCidr", args.proxyOnlySubnetCidr ?? DEFAULT_PROXY_ONLY_CIDR);
+    const systemPool = resolveSystemPool(args.systemNodePool);
+    const accelerators = resolveGkeAcceleratorPools(where.location, args.acceleratorPools, [systemPool.name]);
+    return {
+        project,
+        location: where.location,
+        region: where.region,
+        zonal: where.zonal,
+        clusterName: args.clusterName,
+        kubernetesVersion,
+        releaseChannel,
+        deletionProtection: args.deletionProtection,
+        network,
+        subnetwork,
+        workloadPool: `${project}.svc.id.goog`,
+        proxyOnlySubnetCidr: createProxy ? proxyOnlySubnetCidr : undefined,
+        systemPool,
+        acceleratorPools: accelerators.nodePools,
+        pools: accelerators.pools,
+    };
+}
+
+/** What the kubeconfig of a GKE cluster needs. */
+export interface GkeKubeconfigInput {
+    /** Context, cluster and user name inside the kubeconfig (gcloud's `gke_<project>_<location>_<name>`). */
+    contextName: string;
+    /** Control plane endpoint (an IP address or host, without scheme). */
+    endpoint: string;
+    /** Base64 PEM of the cluster CA, as GKE reports it. */
+    clusterCaCertificate: string;
+}
+
+/**
+ * A kubeconfig that authenticates with `gke-gcloud-auth-plugin` (what `gcloud container clusters
+ * get-credentials` writes): no token is stored, the plugin fetches one from the ambient Google credentials.
+ */
+export function renderGkeKubeconfig(input: GkeKubeconfigInput): string {
+    const name = input.contextName;
+    return stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name, cluster: { server: `https://${input.endpoint}`, "certificate-authority-data": input.clusterCaCertificate } }],
+        contexts: [{ name, context: { cluster: name, user: name } }],
+        "current-context": name,
+        preferences: {},
+        users: [
+            {
+                name,
+                user: {
+                    exec: {
+                        apiVersion: "client.authentication.k8s.io/v1beta1",
+                        command: "gke-gcloud-auth-plugin",
+                        installHint:
+                            "Install gke-gcloud-auth-plugin for use with kubectl by following https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl#install_plugin",
+                        provideClusterInfo: true,
+                    },
+                },
+            },
+        ],
+    });
+}

@@ -1,0 +1,161 @@
+import * as compute from "@pulumi/gcp/compute";
+import * as container from "@pulumi/gcp/container";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { createKubernetesProvider } from "../components/cluster";
+import { AcceleratorPool } from "../components/pool";
+import { GkeClusterArgs, GkeNodePoolPlan, renderGkeKubeconfig, resolveGkeCluster } from "./gke-config";
+
+export {
+    GkeAcceleratorPoolArgs,
+    GkeClusterArgs,
+    GkeGpuDriver,
+    GkeReleaseChannel,
+    GkeSystemNodePoolArgs,
+    gkeAcceleratorPools,
+    resolveGkeAcceleratorPools,
+    resolveGkeCluster,
+} from "./gke-config";
+
+/**
+ * A Google Kubernetes Engine Standard cluster ready for llm-d: a release-channel control plane with the
+ * Gateway API (GKE's managed gateways) and Workload Identity on, a small system node pool, the proxy-only
+ * subnet regional gateways need, and accelerator node pools (NVIDIA GPUs or TPU v5e/v6e slices, on demand,
+ * Spot, from a reservation or through queued provisioning). Outputs the same shape as every cluster component.
+ */
+export class GkeCluster extends pulumi.ComponentResource {
+    /** Kubernetes provider for the cluster (authenticates with `gke-gcloud-auth-plugin`). */
+    public readonly kubernetesProvider: k8s.Provider;
+    /** Kubeconfig for the cluster (secret); needs `gke-gcloud-auth-plugin` and Google credentials where used. */
+    public readonly kubeconfig: pulumi.Output<string>;
+    /** Kubernetes version the control plane runs. */
+    public readonly kubernetesVersion: pulumi.Output<string>;
+    /** Accelerator pools, computed from the arguments and the catalog. */
+    public readonly pools: AcceleratorPool[];
+    /** Name of the GKE cluster. */
+    public readonly clusterName: pulumi.Output<string>;
+    /** Workload Identity pool (`<project>.svc.id.goog`) for binding Kubernetes service accounts to Google ones. */
+    public readonly workloadIdentityPool: pulumi.Output<string>;
+
+    /**
+     * @param name Name of the component; children are named `${name}-<role>`.
+     * @param args Where the cluster runs and which accelerators it has.
+     * @param opts Pulumi options (e.g. `providers: { gcp }` for a specific Google Cloud provider).
+     */
+    constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("llmd:index:GkeCluster", name, {}, opts);
+        // Everything is validated before the first child exists, so bad input leaves nothing half-created.
+        const plan = resolveGkeCluster(name, args, new pulumi.Config("gcp").get("project"));
+
+        const proxyOnlySubnet =
+            plan.proxyOnlySubnetCidr === undefined
+                ? undefined
+                : new compute.Subnetwork(
+                      `${name}-proxy-only`,
+                      {
+                          project: plan.project,
+                          region: plan.region,
+                          network: plan.network,
+                          ipCidrRange: plan.proxyOnlySubnetCidr,
+                          purpose: "REGIONAL_MANAGED_PROXY",
+                          role: "ACTIVE",
+                      },
+                      { parent: this },
+                  );
+
+        const cluster = new container.Cluster(
+            `${name}-cluster`,
+            {
+                name: plan.clusterName,
+                project: plan.project,
+                location: plan.location,
+                network: plan.network,
+                subnetwork: plan.subnetwork,
+                deletionProtection: plan.deletionProtection,
+                releaseChannel: { channel: plan.releaseChannel },
+                minMasterVersion: plan.kubernetesVersion,
+                // Node pools are separate resources, so changing one never touches the cluster.
+                removeDefaultNodePool: true,
+                initialNodeCount: 1,
+                // Gateways (and their InferencePool backends) need VPC-native networking.
+                networkingMode: "VPC_NATIVE",
+                ipAllocationPolicy: {},
+                gatewayApiConfig: { channel: "CHANNEL_STANDARD" },
+                workloadIdentityConfig: { workloadPool: plan.workloadPool },
+            },
+            // With the proxy-only subnet in place first, GKE picks pod and service ranges that do not overlap it.
+            { parent: this, dependsOn: proxyOnlySubnet ? [proxyOnlySubnet] : [] },
+        );
+
+        const nodePool = (pool: GkeNodePoolPlan): container.NodePool =>
+            new container.NodePool(
+                `${name}-pool-${pool.name}`,
+                {
+                    name: pool.name,
+                    project: plan.project,
+                    location: plan.location,
+                    cluster: cluster.name,
+                    nodeLocations: pool.nodeLocations,
+                    nodeCount: pool.nodeCount,
+                    initialNodeCount: pool.initialNodeCount,
+                    autoscaling: pool.autoscaling,
+                    placementPolicy: pool.placementPolicy,
+                    queuedProvisioning: pool.queuedProvisioning ? { enabled: true } : undefined,
+                    // Release channels require auto-upgrade.
+                    management: { autoRepair: pool.autoRepair, autoUpgrade: true },
+                    nodeConfig: {
+                        machineType: pool.machineType,
+                        imageType: pool.imageType,
+                        diskSizeGb: pool.diskSizeGb,
+                        spot: pool.spot || undefined,
+                        labels: Object.keys(pool.labels).length > 0 ? pool.labels : undefined,
+                        taints: pool.taints.length > 0 ? pool.taints : undefined,
+                        guestAccelerators: pool.guestAccelerator
+                            ? [
+                                  {
+                                      type: pool.guestAccelerator.type,
+                                      count: pool.guestAccelerator.count,
+                                      gpuDriverInstallationConfig: { gpuDriverVersion: pool.guestAccelerator.gpuDriverVersion },
+                                  },
+                              ]
+                            : undefined,
+                        reservationAffinity: pool.reservationAffinity,
+                        // Pods reach Google APIs as their Workload Identity, not as the node's service account.
+                        workloadMetadataConfig: { mode: "GKE_METADATA" },
+                        oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+                    },
+                },
+                { parent: this },
+            );
+
+        const systemPool = nodePool(plan.systemPool);
+        plan.acceleratorPools.forEach(nodePool);
+
+        // The kubeconfig also waits for the system pool and the proxy-only subnet, so whatever is created
+        // through the provider (charts, the Gateway) finds nodes to run on and a subnet for managed gateways.
+        this.kubeconfig = pulumi.secret(
+            pulumi
+                .all([cluster.name, cluster.endpoint, cluster.masterAuth, systemPool.id, proxyOnlySubnet?.id])
+                .apply(([clusterName, endpoint, masterAuth]) =>
+                    renderGkeKubeconfig({
+                        contextName: `gke_${plan.project}_${plan.location}_${clusterName}`,
+                        endpoint,
+                        clusterCaCertificate: masterAuth?.clusterCaCertificate ?? "",
+                    }),
+                ),
+        );
+        this.kubernetesProvider = createKubernetesProvider(`${name}-k8s`, this.kubeconfig, cluster.id, this);
+        this.kubernetesVersion = cluster.masterVersion;
+        this.pools = plan.pools;
+        this.clusterName = cluster.name;
+        this.workloadIdentityPool = pulumi.output(plan.workloadPool);
+        this.registerOutputs({
+            kubernetesProvider: this.kubernetesProvider,
+            kubeconfig: this.kubeconfig,
+            kubernetesVersion: this.kubernetesVersion,
+            pools: this.pools,
+            clusterName: this.clusterName,
+            workloadIdentityPool: this.workloadIdentityPool,
+        });
+    }
+}
