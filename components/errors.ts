@@ -11,6 +11,25 @@ export class LlmdConfigError extends Error {
         this.name = "LlmdConfigError";
         this.field = field;
     }
+
+    /**
+     * The same error for a field nested under `prefix`, so a composite component reports the path the user
+     * wrote (`decode.tensorParallelSize`) rather than the inner component's (`tensorParallelSize`).
+     */
+    under(prefix: string): LlmdConfigError {
+        const nested = new LlmdConfigError(`${prefix}.${this.field}`, undefined, "");
+        nested.message = `${prefix}.${this.message}`;
+        return nested;
+    }
+}
+
+/** Runs `check`, re-raising its config errors as nested under `prefix`. */
+export function checkUnder<T>(prefix: string, check: () => T): T {
+    try {
+        return check();
+    } catch (err) {
+        throw err instanceof LlmdConfigError ? err.under(prefix) : err;
+    }
 }
 
 function describe(value: unknown): string {

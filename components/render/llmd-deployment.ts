@@ -1,0 +1,337 @@
+/**
+ * Decides what one `LlmdDeployment` is made of: the preset's defaults overlaid with the user's overrides,
+ * checked across components (roles against the preset, model servers against the cluster's pools).
+ * Pure: plain values in, plain component arguments out.
+ */
+import { Accelerator, acceleratorSpec } from "../catalog/accelerators";
+import { GATEWAY_IMPLEMENTATIONS, GatewayImplementation } from "../catalog/gateways";
+import { PRESETS, RolePreset, WELL_LIT_PATHS, WellLitPath } from "../catalog/presets";
+import { LlmdConfigError, checkUnder, parseKubernetesMinor, requireDnsLabel, requireInteger, requireNonEmpty, requireOneOf } from "../errors";
+import { AcceleratorPool } from "../pool";
+import { DEFAULT_GATEWAY_NAME, resolveGatewaySpec } from "./gateway";
+import { resolveModelServer } from "./model-server-resolve";
+import { RouterInput, kvEventsEndpoint, resolveRouterSpec } from "./router";
+import { ModelServerInput } from "./model-server-types";
+
+/** Overrides for one model-server role (decode or prefill). Plain mirror of `LlmdModelServerArgs`. */
+export interface RoleOverrides {
+    replicas?: number;
+    tensorParallelSize?: number;
+    dataParallelSize?: number;
+    dataParallelSizeLocal?: number;
+    nodesPerReplica?: number;
+    enableExpertParallel?: boolean;
+    pool?: string;
+    image?: string;
+    command?: string[];
+    extraArgs?: string[];
+    env?: { [key: string]: string };
+    cpu?: string;
+    memory?: string;
+    modelCacheSize?: string;
+}
+
+/** The plain part of `LlmdDeploymentArgs`. */
+export interface LlmdDeploymentInput {
+    preset?: string;
+    namespace?: string;
+    createNamespace?: boolean;
+    model?: string;
+    modelSource?: string;
+    servedModelName?: string;
+    accelerator?: string;
+    simulate?: boolean;
+    pools?: AcceleratorPool[];
+    kubernetesVersion?: string;
+    hfTokenSecretName?: string;
+    gateway?: {
+        implementation?: string;
+        gatewayClassName?: string;
+        installGatewayApiCrds?: boolean;
+        internal?: boolean;
+        listenerPort?: number;
+    };
+    router?: {
+        replicas?: number;
+        image?: string;
+        schedulerConfig?: string;
+        failureMode?: string;
+        resources?: { cpuRequest?: string; memoryRequest?: string; memoryLimit?: string };
+    };
+    decode?: RoleOverrides;
+    prefill?: RoleOverrides;
+    installLeaderWorkerSet?: boolean;
+    /** Accept P/D or multi-node serving over plain TCP on pools without a fast interconnect. */
+    allowTcpKvTransfer?: boolean;
+}
+
+/** One model server to create. */
+export interface PlannedModelServer {
+    /** `decode`, `prefill` or `both`: also the child name suffix. */
+    role: "decode" | "prefill" | "both";
+    input: ModelServerInput;
+}
+
+/** Everything `LlmdDeployment` creates, resolved. */
+export interface LlmdDeploymentPlan {
+    preset: WellLitPath;
+    namespace: string;
+    createNamespace: boolean;
+    model: string;
+    servedModelName: string;
+    gateway: {
+        implementation: GatewayImplementation;
+        /** Name of the Gateway; absent with implementation `none`. */
+        gatewayName?: string;
+        gatewayClassName?: string;
+        installGatewayApiCrds?: boolean;
+        internal?: boolean;
+        listenerPort?: number;
+    };
+    /** The router's arguments; `name` is its component name (its Service is `<name>-epp`). */
+    router: RouterInput;
+    modelServers: PlannedModelServer[];
+    installLeaderWorkerSet: boolean;
+}
+
+// The router's default requests (llm-d's guides: 4 CPUs, 8Gi) are sized for production traffic; a kind or
+// minikube cluster running the simulator has a few CPUs in all.
+const SIMULATOR_ROUTER_RESOURCES = { cpuRequest: "250m", memoryRequest: "256Mi", memoryLimit: "1Gi" };
+
+/** Label every pod of one deployment carries; the InferencePool selects on it plus `inference-serving`. */
+export const DEPLOYMENT_LABEL = "llm-d.ai/guide";
+
+function pickPool(
+    field: string,
+    accelerator: Accelerator,
+    pools: AcceleratorPool[],
+    requested: string | undefined,
+): AcceleratorPool | undefined {
+    if (requested !== undefined) {
+        const pool = pools.find((p) => p.name === requested);
+        if (!pool) {
+            throw new LlmdConfigError(`${field}.pool`, requested, `expected one of the cluster's pools: ${pools.map((p) => p.name).join(", ") || "(none)"}`);
+        }
+        if (pool.accelerator !== accelerator) {
+            throw new LlmdConfigError(`${field}.pool`, requested, `pool ${pool.name} has ${pool.accelerator}, but the deployment uses ${accelerator}`);
+        }
+        return pool;
+    }
+    if (accelerator === "cpu" || pools.length === 0) {
+        return undefined;
+    }
+    const pool = pools.find((p) => p.accelerator === accelerator);
+    if (!pool) {
+        throw new LlmdConfigError(
+            "accelerator",
+            accelerator,
+            `the cluster has no ${accelerator} pool; its pools: ${pools.map((p) => `${p.name} (${p.accelerator})`).join(", ")}`,
+        );
+    }
+    return pool;
+}
+
+function mergeRole(field: string, base: RolePreset | undefined, over: RoleOverrides | undefined): RolePreset & RoleOverrides {
+    if (over !== undefined && (typeof over !== "object" || over === null || Array.isArray(over))) {
+        throw new LlmdConfigError(field, over, "expected an object of model-server settings");
+    }
+    const merged = { ...(base ?? { replicas: 0, tensorParallelSize: 1, nodesPerReplica: 1, extraArgs: [] }), ...(over ?? {}) };
+    requireInteger(`${field}.replicas`, merged.replicas, 0);
+    requireInteger(`${field}.tensorParallelSize`, merged.tensorParallelSize, 1);
+    requireInteger(`${field}.nodesPerReplica`, merged.nodesPerReplica, 1);
+    return merged;
+}
+
+// A role needs this many accelerators in total; more than the pool can ever hold is a config error now,
+// not a pod stuck in Pending later.
+function checkCapacity(field: string, role: RolePreset & RoleOverrides, pool: AcceleratorPool | undefined): void {
+    if (!pool || role.replicas === 0) {
+        return;
+    }
+    const perPod = role.tensorParallelSize * (role.nodesPerReplica > 1 ? (role.dataParallelSizeLocal ?? 1) : (role.dataParallelSizeLocal ?? role.dataParallelSize ?? 1));
+    if (perPod > pool.acceleratorsPerNode) {
+        throw new LlmdConfigError(
+            `${field}.tensorParallelSize`,
+            role.tensorParallelSize,
+            `one pod needs ${perPod} accelerators but a node of pool ${pool.name} has ${pool.acceleratorsPerNode}`,
+        );
+    }
+    const nodesNeeded = role.replicas * role.nodesPerReplica * Math.ceil(perPod / pool.acceleratorsPerNode);
+    const podsPerNode = role.nodesPerReplica > 1 ? 1 : Math.floor(pool.acceleratorsPerNode / perPod);
+    const nodes = role.nodesPerReplica > 1 ? nodesNeeded : Math.ceil(role.replicas / podsPerNode);
+    if (nodes > pool.maxNodes) {
+        throw new LlmdConfigError(
+            `${field}.replicas`,
+            role.replicas,
+            `needs ${nodes} nodes of pool ${pool.name} (${perPod} ${pool.accelerator} per pod), but the pool has at most ${pool.maxNodes}`,
+        );
+    }
+}
+
+// Model-server fields that come from a role's overrides; the rest come from the deployment's top level.
+const ROLE_FIELDS = new Set([
+    "replicas", "tensorParallelSize", "dataParallelSize", "dataParallelSizeLocal", "nodesPerReplica", "enableExpertParallel",
+    "pool", "image", "command", "extraArgs", "env", "cpu", "memory", "modelCacheSize",
+]);
+
+/**
+ * Resolves `LlmdDeploymentArgs` into the arguments of every child component, and runs each child's own
+ * validation up front so that a bad field fails before the first child exists. Throws `LlmdConfigError`
+ * naming the field as the user wrote it (`router.replicas`, `decode.tensorParallelSize`).
+ */
+export function resolveLlmdDeployment(name: string, args: LlmdDeploymentInput, context: { hfTokenGiven?: boolean } = {}): LlmdDeploymentPlan {
+    const plan = planLlmdDeployment(name, args);
+    checkUnder("gateway", () =>
+        resolveGatewaySpec({ ...plan.gateway, namespace: plan.namespace }),
+    );
+    checkUnder("router", () => resolveRouterSpec(plan.router));
+    for (const server of plan.modelServers) {
+        const roleKey = server.role === "prefill" ? "prefill" : "decode";
+        try {
+            resolveModelServer(server.input, { name: `${name}-${server.role}`, hfTokenGiven: context.hfTokenGiven ?? false });
+        } catch (err) {
+            const root = err instanceof LlmdConfigError ? err.field.split(/[.[]/)[0] : "";
+            throw err instanceof LlmdConfigError && ROLE_FIELDS.has(root) ? err.under(roleKey) : err;
+        }
+    }
+    return plan;
+}
+
+function planLlmdDeployment(name: string, args: LlmdDeploymentInput): LlmdDeploymentPlan {
+    const preset = requireOneOf("preset", args.preset ?? "inference-scheduling", WELL_LIT_PATHS);
+    const base = PRESETS[preset];
+    const namespace = requireDnsLabel("namespace", args.namespace ?? "llm-d");
+    const model = requireNonEmpty("model", args.model ?? base.model);
+    const simulate = args.simulate ?? base.simulator;
+    const pools = args.pools ?? [];
+    if (args.kubernetesVersion !== undefined) {
+        parseKubernetesMinor("kubernetesVersion", args.kubernetesVersion);
+    }
+
+    // Accelerator: explicit, else the preset's when the cluster has it, else the cluster's only kind.
+    let accelerator: Accelerator;
+    if (args.accelerator !== undefined) {
+        accelerator = acceleratorSpec("accelerator", args.accelerator).id;
+    } else if (simulate) {
+        accelerator = "cpu";
+    } else if (pools.length === 0 || pools.some((p) => p.accelerator === base.accelerator)) {
+        accelerator = base.accelerator;
+    } else {
+        accelerator = pools[0].accelerator;
+    }
+    if (simulate && accelerator !== "cpu") {
+        throw new LlmdConfigError("accelerator", accelerator, "the simulator runs on CPU; leave accelerator unset or use cpu");
+    }
+    if (!simulate && accelerator === "cpu" && preset !== "inference-scheduling") {
+        throw new LlmdConfigError("accelerator", accelerator, `preset ${preset} needs GPUs or TPUs; use simulate: true to try it on CPU`);
+    }
+
+    const decode = mergeRole("decode", base.decode, args.decode);
+    const prefill = mergeRole("prefill", base.prefill, args.prefill);
+    const disaggregated = base.prefill !== undefined;
+    if (!disaggregated && prefill.replicas > 0) {
+        throw new LlmdConfigError("prefill.replicas", prefill.replicas, `preset ${preset} has no prefill role; use pd-disaggregation or wide-ep`);
+    }
+    if (disaggregated && prefill.replicas === 0) {
+        throw new LlmdConfigError("prefill.replicas", prefill.replicas, `preset ${preset} disaggregates prefill from decode: expected at least 1`);
+    }
+    if (prefill.replicas > 0 && decode.replicas === 0) {
+        throw new LlmdConfigError("decode.replicas", decode.replicas, "prefill servers need decode servers to hand off to: expected at least 1");
+    }
+    if (simulate && (decode.nodesPerReplica > 1 || prefill.nodesPerReplica > 1)) {
+        throw new LlmdConfigError("simulate", true, `preset ${preset} spans nodes; the simulator runs one pod per replica (nodesPerReplica 1)`);
+    }
+
+    const decodePool = pickPool("decode", accelerator, pools, decode.pool);
+    const prefillPool = disaggregated ? pickPool("prefill", accelerator, pools, prefill.pool) : undefined;
+    checkCapacity("decode", decode, decodePool);
+    if (disaggregated) {
+        checkCapacity("prefill", prefill, prefillPool);
+    }
+
+    // KV transfer across nodes without a fast fabric works over TCP but is slow enough to defeat the purpose.
+    if (base.kvTransfer === "nixl" && !simulate && !args.allowTcpKvTransfer) {
+        for (const pool of [decodePool, prefillPool]) {
+            if (pool && pool.interconnect === "none") {
+                throw new LlmdConfigError(
+                    "allowTcpKvTransfer",
+                    args.allowTcpKvTransfer,
+                    `preset ${preset} moves KV cache between nodes but pool ${pool.name} has no fast interconnect; set allowTcpKvTransfer: true to accept TCP`,
+                );
+            }
+        }
+    }
+
+    const implementation = requireOneOf("gateway.implementation", args.gateway?.implementation ?? "istio", GATEWAY_IMPLEMENTATIONS);
+    const poolLabels = { "llm-d.ai/inference-serving": "true", [DEPLOYMENT_LABEL]: requireDnsLabel("name", name) };
+    const servedModelName = args.servedModelName ?? model;
+    const routerName = `${name}-router`;
+
+    const serverInput = (role: "decode" | "prefill" | "both", r: RolePreset & RoleOverrides, pool: AcceleratorPool | undefined): ModelServerInput => ({
+        namespace,
+        model,
+        modelSource: args.modelSource,
+        servedModelName,
+        role,
+        replicas: r.replicas,
+        accelerator,
+        pool,
+        tensorParallelSize: r.tensorParallelSize,
+        dataParallelSize: r.dataParallelSize,
+        dataParallelSizeLocal: r.dataParallelSizeLocal,
+        nodesPerReplica: r.nodesPerReplica,
+        enableExpertParallel: r.enableExpertParallel,
+        simulator: simulate,
+        image: r.image,
+        command: r.command,
+        extraArgs: [...(r.extraArgs ?? [])],
+        env: r.env,
+        poolLabels,
+        hfTokenSecretName: args.hfTokenSecretName,
+        kubernetesVersion: args.kubernetesVersion,
+        pd: disaggregated ? { kvTransfer: base.kvTransfer } : undefined,
+        // vLLM publishes to the router's ZMQ listener, which the precise profile opens on its Service.
+        kvEvents: base.kvEvents ? { enabled: true, endpoint: kvEventsEndpoint({ name: routerName, namespace }) } : undefined,
+        cpu: r.cpu,
+        memory: r.memory,
+        modelCacheSize: r.modelCacheSize,
+    });
+
+    const modelServers: PlannedModelServer[] = disaggregated
+        ? [
+              { role: "decode", input: serverInput("decode", decode, decodePool) },
+              { role: "prefill", input: serverInput("prefill", prefill, prefillPool) },
+          ]
+        : [{ role: "both", input: serverInput("both", decode, decodePool) }];
+
+    const multiNode = modelServers.some((s) => (s.input.nodesPerReplica ?? 1) > 1);
+    const dpLocal = decode.nodesPerReplica > 1 ? (decode.dataParallelSizeLocal ?? 1) : 1;
+    return {
+        preset,
+        namespace,
+        createNamespace: args.createNamespace ?? true,
+        model,
+        servedModelName,
+        gateway: { ...args.gateway, implementation, gatewayName: implementation === "none" ? undefined : DEFAULT_GATEWAY_NAME },
+        router: {
+            name: routerName,
+            namespace,
+            poolName: name,
+            schedulerProfile: base.schedulerProfile,
+            replicas: args.router?.replicas ?? base.routerReplicas,
+            image: args.router?.image,
+            schedulerConfig: args.router?.schedulerConfig,
+            failureMode: args.router?.failureMode,
+            modelServerSelector: poolLabels,
+            gateway: implementation === "none" ? undefined : { name: DEFAULT_GATEWAY_NAME, namespace },
+            gatewayImplementation: implementation,
+            // Multi-node data-parallel pods serve one HTTP port per local rank; the pool targets each.
+            targetPorts: Array.from({ length: dpLocal }, (_, i) => 8000 + i),
+            tokenizerModel: base.schedulerProfile === "precise-prefix-cache" ? model : undefined,
+            resources: args.router?.resources ?? (simulate ? SIMULATOR_ROUTER_RESOURCES : undefined),
+        },
+        modelServers,
+        installLeaderWorkerSet: args.installLeaderWorkerSet ?? multiNode,
+    };
+}
+

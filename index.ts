@@ -1,0 +1,25 @@
+/**
+ * llmd: Pulumi components for llm-d. Everything a program (or, through the component-package schema, a
+ * Python, Go or YAML program) can use.
+ */
+
+// Serving layer: cloud-agnostic Kubernetes components.
+export { LlmdDeployment, LlmdDeploymentArgs, LlmdGatewayArgs, LlmdModelServerArgs, LlmdRouterArgs } from "./components/llmd";
+export { InferenceGateway, InferenceGatewayArgs } from "./components/gateway";
+export { LeaderWorkerSetController, LeaderWorkerSetControllerArgs } from "./components/lws";
+export { InferenceRouter, InferenceRouterArgs, RouterGatewayRef, RouterResources, FailureMode, SchedulerProfile } from "./components/router";
+export * from "./components/model-server";
+
+// Clusters: each exposes a Kubernetes provider, the kubeconfig (secret), the version and its accelerator pools.
+export { ExistingCluster, ExistingClusterArgs, ExistingClusterKind, ExistingAcceleratorPoolArgs } from "./providers/existing";
+export * from "./providers/gke";
+export * from "./providers/aks";
+export * from "./providers/digitalocean";
+
+// Plain data shared by all of them.
+export { Accelerator, ACCELERATORS, ClusterProvider, Interconnect } from "./components/catalog/accelerators";
+export { GatewayImplementation } from "./components/catalog/gateways";
+export { WellLitPath, PRESETS } from "./components/catalog/presets";
+export { IMAGES, CHARTS, MANIFESTS } from "./components/catalog/versions";
+export { AcceleratorPool, AcceleratorPoolTaint } from "./components/pool";
+export { LlmdConfigError } from "./components/errors";

@@ -1,0 +1,71 @@
+import * as assert from "assert";
+import * as k8s from "@pulumi/kubernetes";
+import { LlmdDeployment, LlmdDeploymentArgs } from "../../components/llmd";
+import { LlmdConfigError } from "../../components/errors";
+import { AcceleratorPool } from "../../components/pool";
+import { runWithMocks } from "../../stacks/mock-engine";
+
+const h100x8: AcceleratorPool = {
+    name: "h100",
+    accelerator: "nvidia-h100",
+    acceleratorsPerNode: 8,
+    maxNodes: 2,
+    nodeLabels: {},
+    taints: [],
+    interconnect: "infiniband",
+};
+const h100NoFabric: AcceleratorPool = { ...h100x8, name: "h100-tcp", interconnect: "none" };
+
+// Each case: the arguments, the field the message must name, and a fragment of what would be valid.
+const cases: Array<[string, Partial<LlmdDeploymentArgs> & Record<string, unknown>, string, RegExp]> = [
+    ["unknown preset", { preset: "fast" as never }, "preset", /expected one of inference-scheduling, pd-disaggregation/],
+    ["unknown accelerator", { accelerator: "nvidia-k80" as never }, "accelerator", /expected one of nvidia-l4/],
+    ["empty model name", { model: "  " }, "model", /non-empty string/],
+    ["namespace not a DNS label", { namespace: "LLM_D" }, "namespace", /lowercase letters, digits and '-'/],
+    ["negative decode replicas", { decode: { replicas: -1 } }, "decode.replicas", /integer >= 0/],
+    ["fractional replicas", { decode: { replicas: 1.5 } }, "decode.replicas", /integer >= 0/],
+    ["TP larger than the node's GPUs", { preset: "inference-scheduling", pools: [h100x8], decode: { tensorParallelSize: 16 } }, "decode.tensorParallelSize", /node of pool h100 has 8/],
+    ["more GPUs than the pool has", { preset: "inference-scheduling", pools: [h100x8], decode: { replicas: 40, tensorParallelSize: 1 } }, "decode.replicas", /pool has at most 2/],
+    ["prefill on a preset without prefill", { prefill: { replicas: 2 } }, "prefill.replicas", /has no prefill role/],
+    ["prefill without decode", { preset: "pd-disaggregation", pools: [h100x8], decode: { replicas: 0 } }, "decode.replicas", /need decode servers/],
+    ["P/D on the simulator with zero prefill", { preset: "pd-disaggregation", simulate: true, prefill: { replicas: 0 } }, "prefill.replicas", /expected at least 1/],
+    ["simulator with a GPU", { preset: "simulator", accelerator: "nvidia-h100" }, "accelerator", /simulator runs on CPU/],
+    ["wide-ep on the simulator", { preset: "wide-ep", simulate: true }, "simulate", /one pod per replica/],
+    ["P/D on CPU vLLM", { preset: "pd-disaggregation", accelerator: "cpu" }, "accelerator", /needs GPUs or TPUs/],
+    ["accelerator the cluster lacks", { preset: "inference-scheduling", accelerator: "amd-mi300x", pools: [h100x8] }, "accelerator", /no amd-mi300x pool; its pools: h100/],
+    ["pool that does not exist", { preset: "inference-scheduling", pools: [h100x8], decode: { pool: "a100" } }, "decode.pool", /expected one of the cluster's pools: h100/],
+    ["P/D across nodes with no fast network", { preset: "pd-disaggregation", pools: [h100NoFabric] }, "allowTcpKvTransfer", /no fast interconnect/],
+    ["Kubernetes below 1.29", { kubernetesVersion: "1.27" }, "kubernetesVersion", /1\.29 or newer/],
+    ["unknown gateway", { gateway: { implementation: "traefik" as never } }, "gateway.implementation", /istio, agentgateway, kgateway, gke, none/],
+    ["unknown router failure mode", { router: { failureMode: "Sometimes" as never } }, "router.failureMode", /FailOpen/],
+    ["zero router replicas", { router: { replicas: 0 } }, "router.replicas", /integer/],
+    ["bad model source", { model: "Qwen/Qwen3-0.6B", modelSource: "s3://bucket/model" }, "modelSource", /hf:\/\/|pvc:\/\//],
+    ["zero nodes per replica", { preset: "inference-scheduling", pools: [h100x8], decode: { nodesPerReplica: 0 } }, "decode.nodesPerReplica", /./],
+    ["empty command for a role", { decode: { command: [] } }, "decode.command", /./],
+    ["role settings not an object", { decode: "big" as never }, "decode", /expected an object/],
+];
+
+describe("LlmdDeployment: bad input is rejected at construction", () => {
+    for (const [title, args, field, valid] of cases) {
+        it(`${title}: names ${field}`, async () => {
+            let error: unknown;
+            const { resources } = await runWithMocks(
+                () => {
+                    const kubernetesProvider = new k8s.Provider("k8s", { kubeconfig: "fake" });
+                    try {
+                        new LlmdDeployment("llmd", { preset: "simulator", ...args, kubernetesProvider } as LlmdDeploymentArgs);
+                    } catch (err) {
+                        error = err;
+                    }
+                },
+                { stack: "test", preview: false },
+            );
+            assert.ok(error instanceof LlmdConfigError, `expected an LlmdConfigError, got ${String(error)}`);
+            assert.ok(error.message.startsWith(`${field}: got `), error.message);
+            assert.match(error.message, valid);
+            // Nothing half-created: only the provider and the (empty) component itself were registered.
+            const created = resources.filter((r) => r.custom && r.type !== "pulumi:providers:kubernetes");
+            assert.deepStrictEqual(created.map((r) => r.name), []);
+        });
+    }
+});

@@ -1,0 +1,162 @@
+import * as assert from "assert";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PRESETS, WELL_LIT_PATHS } from "../../components/catalog/presets";
+import { LlmdDeployment, LlmdDeploymentArgs } from "../../components/llmd";
+import { AcceleratorPool } from "../../components/pool";
+import { resolveLlmdDeployment } from "../../components/render/llmd-deployment";
+import { RecordedResource, SECRET, runWithMocks } from "../../stacks/mock-engine";
+
+const h100Pool: AcceleratorPool = {
+    name: "h100",
+    accelerator: "nvidia-h100",
+    acceleratorsPerNode: 8,
+    maxNodes: 4,
+    nodeLabels: { "cloud.google.com/gke-nodepool": "h100" },
+    taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }],
+    interconnect: "infiniband",
+};
+
+async function deploy(args: LlmdDeploymentArgs, preview = false): Promise<RecordedResource[]> {
+    const { resources } = await runWithMocks(
+        () => {
+            const kubernetesProvider = new k8s.Provider("k8s", { kubeconfig: "fake" });
+            new LlmdDeployment("llmd", { ...args, kubernetesProvider });
+        },
+        { stack: "test", preview },
+    );
+    return resources;
+}
+
+const byName = (resources: RecordedResource[], name: string): RecordedResource => {
+    const found = resources.find((r) => r.name === name);
+    assert.ok(found, `no resource ${name}; have ${resources.map((r) => r.name).join(", ")}`);
+    return found;
+};
+
+describe("LlmdDeployment: resolving presets", () => {
+    it("simulator: one combined role on the CPU simulator, small router, no LeaderWorkerSet", () => {
+        const plan = resolveLlmdDeployment("llmd", { preset: "simulator" });
+        assert.strictEqual(plan.modelServers.length, 1);
+        const [server] = plan.modelServers;
+        assert.strictEqual(server.role, "both");
+        assert.strictEqual(server.input.simulator, true);
+        assert.strictEqual(server.input.accelerator, "cpu");
+        assert.strictEqual(plan.installLeaderWorkerSet, false);
+        assert.strictEqual(plan.router.resources?.cpuRequest, "250m");
+        assert.deepStrictEqual(plan.router.modelServerSelector, { "llm-d.ai/inference-serving": "true", "llm-d.ai/guide": "llmd" });
+    });
+
+    it("pd-disaggregation: decode and prefill with NIXL, both selected by the same pool labels", () => {
+        const plan = resolveLlmdDeployment("llmd", { preset: "pd-disaggregation", pools: [h100Pool] });
+        assert.deepStrictEqual(plan.modelServers.map((s) => s.role), ["decode", "prefill"]);
+        for (const server of plan.modelServers) {
+            assert.strictEqual(server.input.pd?.kvTransfer, "nixl");
+            assert.deepStrictEqual(server.input.poolLabels, plan.router.modelServerSelector);
+            assert.strictEqual(server.input.pool?.name, "h100");
+        }
+        assert.strictEqual(plan.router.schedulerProfile, "pd-disaggregation");
+    });
+
+    it("precise-prefix-cache: vLLM publishes KV events to the router's Service, router tokenises the model", () => {
+        const plan = resolveLlmdDeployment("llmd", { preset: "precise-prefix-cache", namespace: "serving" });
+        assert.strictEqual(plan.modelServers[0].input.kvEvents?.endpoint, "tcp://llmd-router-epp.serving.svc.cluster.local:5557");
+        assert.strictEqual(plan.router.tokenizerModel, PRESETS["precise-prefix-cache"].model);
+        assert.strictEqual(plan.router.replicas, 2);
+    });
+
+    it("wide-ep: two-node LeaderWorkerSets, the controller installed, one pool port per local rank", () => {
+        const plan = resolveLlmdDeployment("llmd", { preset: "wide-ep", pools: [h100Pool] });
+        assert.strictEqual(plan.installLeaderWorkerSet, true);
+        assert.deepStrictEqual(plan.router.targetPorts, [8000, 8001, 8002, 8003, 8004, 8005, 8006, 8007]);
+        for (const server of plan.modelServers) {
+            assert.strictEqual(server.input.nodesPerReplica, 2);
+            assert.strictEqual(server.input.dataParallelSizeLocal, 8);
+        }
+    });
+
+    it("overrides win over the preset, field by field", () => {
+        const plan = resolveLlmdDeployment("llmd", {
+            preset: "inference-scheduling",
+            model: "meta-llama/Llama-3.1-8B-Instruct",
+            servedModelName: "llama",
+            pools: [h100Pool],
+            decode: { replicas: 3, tensorParallelSize: 1, extraArgs: ["--max-model-len=8192"] },
+            gateway: { implementation: "agentgateway" },
+        });
+        const [server] = plan.modelServers;
+        assert.strictEqual(server.input.replicas, 3);
+        assert.strictEqual(server.input.tensorParallelSize, 1);
+        assert.deepStrictEqual(server.input.extraArgs, ["--max-model-len=8192"]);
+        assert.strictEqual(server.input.servedModelName, "llama");
+        assert.strictEqual(plan.gateway.implementation, "agentgateway");
+    });
+
+    it("picks the cluster's only accelerator when the preset's is absent", () => {
+        const l4: AcceleratorPool = { ...h100Pool, name: "l4", accelerator: "nvidia-l4", acceleratorsPerNode: 4 };
+        const plan = resolveLlmdDeployment("llmd", { pools: [l4], decode: { tensorParallelSize: 1, replicas: 4 } });
+        assert.strictEqual(plan.modelServers[0].input.accelerator, "nvidia-l4");
+    });
+
+    it("every preset resolves with its own defaults on a cluster that has its accelerator", () => {
+        for (const preset of WELL_LIT_PATHS) {
+            const pools = PRESETS[preset].accelerator === "cpu" ? [] : [h100Pool];
+            assert.doesNotThrow(() => resolveLlmdDeployment("llmd", { preset, pools }), preset);
+        }
+    });
+});
+
+describe("LlmdDeployment: the component", () => {
+    it("wires the gateway, router and model servers to the provider, under the deployment", async () => {
+        const resources = await deploy({ preset: "simulator" });
+        const provider = byName(resources, "k8s");
+        const deployment = byName(resources, "llmd");
+        const kubernetesObjects = resources.filter((r) => r.type.startsWith("kubernetes:"));
+        assert.ok(kubernetesObjects.length > 20);
+        for (const r of kubernetesObjects) {
+            assert.ok(r.provider?.startsWith(provider.urn), `${r.name} does not use the given provider`);
+        }
+        for (const child of ["llmd-gateway", "llmd-router", "llmd-both", "llmd-namespace"]) {
+            assert.strictEqual(byName(resources, child).parent, deployment.urn, child);
+        }
+    });
+
+    it("makes the InferencePool, HTTPRoute and Gateway wait for their CRDs", async () => {
+        const resources = await deploy({ preset: "simulator" });
+        const poolCrd = byName(resources, "llmd-gateway-crd-inferencepools.inference.networking.k8s.io");
+        const routeCrd = byName(resources, "llmd-gateway-crd-httproutes.gateway.networking.k8s.io");
+        const gatewayCrd = byName(resources, "llmd-gateway-crd-gateways.gateway.networking.k8s.io");
+        assert.ok(byName(resources, "llmd-router-pool").dependencies.includes(poolCrd.urn));
+        assert.ok(byName(resources, "llmd-router-route").dependencies.includes(routeCrd.urn));
+        assert.ok(byName(resources, "llmd-gateway-gateway").dependencies.includes(gatewayCrd.urn));
+    });
+
+    it("makes multi-node model servers wait for the LeaderWorkerSet controller", async () => {
+        const resources = await deploy({ preset: "wide-ep", pools: [h100Pool] });
+        const chart = byName(resources, "llmd-lws-chart");
+        for (const role of ["decode", "prefill"]) {
+            const workload = byName(resources, `llmd-${role}-workload`);
+            assert.strictEqual(workload.inputs.kind, "LeaderWorkerSet");
+            assert.ok(workload.dependencies.includes(chart.urn), `${role} does not wait for LWS`);
+        }
+    });
+
+    it("keeps the Hugging Face token secret all the way into the Kubernetes Secret", async () => {
+        const resources = await deploy({ preset: "simulator", hfToken: pulumi.secret("hf_do_not_print") });
+        const secret = resources.find((r) => r.type === "kubernetes:core/v1:Secret");
+        assert.ok(secret, "no Secret created for the token");
+        assert.deepStrictEqual(secret.inputs.stringData, SECRET);
+        assert.ok(!JSON.stringify(resources).includes("hf_do_not_print"));
+    });
+
+    it("evaluates in preview, with unknown outputs, without hanging", async () => {
+        const resources = await deploy({ preset: "pd-disaggregation", pools: [h100Pool] }, true);
+        assert.ok(resources.some((r) => r.name === "llmd-prefill-workload"));
+    });
+
+    it("creates no namespace when told the namespace exists", async () => {
+        const resources = await deploy({ preset: "simulator", createNamespace: false, namespace: "team-a" });
+        assert.ok(!resources.some((r) => r.type === "kubernetes:core/v1:Namespace" && r.name === "llmd-namespace"));
+        assert.strictEqual((byName(resources, "llmd-router-pool").inputs.metadata as { namespace: string }).namespace, "team-a");
+    });
+});

@@ -1,0 +1,70 @@
+import * as assert from "assert";
+import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
+import { packageRoot } from "../../components/package-root";
+
+// The multi-language schema Python/Go/YAML users get is derived from our TypeScript source by the SDK's
+// analyzer: a union in an args interface, a missing doc or a non-output property breaks it, so this is the
+// test that keeps the package usable outside TypeScript.
+describe("multi-language component schema", function () {
+    // The analyzer type-checks the whole project once.
+    this.timeout(120_000);
+
+    let schema: {
+        name: string;
+        resources: Record<string, { isComponent?: boolean; description?: string; inputProperties: Record<string, { description?: string }>; requiredInputs?: string[]; properties: Record<string, { description?: string }> }>;
+        types: Record<string, { properties?: Record<string, { description?: string }> }>;
+    };
+    const exported = ["LlmdDeployment", "InferenceGateway", "LeaderWorkerSetController", "InferenceRouter", "ModelServer", "ExistingCluster", "GkeCluster", "AksCluster", "DoksCluster"];
+
+    before(async () => {
+        const components = getPulumiComponents(require("../../index"));
+        const provider = new ComponentProvider({ name: "llmd", dirname: packageRoot(), components });
+        schema = JSON.parse(await provider.getSchema());
+    });
+
+    it("lists every exported component under llmd:index", () => {
+        assert.strictEqual(schema.name, "llmd");
+        assert.deepStrictEqual(
+            Object.keys(schema.resources).sort(),
+            exported.map((c) => `llmd:index:${c}`).sort(),
+        );
+        for (const resource of Object.values(schema.resources)) {
+            assert.strictEqual(resource.isComponent, true);
+        }
+    });
+
+    it("documents every component, input and output", () => {
+        const missing: string[] = [];
+        for (const [token, resource] of Object.entries(schema.resources)) {
+            if (!resource.description) missing.push(`${token} (class)`);
+            for (const [prop, def] of Object.entries(resource.inputProperties)) {
+                if (!def.description) missing.push(`${token} input ${prop}`);
+            }
+            for (const [prop, def] of Object.entries(resource.properties)) {
+                if (!def.description) missing.push(`${token} output ${prop}`);
+            }
+        }
+        for (const [token, type] of Object.entries(schema.types)) {
+            for (const [prop, def] of Object.entries(type.properties ?? {})) {
+                if (!def.description) missing.push(`${token}.${prop}`);
+            }
+        }
+        assert.deepStrictEqual(missing, []);
+    });
+
+    it("exposes the inputs and outputs users build on", () => {
+        const llmd = schema.resources["llmd:index:LlmdDeployment"];
+        for (const input of ["preset", "model", "accelerator", "pools", "hfToken", "gateway", "router", "decode", "prefill", "kubernetesProvider"]) {
+            assert.ok(input in llmd.inputProperties, `LlmdDeployment input ${input}`);
+        }
+        for (const output of ["namespace", "gatewayName", "poolName", "servedModelName"]) {
+            assert.ok(output in llmd.properties, `LlmdDeployment output ${output}`);
+        }
+        for (const cluster of ["ExistingCluster", "GkeCluster", "AksCluster", "DoksCluster"]) {
+            const outputs = schema.resources[`llmd:index:${cluster}`].properties;
+            for (const output of ["kubernetesProvider", "kubeconfig", "kubernetesVersion", "pools"]) {
+                assert.ok(output in outputs, `${cluster} output ${output}`);
+            }
+        }
+    });
+});
