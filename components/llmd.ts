@@ -22,6 +22,8 @@ export interface LlmdGatewayArgs {
     internal?: boolean;
     /** Port of the Gateway's HTTP listener. Default 80. */
     listenerPort?: number;
+    /** Extra Helm values for the gateway controller chart (e.g. `{ profile: "openshift" }` for Istio on OpenShift). */
+    controllerValues?: { [key: string]: any };
 }
 
 /** Router settings of an `LlmdDeployment`. */

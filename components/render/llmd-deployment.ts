@@ -50,6 +50,7 @@ export interface LlmdDeploymentInput {
         installGatewayApiCrds?: boolean;
         internal?: boolean;
         listenerPort?: number;
+        controllerValues?: { [key: string]: unknown };
     };
     router?: {
         replicas?: number;
@@ -87,6 +88,7 @@ export interface LlmdDeploymentPlan {
         installGatewayApiCrds?: boolean;
         internal?: boolean;
         listenerPort?: number;
+        controllerValues?: { [key: string]: unknown };
     };
     /** The router's arguments; `name` is its component name (its Service is `<name>-epp`). */
     router: RouterInput;

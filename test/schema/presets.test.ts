@@ -1,0 +1,64 @@
+import * as assert from "assert";
+import * as k8s from "@pulumi/kubernetes";
+import { WELL_LIT_PATHS } from "../../components/catalog/presets";
+import { GATEWAY_IMPLEMENTATIONS } from "../../components/catalog/gateways";
+import { LlmdDeployment, LlmdDeploymentArgs } from "../../components/llmd";
+import { AcceleratorPool } from "../../components/pool";
+import { K8sObject } from "../../components/render/types";
+import { runWithMocks } from "../../stacks/mock-engine";
+import { isKubernetesObject } from "../../stacks/plan";
+import { validateObject } from "../support/schema";
+
+const h100: AcceleratorPool = {
+    name: "h100",
+    accelerator: "nvidia-h100",
+    acceleratorsPerNode: 8,
+    maxNodes: 8,
+    nodeLabels: { "llm-d.ai/accelerator": "nvidia-h100" },
+    taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }],
+    interconnect: "infiniband",
+};
+
+async function renderedObjects(args: LlmdDeploymentArgs): Promise<K8sObject[]> {
+    const { resources } = await runWithMocks(
+        () => {
+            new LlmdDeployment("llmd", { ...args, kubernetesProvider: new k8s.Provider("k8s", { kubeconfig: "fake" }) });
+        },
+        { stack: "schema", preview: true },
+    );
+    return resources.filter(isKubernetesObject).map((r) => r.inputs as K8sObject);
+}
+
+function assertValid(objects: K8sObject[]): void {
+    assert.ok(objects.length > 5);
+    const errors = objects.flatMap((o) => validateObject(o).map((e) => `${o.kind}/${o.metadata.name}: ${e}`));
+    assert.deepStrictEqual(errors, []);
+}
+
+// What `npm run plan -- --yaml` would print for every well-lit path, on GPUs and on the simulator, and for
+// every gateway implementation: all of it must pass the Kubernetes OpenAPI and the pinned CRD schemas.
+describe("every preset renders schema-valid objects", () => {
+    for (const preset of WELL_LIT_PATHS) {
+        it(`${preset} on H100 nodes`, async () => {
+            const args: LlmdDeploymentArgs = preset === "simulator" ? { preset } : { preset, pools: [h100] };
+            assertValid(await renderedObjects(args));
+        });
+    }
+    for (const preset of ["pd-disaggregation", "precise-prefix-cache"] as const) {
+        it(`${preset} on the simulator`, async () => {
+            assertValid(await renderedObjects({ preset, simulate: true }));
+        });
+    }
+    for (const implementation of GATEWAY_IMPLEMENTATIONS) {
+        it(`the simulator behind gateway ${implementation}`, async () => {
+            assertValid(await renderedObjects({ preset: "simulator", gateway: { implementation } }));
+        });
+    }
+    it("the simulator on Kubernetes 1.32, where the P/D sidecar is a plain container", async () => {
+        const objects = await renderedObjects({ preset: "pd-disaggregation", simulate: true, kubernetesVersion: "1.32" });
+        assertValid(objects);
+        const decode = objects.find((o) => o.metadata.name === "llmd-decode") as any;
+        assert.strictEqual(decode.spec.template.spec.initContainers, undefined);
+        assert.strictEqual(decode.spec.template.spec.containers.length, 2);
+    });
+});
