@@ -9,6 +9,8 @@ export { InferenceGateway, InferenceGatewayArgs } from "./components/gateway";
 export { LeaderWorkerSetController, LeaderWorkerSetControllerArgs } from "./components/lws";
 export { InferenceRouter, InferenceRouterArgs, RouterGatewayRef, RouterResources, FailureMode, SchedulerProfile } from "./components/router";
 export * from "./components/model-server";
+export { TopologyAwareScheduling, TopologyAwareSchedulingArgs } from "./components/kueue";
+export { TopologyProfile, TopologyPlacement } from "./components/catalog/topology";
 
 // Clusters: each exposes a Kubernetes provider, the kubeconfig (secret), the version and its accelerator pools.
 export { ExistingCluster, ExistingClusterArgs, ExistingClusterKind, ExistingAcceleratorPoolArgs } from "./providers/existing";

@@ -50,6 +50,15 @@ export const IMAGES = {
         tag: "v0.19.1",
         source: "llm-d/llm-d-router config/charts/routerlib/values.yaml (tokenizer.image default)",
     },
+    /**
+     * Envoy, the proxy beside the router in standalone mode (no Gateway API gateway): ext_proc to the router
+     * and an ORIGINAL_DST cluster to the pod the router picks. Distroless, non-root.
+     */
+    envoy: {
+        repository: "docker.io/envoyproxy/envoy",
+        tag: "distroless-v1.33.2",
+        source: "llm-d/llm-d-router config/charts/llm-d-router-standalone/values.yaml (router.proxy.presets.envoy.image)",
+    },
     /** The P/D routing sidecar that runs beside decode pods. */
     disaggSidecar: {
         repository: "ghcr.io/llm-d/llm-d-router-disagg-sidecar",
@@ -161,6 +170,18 @@ export const CHARTS = {
         repo: "https://rocm.github.io/gpu-operator",
         version: "v1.4.1",
         source: "ROCm/gpu-operator release v1.4.1 (helm-charts-k8s); AKS docs use-amd-gpus.md point to this operator",
+    },
+    /**
+     * Kueue: quota, admission and Topology Aware Scheduling. OCI chart versions drop the tag's leading "v"
+     * (hack/helm-chart-package.sh strips it; the packaged values point the image at
+     * registry.k8s.io/kueue/kueue:v0.19.2). At this version TAS is beta and on by default (since v0.14), and
+     * the LeaderWorkerSet integration is in the chart's default `integrations.frameworks`, so no values are
+     * needed for llmd's use.
+     */
+    kueue: {
+        chart: "oci://registry.k8s.io/kueue/charts/kueue",
+        version: "0.19.2",
+        source: "kubernetes-sigs/kueue release v0.19.2 (charts/kueue; install command in charts/kueue/README.md)",
     },
     /** cert-manager, which the AMD GPU Operator needs for its webhook certificates. */
     certManager: {

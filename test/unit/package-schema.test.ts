@@ -14,7 +14,7 @@ describe("multi-language component schema", function () {
         resources: Record<string, { isComponent?: boolean; description?: string; inputProperties: Record<string, { description?: string }>; requiredInputs?: string[]; properties: Record<string, { description?: string }> }>;
         types: Record<string, { properties?: Record<string, { description?: string }> }>;
     };
-    const exported = ["LlmdDeployment", "InferenceGateway", "LeaderWorkerSetController", "InferenceRouter", "ModelServer", "ExistingCluster", "GkeCluster", "AksCluster", "DoksCluster"];
+    const exported = ["LlmdDeployment", "InferenceGateway", "LeaderWorkerSetController", "InferenceRouter", "ModelServer", "TopologyAwareScheduling", "ExistingCluster", "GkeCluster", "AksCluster", "DoksCluster"];
 
     before(async () => {
         const components = getPulumiComponents(require("../../index"));

@@ -1,0 +1,190 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterProvider } from "./catalog/accelerators";
+import { TopologyPlacement, TopologyProfile } from "./catalog/topology";
+import { CHARTS } from "./catalog/versions";
+import { LlmdConfigError, requireDnsLabel } from "./errors";
+import { createK8sObject } from "./k8s-object";
+import { AcceleratorPool } from "./pool";
+import { kueueWorkloadMetadata, renderKueue, resolveKueueSpec } from "./render/kueue";
+
+/** Namespace the Kueue docs install the controller into. */
+export const DEFAULT_KUEUE_NAMESPACE = "kueue-system";
+
+/** Arguments of `TopologyAwareScheduling`. */
+export interface TopologyAwareSchedulingArgs {
+    /** Where the cluster runs; picks the default topology labels (see `topologyProfile`). */
+    clusterProvider: ClusterProvider;
+    /** The accelerator pools to queue on (a cluster component's `pools` output); one ResourceFlavor each. */
+    pools: AcceleratorPool[];
+    /** Serving namespace: the LocalQueue is created there, and only it may use the ClusterQueue. It must exist. */
+    namespace: string;
+    /** Install Kueue from its pinned Helm chart. Default true; set false when the cluster already runs Kueue. */
+    installKueue?: boolean;
+    /** Namespace of the Kueue controller. Default `kueue-system`. */
+    kueueNamespace?: string;
+    /** Create `kueueNamespace` as part of this component. Default true; set false when it already exists. */
+    createKueueNamespace?: boolean;
+    /** Extra values for the Kueue Helm chart (e.g. `{ controllerManager: { replicas: 2 } }`). */
+    kueueValues?: { [key: string]: any };
+    /** Name of the ClusterQueue (cluster-scoped). Default `llmd`. ResourceFlavors are named `<clusterQueueName>-<pool>`. */
+    clusterQueueName?: string;
+    /** Name of the LocalQueue in `namespace`. Default `llmd`. */
+    localQueueName?: string;
+    /** Name of the Topology (cluster-scoped). Default `<clusterQueueName>-topology`. */
+    topologyName?: string;
+    /**
+     * Which node labels describe the topology. Default from `clusterProvider`: GKE `gke-gpu` (block,
+     * sub-block, host: present only on reservation-bound A3 Ultra/A4/A4X capacity, use `gke-nodepool`
+     * otherwise) or `gke-nodepool` when every pool is a TPU slice; AKS `aks` (agent pool, host);
+     * DigitalOcean `digitalocean` (node pool, host); OpenShift and existing clusters `generic` (zone, optional
+     * rack, host); kind and minikube `host`. Every node Kueue should use must carry every level's label.
+     */
+    topologyProfile?: TopologyProfile;
+    /** `generic` profile only: a node label naming the rack, which the operator sets on the nodes. */
+    rackLabel?: string;
+    /** Explicit topology levels (node label keys, coarsest first) instead of a profile. */
+    levels?: string[];
+    /**
+     * The level a model-server group (a LeaderWorkerSet replica) is kept inside. Default: the profile's
+     * group level (GKE block, TPU node pool, AKS agent pool, DOKS node pool, the rack or else the zone).
+     */
+    groupLevel?: string;
+    /** `required` (default): a group waits for one domain with room. `preferred`: Kueue may spread it. */
+    placement?: TopologyPlacement;
+    /**
+     * CPU quota per pool node, in cores. Default 256, an upper bound: TAS checks real node capacity, so this
+     * only has to not bind first.
+     */
+    cpuPerNode?: number;
+    /** Memory quota per pool node, in GiB. Default 4096, an upper bound like `cpuPerNode`. */
+    memoryGiBPerNode?: number;
+    /** Kubernetes provider for every child; the inherited or default provider when unset. */
+    kubernetesProvider?: k8s.Provider;
+}
+
+/**
+ * Kueue Topology Aware Scheduling for llm-d model servers: optionally Kueue itself from its pinned chart
+ * (TAS and the LeaderWorkerSet integration are on by default at the pinned version), then a Topology with the
+ * provider's node labels, one ResourceFlavor per accelerator pool, a ClusterQueue sized from the pools, and a
+ * LocalQueue in the serving namespace. A LeaderWorkerSet joins the queue with `queueLabels` on its metadata
+ * and stays inside one topology domain with `podSetAnnotations` on its leader and worker templates.
+ * Topology, ResourceFlavors and the ClusterQueue are cluster-scoped: use one component per cluster, or
+ * distinct names.
+ */
+export class TopologyAwareScheduling extends pulumi.ComponentResource {
+    /** Name of the LocalQueue model servers submit to. */
+    public readonly localQueueName: pulumi.Output<string>;
+    /** Name of the ClusterQueue. */
+    public readonly clusterQueueName: pulumi.Output<string>;
+    /** Name of the Topology. */
+    public readonly topologyName: pulumi.Output<string>;
+    /** The node label of the level a group is kept inside. */
+    public readonly groupLevel: pulumi.Output<string>;
+    /** The topology annotation alone, e.g. `{ "kueue.x-k8s.io/podset-required-topology": "<level label>" }`. */
+    public readonly podSetTopologyAnnotation: pulumi.Output<{ [key: string]: string }>;
+    /**
+     * Annotations for every pod template of a group (leader and workers of a LeaderWorkerSet): the topology
+     * annotation plus `kueue.x-k8s.io/podset-group-name`, which keeps leader and workers in one domain.
+     */
+    public readonly podSetAnnotations: pulumi.Output<{ [key: string]: string }>;
+    /** Labels for the workload object itself: `{ "kueue.x-k8s.io/queue-name": <localQueueName> }`. */
+    public readonly queueLabels: pulumi.Output<{ [key: string]: string }>;
+
+    constructor(name: string, args: TopologyAwareSchedulingArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("llmd:index:TopologyAwareScheduling", name, {}, opts);
+        // Validate everything before creating any child.
+        const install = resolveKueueInstall(args);
+        const { kubernetesProvider: provider, installKueue, kueueNamespace, createKueueNamespace, kueueValues, ...input } = args;
+        const spec = resolveKueueSpec(input);
+        const objects = renderKueue(spec);
+        const metadata = kueueWorkloadMetadata(spec);
+
+        const installed: pulumi.Resource[] = [];
+        if (install.enabled) {
+            const namespace = install.createNamespace
+                ? new k8s.core.v1.Namespace(`${name}-kueue-namespace`, { metadata: { name: install.namespace } }, { parent: this, provider })
+                : undefined;
+            installed.push(
+                new k8s.helm.v4.Chart(
+                    `${name}-kueue`,
+                    {
+                        // Release name `kueue` as in the Kueue docs: the chart names its objects after it.
+                        name: "kueue",
+                        chart: CHARTS.kueue.chart,
+                        version: CHARTS.kueue.version,
+                        namespace: install.namespace,
+                        values: install.values,
+                    },
+                    { parent: this, provider, dependsOn: namespace ? [namespace] : [] },
+                ),
+            );
+        }
+
+        // Kueue's CRDs and its validating webhooks come with the chart: every object waits for all of it.
+        for (const object of objects) {
+            createK8sObject(`${name}-${object.kind.toLowerCase()}-${object.metadata.name}`, object, {
+                parent: this,
+                provider,
+                dependsOn: installed,
+            });
+        }
+
+        this.localQueueName = pulumi.output(spec.localQueueName);
+        this.clusterQueueName = pulumi.output(spec.clusterQueueName);
+        this.topologyName = pulumi.output(spec.topologyName);
+        this.groupLevel = pulumi.output(spec.groupLevel);
+        this.podSetTopologyAnnotation = pulumi.output(metadata.topologyAnnotation);
+        this.podSetAnnotations = pulumi.output(metadata.podSetAnnotations);
+        this.queueLabels = pulumi.output(metadata.labels);
+        this.registerOutputs({
+            localQueueName: this.localQueueName,
+            clusterQueueName: this.clusterQueueName,
+            topologyName: this.topologyName,
+            groupLevel: this.groupLevel,
+            podSetTopologyAnnotation: this.podSetTopologyAnnotation,
+            podSetAnnotations: this.podSetAnnotations,
+            queueLabels: this.queueLabels,
+        });
+    }
+}
+
+/** Validated Kueue install settings. Pure, exported for tests. */
+export interface KueueInstallSpec {
+    enabled: boolean;
+    namespace: string;
+    createNamespace: boolean;
+    values: Record<string, unknown>;
+}
+
+/** Validates and defaults the install part of `TopologyAwareSchedulingArgs`. */
+export function resolveKueueInstall(args: {
+    installKueue?: unknown;
+    kueueNamespace?: unknown;
+    createKueueNamespace?: unknown;
+    kueueValues?: unknown;
+}): KueueInstallSpec {
+    for (const field of ["installKueue", "createKueueNamespace"] as const) {
+        if (args[field] !== undefined && typeof args[field] !== "boolean") {
+            throw new LlmdConfigError(field, args[field], "expected true or false");
+        }
+    }
+    const enabled = (args.installKueue as boolean | undefined) ?? true;
+    const values = args.kueueValues;
+    if (values !== undefined && (typeof values !== "object" || values === null || Array.isArray(values))) {
+        throw new LlmdConfigError("kueueValues", values, "expected an object of Helm values");
+    }
+    if (!enabled) {
+        for (const field of ["kueueNamespace", "createKueueNamespace", "kueueValues"] as const) {
+            if (args[field] !== undefined) {
+                throw new LlmdConfigError(field, args[field], "only applies when installKueue is true");
+            }
+        }
+    }
+    return {
+        enabled,
+        namespace: args.kueueNamespace === undefined ? DEFAULT_KUEUE_NAMESPACE : requireDnsLabel("kueueNamespace", args.kueueNamespace),
+        createNamespace: (args.createKueueNamespace as boolean | undefined) ?? true,
+        values: (values as Record<string, unknown> | undefined) ?? {},
+    };
+}

@@ -1,0 +1,369 @@
+/**
+ * Kueue objects for Topology Aware Scheduling (TAS) of llm-d model servers: one Topology, one ResourceFlavor
+ * per accelerator pool, a ClusterQueue whose quota is the pools' capacity, and a LocalQueue in the serving
+ * namespace. Pure: plain values in, plain objects out.
+ *
+ * API version: `kueue.x-k8s.io/v1beta2`, the storage version of every one of these CRDs at the pinned
+ * Kueue (v0.19.2); v1beta1 is still served but no longer stored.
+ */
+import { ACCELERATORS, Accelerator, ClusterProvider, acceleratorSpec } from "../catalog/accelerators";
+import {
+    HOSTNAME_LABEL,
+    TOPOLOGY_PROFILES,
+    TopologyPlacement,
+    TopologyProfile,
+    defaultTopologyProfile,
+    topologyLevels,
+} from "../catalog/topology";
+import { LlmdConfigError, requireDnsLabel, requireInteger, requireOneOf } from "../errors";
+import { AcceleratorPool } from "../pool";
+import { K8sObject } from "./types";
+
+export { TopologyPlacement };
+
+export const KUEUE_API_VERSION = "kueue.x-k8s.io/v1beta2";
+
+/** Label that puts a workload (e.g. a LeaderWorkerSet) into a LocalQueue. */
+export const QUEUE_NAME_LABEL = "kueue.x-k8s.io/queue-name";
+/** Pod-template annotation: the pod set must fit inside one domain of this level. */
+export const REQUIRED_TOPOLOGY_ANNOTATION = "kueue.x-k8s.io/podset-required-topology";
+/** Pod-template annotation: the pod set should fit inside one domain of this level, else the next one up. */
+export const PREFERRED_TOPOLOGY_ANNOTATION = "kueue.x-k8s.io/podset-preferred-topology";
+/**
+ * Pod-template annotation: pod sets sharing this value get one flavor and one topology domain. A
+ * LeaderWorkerSet has two pod sets (leader and workers); without it Kueue places them independently.
+ */
+export const PODSET_GROUP_ANNOTATION = "kueue.x-k8s.io/podset-group-name";
+/** Group name llmd gives leader and workers. It is scoped to one Workload (one LWS group), so a constant works. */
+export const PODSET_GROUP_NAME = "llmd-group";
+
+/** Defaults. */
+export const DEFAULT_QUEUE_NAME = "llmd";
+/**
+ * Quota is not where TAS checks capacity: it reads each node's allocatable resources itself. CPU and memory
+ * quota therefore only need to never bind before the nodes do, so the per-node defaults are upper bounds
+ * at least as large as every machine in the catalog (the largest: 224 vCPUs, about 3.9 TiB).
+ */
+export const DEFAULT_CPU_PER_NODE = 256;
+export const DEFAULT_MEMORY_GIB_PER_NODE = 4096;
+
+/** Limits from the pinned CRDs (ResourceFlavor nodeLabels/tolerations, ClusterQueue flavors, Topology levels). */
+const MAX_FLAVOR_NODE_LABELS = 8;
+const MAX_FLAVOR_TOLERATIONS = 8;
+const MAX_FLAVORS = 64;
+const MAX_LEVELS = 16;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/;
+const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
+
+/** What the Kueue objects are made from. */
+export interface KueueInput {
+    /** Where the cluster runs; picks the default topology profile. */
+    clusterProvider: ClusterProvider;
+    /** The accelerator pools to queue on: one ResourceFlavor each. */
+    pools: AcceleratorPool[];
+    /** Serving namespace: the LocalQueue lives here, and only it may use the ClusterQueue. */
+    namespace: string;
+    clusterQueueName?: string;
+    localQueueName?: string;
+    topologyName?: string;
+    /** Overrides the provider's default profile. */
+    topologyProfile?: TopologyProfile;
+    /** Generic profile only: a rack label the operator sets on the nodes. */
+    rackLabel?: string;
+    /** Explicit levels (coarsest first), instead of a profile. */
+    levels?: string[];
+    /** Level a group is kept inside. Default: the profile's group level. */
+    groupLevel?: string;
+    placement?: TopologyPlacement;
+    cpuPerNode?: number;
+    memoryGiBPerNode?: number;
+}
+
+/** One pool as the Kueue objects need it. */
+export interface KueuePool {
+    name: string;
+    flavorName: string;
+    nodeLabels: Record<string, string>;
+    tolerations: Array<{ key: string; operator: "Equal" | "Exists"; value?: string; effect: string }>;
+    /** Extended resource of the accelerator; absent for CPU pools. */
+    resourceName?: string;
+    /** maxNodes x acceleratorsPerNode. */
+    acceleratorQuota: number;
+    cpuQuota: number;
+    memoryGiBQuota: number;
+}
+
+/** Validated, defaulted Kueue settings. */
+export interface KueueSpec {
+    namespace: string;
+    clusterQueueName: string;
+    localQueueName: string;
+    topologyName: string;
+    /** Profile the levels came from; undefined when the user gave `levels`. */
+    topologyProfile?: TopologyProfile;
+    levels: string[];
+    groupLevel: string;
+    placement: TopologyPlacement;
+    pools: KueuePool[];
+    /** cpu, memory, then each accelerator resource once, in pool order. */
+    coveredResources: string[];
+}
+
+function requireLabelKey(field: string, value: unknown): string {
+    if (typeof value !== "string" || value.length === 0 || value.length > 316 || !LABEL_KEY.test(value)) {
+        throw new LlmdConfigError(field, value, "expected a Kubernetes label key such as example.com/topology-rack");
+    }
+    return value;
+}
+
+function resolveLevels(input: KueueInput, pools: AcceleratorPool[]): { levels: string[]; groupLevel: string; profile?: TopologyProfile } {
+    if (input.levels !== undefined) {
+        if (input.topologyProfile !== undefined || input.rackLabel !== undefined) {
+            throw new LlmdConfigError("levels", input.levels, "give either levels or topologyProfile/rackLabel, not both");
+        }
+        if (!Array.isArray(input.levels) || input.levels.length === 0 || input.levels.length > MAX_LEVELS) {
+            throw new LlmdConfigError("levels", input.levels, `expected 1 to ${MAX_LEVELS} node label keys, coarsest first`);
+        }
+        const levels = input.levels.map((l, i) => requireLabelKey(`levels[${i}]`, l));
+        levels.forEach((l, i) => {
+            if (levels.indexOf(l) !== i) {
+                throw new LlmdConfigError(`levels[${i}]`, l, "each level needs its own node label; this one is listed twice");
+            }
+            if (l === HOSTNAME_LABEL && i !== levels.length - 1) {
+                throw new LlmdConfigError(`levels[${i}]`, l, `${HOSTNAME_LABEL} can only be the last (finest) level`);
+            }
+        });
+        // Without a profile the best default is the coarsest level: it always has room for a group that fits at all.
+        return { levels, groupLevel: levels[0] };
+    }
+
+    const allTpu = pools.every((p) => ACCELERATORS[p.accelerator].imageFamily === "tpu");
+    const anyTpu = pools.some((p) => ACCELERATORS[p.accelerator].imageFamily === "tpu");
+    let profile: TopologyProfile;
+    if (input.topologyProfile !== undefined) {
+        profile = requireOneOf("topologyProfile", input.topologyProfile, TOPOLOGY_PROFILES);
+    } else {
+        const found = defaultTopologyProfile(input.clusterProvider, allTpu);
+        if (found === undefined) {
+            throw new LlmdConfigError("clusterProvider", input.clusterProvider, "no default topology for this provider; set topologyProfile or levels");
+        }
+        if (input.clusterProvider === "gke" && anyTpu && !allTpu) {
+            // TPU nodes carry no gce-topology-* labels and TAS needs every level on every node it uses.
+            throw new LlmdConfigError(
+                "topologyProfile",
+                undefined,
+                `GKE pools mix TPUs and GPUs; set topologyProfile to "${TopologyProfile.GkeNodePool}" (works for both) or give levels`,
+            );
+        }
+        profile = found;
+    }
+    let rackLabel: string | undefined;
+    if (input.rackLabel !== undefined) {
+        if (profile !== TopologyProfile.Generic) {
+            throw new LlmdConfigError("rackLabel", input.rackLabel, `a rack label only applies to topologyProfile "${TopologyProfile.Generic}" (got "${profile}")`);
+        }
+        rackLabel = requireLabelKey("rackLabel", input.rackLabel);
+        if (topologyLevels(profile).levels.includes(rackLabel)) {
+            throw new LlmdConfigError("rackLabel", rackLabel, "must differ from the zone and hostname levels");
+        }
+    }
+    return { ...topologyLevels(profile, rackLabel), profile };
+}
+
+function resolvePool(field: string, pool: AcceleratorPool, clusterQueueName: string, cpuPerNode: number, memoryGiBPerNode: number): KueuePool {
+    if (typeof pool !== "object" || pool === null) {
+        throw new LlmdConfigError(field, pool, "expected an accelerator pool");
+    }
+    const name = requireDnsLabel(`${field}.name`, pool.name);
+    const spec = acceleratorSpec(`${field}.accelerator`, pool.accelerator as Accelerator);
+    const perNode = requireInteger(`${field}.acceleratorsPerNode`, pool.acceleratorsPerNode, spec.resourceName ? 1 : 0);
+    const maxNodes = requireInteger(`${field}.maxNodes`, pool.maxNodes, 1);
+
+    const labels = pool.nodeLabels;
+    if (typeof labels !== "object" || labels === null || Array.isArray(labels)) {
+        throw new LlmdConfigError(`${field}.nodeLabels`, labels, "expected an object of node labels");
+    }
+    const labelCount = Object.keys(labels).length;
+    // A TAS flavor must select its nodes by label (a CEL rule of the CRD), and Kueue caps the labels at 8.
+    if (labelCount === 0 || labelCount > MAX_FLAVOR_NODE_LABELS) {
+        throw new LlmdConfigError(
+            `${field}.nodeLabels`,
+            labels,
+            `expected 1 to ${MAX_FLAVOR_NODE_LABELS} labels that select exactly this pool's nodes`,
+        );
+    }
+    for (const key of Object.keys(labels)) {
+        requireLabelKey(`${field}.nodeLabels`, key);
+    }
+
+    const taints = pool.taints ?? [];
+    if (!Array.isArray(taints) || taints.length > MAX_FLAVOR_TOLERATIONS) {
+        throw new LlmdConfigError(`${field}.taints`, taints, `expected at most ${MAX_FLAVOR_TOLERATIONS} taints`);
+    }
+    const tolerations = taints.map((t, j) => {
+        const key = requireLabelKey(`${field}.taints[${j}].key`, t?.key);
+        const effect = requireOneOf(`${field}.taints[${j}].effect`, t.effect, TAINT_EFFECTS);
+        return t.value === undefined || t.value === ""
+            ? { key, operator: "Exists" as const, effect }
+            : { key, operator: "Equal" as const, value: t.value, effect };
+    });
+
+    return {
+        name,
+        flavorName: `${clusterQueueName}-${name}`,
+        nodeLabels: { ...labels },
+        tolerations,
+        resourceName: spec.resourceName,
+        acceleratorQuota: maxNodes * perNode,
+        cpuQuota: maxNodes * cpuPerNode,
+        memoryGiBQuota: maxNodes * memoryGiBPerNode,
+    };
+}
+
+/** Validates and defaults the Kueue input. Every error names the field. */
+export function resolveKueueSpec(input: KueueInput): KueueSpec {
+    requireOneOf("clusterProvider", input.clusterProvider, Object.values(ClusterProvider));
+    const namespace = requireDnsLabel("namespace", input.namespace);
+    const clusterQueueName = input.clusterQueueName === undefined ? DEFAULT_QUEUE_NAME : requireDnsLabel("clusterQueueName", input.clusterQueueName);
+    const localQueueName = input.localQueueName === undefined ? DEFAULT_QUEUE_NAME : requireDnsLabel("localQueueName", input.localQueueName);
+    const topologyName = input.topologyName === undefined ? `${clusterQueueName}-topology` : requireDnsLabel("topologyName", input.topologyName);
+    const placement = input.placement === undefined ? TopologyPlacement.Required : requireOneOf("placement", input.placement, Object.values(TopologyPlacement));
+    const cpuPerNode = input.cpuPerNode === undefined ? DEFAULT_CPU_PER_NODE : requireInteger("cpuPerNode", input.cpuPerNode, 1);
+    const memoryGiBPerNode =
+        input.memoryGiBPerNode === undefined ? DEFAULT_MEMORY_GIB_PER_NODE : requireInteger("memoryGiBPerNode", input.memoryGiBPerNode, 1);
+
+    if (!Array.isArray(input.pools) || input.pools.length === 0) {
+        throw new LlmdConfigError("pools", input.pools, "expected at least one accelerator pool to queue on");
+    }
+    if (input.pools.length > MAX_FLAVORS) {
+        throw new LlmdConfigError("pools", input.pools.length, `Kueue allows at most ${MAX_FLAVORS} flavors in a ClusterQueue`);
+    }
+    const pools = input.pools.map((p, i) => resolvePool(`pools[${i}]`, p, clusterQueueName, cpuPerNode, memoryGiBPerNode));
+    pools.forEach((p, i) => {
+        if (pools.findIndex((q) => q.name === p.name) !== i) {
+            throw new LlmdConfigError(`pools[${i}].name`, p.name, "pool names must be unique (each becomes a ResourceFlavor)");
+        }
+    });
+
+    const { levels, groupLevel: defaultGroupLevel, profile } = resolveLevels(input, input.pools);
+    let groupLevel = defaultGroupLevel;
+    if (input.groupLevel !== undefined) {
+        if (typeof input.groupLevel !== "string" || !levels.includes(input.groupLevel)) {
+            throw new LlmdConfigError("groupLevel", input.groupLevel, `expected one of the topology levels: ${levels.join(", ")}`);
+        }
+        groupLevel = input.groupLevel;
+    }
+
+    const accelerators = [...new Set(pools.map((p) => p.resourceName).filter((r): r is string => r !== undefined))];
+    return {
+        namespace,
+        clusterQueueName,
+        localQueueName,
+        topologyName,
+        topologyProfile: profile,
+        levels,
+        groupLevel,
+        placement,
+        pools,
+        coveredResources: ["cpu", "memory", ...accelerators],
+    };
+}
+
+const LABELS = { "app.kubernetes.io/part-of": "llm-d", "app.kubernetes.io/managed-by": "llmd" };
+
+/** The Topology object. */
+export function renderTopology(spec: KueueSpec): K8sObject {
+    return {
+        apiVersion: KUEUE_API_VERSION,
+        kind: "Topology",
+        metadata: { name: spec.topologyName, labels: { ...LABELS } },
+        spec: { levels: spec.levels.map((nodeLabel) => ({ nodeLabel })) },
+    };
+}
+
+/** One ResourceFlavor per pool: its node labels, tolerations for its taints, and the topology. */
+export function renderResourceFlavors(spec: KueueSpec): K8sObject[] {
+    return spec.pools.map((pool) => ({
+        apiVersion: KUEUE_API_VERSION,
+        kind: "ResourceFlavor",
+        metadata: { name: pool.flavorName, labels: { ...LABELS } },
+        spec: {
+            nodeLabels: { ...pool.nodeLabels },
+            // Tolerations rather than nodeTaints: Kueue adds them to admitted pods, so a workload admitted
+            // to this flavor can land on the tainted nodes without repeating the taints itself.
+            ...(pool.tolerations.length > 0 ? { tolerations: pool.tolerations.map((t) => ({ ...t })) } : {}),
+            topologyName: spec.topologyName,
+        },
+    }));
+}
+
+function quota(pool: KueuePool, resource: string): number | string {
+    switch (resource) {
+        case "cpu":
+            return String(pool.cpuQuota);
+        case "memory":
+            return `${pool.memoryGiBQuota}Gi`;
+        default:
+            // Every flavor must list every covered resource (a CEL rule of the CRD): another pool's
+            // accelerator gets zero here.
+            return resource === pool.resourceName ? pool.acceleratorQuota : 0;
+    }
+}
+
+/** The ClusterQueue: one resource group covering cpu, memory and the accelerators, one flavor per pool. */
+export function renderClusterQueue(spec: KueueSpec): K8sObject {
+    return {
+        apiVersion: KUEUE_API_VERSION,
+        kind: "ClusterQueue",
+        metadata: { name: spec.clusterQueueName, labels: { ...LABELS } },
+        spec: {
+            // A null selector admits no namespace at all; restrict the quota to the serving namespace.
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": spec.namespace } },
+            resourceGroups: [
+                {
+                    coveredResources: [...spec.coveredResources],
+                    flavors: spec.pools.map((pool) => ({
+                        name: pool.flavorName,
+                        resources: spec.coveredResources.map((name) => ({ name, nominalQuota: quota(pool, name) })),
+                    })),
+                },
+            ],
+        },
+    };
+}
+
+/** The LocalQueue in the serving namespace. */
+export function renderLocalQueue(spec: KueueSpec): K8sObject {
+    return {
+        apiVersion: KUEUE_API_VERSION,
+        kind: "LocalQueue",
+        metadata: { name: spec.localQueueName, namespace: spec.namespace, labels: { ...LABELS } },
+        spec: { clusterQueue: spec.clusterQueueName },
+    };
+}
+
+/** Everything, in creation order: Topology, ResourceFlavors, ClusterQueue, LocalQueue. */
+export function renderKueue(spec: KueueSpec): K8sObject[] {
+    return [renderTopology(spec), ...renderResourceFlavors(spec), renderClusterQueue(spec), renderLocalQueue(spec)];
+}
+
+/** Labels and pod-template annotations a Kueue-managed group (e.g. a LeaderWorkerSet) carries. */
+export interface KueueWorkloadMetadata {
+    /** On the workload object itself (the LeaderWorkerSet's metadata.labels). */
+    labels: Record<string, string>;
+    /** The topology constraint alone. */
+    topologyAnnotation: Record<string, string>;
+    /** On every pod template of the group (leader and worker): the constraint plus the shared group name. */
+    podSetAnnotations: Record<string, string>;
+}
+
+/** What a workload needs to be queued and kept inside one domain of the group level. */
+export function kueueWorkloadMetadata(spec: Pick<KueueSpec, "localQueueName" | "groupLevel" | "placement">): KueueWorkloadMetadata {
+    const key = spec.placement === TopologyPlacement.Preferred ? PREFERRED_TOPOLOGY_ANNOTATION : REQUIRED_TOPOLOGY_ANNOTATION;
+    const topologyAnnotation = { [key]: spec.groupLevel };
+    return {
+        labels: { [QUEUE_NAME_LABEL]: spec.localQueueName },
+        topologyAnnotation,
+        podSetAnnotations: { ...topologyAnnotation, [PODSET_GROUP_ANNOTATION]: PODSET_GROUP_NAME },
+    };
+}
