@@ -9,6 +9,7 @@ import {
     renderRouter,
     resolveRouterSpec,
     routerNames,
+    routerProxyEndpoint,
     routerServiceHost,
 } from "./render/router";
 import { SchedulerProfile } from "./render/router-config";
@@ -53,7 +54,21 @@ export interface InferenceRouterArgs {
     gateway?: RouterGatewayRef;
     /** Implementation of `gateway`, which decides the extra policies rendered. Default `none`; required with a gateway. */
     gatewayImplementation?: GatewayImplementation;
-    /** What the gateway does when the router is unreachable. Default `FailOpen`. */
+    /**
+     * Standalone mode: run an Envoy proxy in the router pod (listener `proxyPort`, ext-proc to the router over
+     * loopback, forwarding to the pod the router picks) and expose it on the router Service's `http` port,
+     * so clients need no Gateway. Default true when `gatewayImplementation` is `none`; only allowed then. Set
+     * false to run the bare router and wire your own proxy to `endpointPickerAddress`.
+     */
+    standalone?: boolean;
+    /** Port of the standalone proxy's listener and of the Service's `http` port (1024 to 65535). Default 8081. Standalone mode only. */
+    proxyPort?: number;
+    /** Standalone proxy container resources. Default: requests 4 CPU and 8Gi, limit 16Gi (the standalone chart's). Standalone mode only. */
+    proxyResources?: RouterResources;
+    /**
+     * What the gateway does when the router is unreachable (written to the InferencePool). Default `FailOpen`.
+     * The standalone proxy always fails closed: without the router it has no destination to forward to.
+     */
     failureMode?: FailureMode;
     /** Router image override. Default: the pinned llm-d router image. */
     image?: string;
@@ -67,7 +82,7 @@ export interface InferenceRouterArgs {
     kubernetesProvider?: k8s.Provider;
 }
 
-// Resource role per rendered kind: each kind appears at most once in a router.
+// Resource role per rendered kind: each kind appears at most once in a router, except the proxy's ConfigMap.
 const ROLES: Record<string, string> = {
     ServiceAccount: "service-account",
     Role: "role",
@@ -103,8 +118,10 @@ function plusDependencies(external: DependsOn, ...more: pulumi.Resource[]): Depe
 /**
  * The llm-d router (endpoint picker, EPP) for one pool of model servers: its least-privilege RBAC, scheduler
  * config, Deployment and Service, the `InferencePool` it picks endpoints for, and, when a Gateway is given,
- * the `HTTPRoute` from that Gateway to the pool plus the gateway implementation's policies. The custom
- * resources wait for `opts.dependsOn` (pass the component that installs the Gateway API and InferencePool CRDs).
+ * the `HTTPRoute` from that Gateway to the pool plus the gateway implementation's policies. Without a Gateway
+ * the router runs standalone by default, with its own Envoy proxy in the pod: send OpenAI-compatible requests
+ * to `endpoint`. The custom resources wait for `opts.dependsOn` (pass the component that installs the
+ * Gateway API and InferencePool CRDs).
  */
 export class InferenceRouter extends pulumi.ComponentResource {
     /** Name of the InferencePool. */
@@ -120,6 +137,12 @@ export class InferenceRouter extends pulumi.ComponentResource {
      * empty unless the profile is `precise-prefix-cache`.
      */
     public readonly kvEventsEndpoint: pulumi.Output<string>;
+    /**
+     * In standalone mode, the in-cluster base URL of the router's own proxy,
+     * `http://<service>.<namespace>.svc.cluster.local:<proxyPort>` (OpenAI-compatible: append `/v1/...`);
+     * empty when a Gateway (or your own proxy) takes the traffic.
+     */
+    public readonly endpoint: pulumi.Output<string>;
 
     constructor(name: string, args: InferenceRouterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:InferenceRouter", name, {}, opts);
@@ -130,8 +153,8 @@ export class InferenceRouter extends pulumi.ComponentResource {
         let pool: pulumi.CustomResource | undefined;
 
         for (const object of renderRouter(spec)) {
-            const role = ROLES[object.kind];
-            if (!role || created.has(object.kind)) {
+            const role = object.kind === "ConfigMap" && object.metadata.name === names.proxyConfigMap ? "proxy-config" : ROLES[object.kind];
+            if (!role || created.has(role)) {
                 throw new Error(`InferenceRouter rendered an unexpected ${object.kind}`);
             }
             const after = object.kind === "InferencePool" || !pool ? [] : [pool];
@@ -140,19 +163,23 @@ export class InferenceRouter extends pulumi.ComponentResource {
                 provider: args.kubernetesProvider,
                 dependsOn: NEEDS_CRDS.has(object.kind) ? plusDependencies(opts?.dependsOn, ...after) : undefined,
             });
-            created.set(object.kind, resource);
+            created.set(role, resource);
             if (object.kind === "InferencePool") {
                 pool = resource;
             }
         }
 
         // Outputs carry their resource so consumers wait for it.
-        const after = (kind: string, value: string) => created.get(kind)!.urn.apply(() => value);
-        this.poolName = after("InferencePool", names.pool);
-        this.serviceName = after("Service", names.service);
+        const after = (role: string, value: string) => created.get(role)!.urn.apply(() => value);
+        this.poolName = after(ROLES.InferencePool, names.pool);
+        this.serviceName = after(ROLES.Service, names.service);
         this.namespace = pulumi.output(spec.namespace);
-        this.endpointPickerAddress = after("Service", `${routerServiceHost(spec)}:${ROUTER_GRPC_PORT}`);
-        this.kvEventsEndpoint = after("Service", spec.profile === SchedulerProfile.PrecisePrefixCache ? kvEventsEndpoint(spec) : "");
+        this.endpointPickerAddress = after(ROLES.Service, `${routerServiceHost(spec)}:${ROUTER_GRPC_PORT}`);
+        this.kvEventsEndpoint = after(ROLES.Service, spec.profile === SchedulerProfile.PrecisePrefixCache ? kvEventsEndpoint(spec) : "");
+        // Clients of the proxy need its pod (the Deployment waits for readiness) as well as the Service.
+        this.endpoint = spec.proxy
+            ? pulumi.all([created.get(ROLES.Service)!.urn, created.get(ROLES.Deployment)!.urn]).apply(() => routerProxyEndpoint(spec))
+            : pulumi.output("");
 
         this.registerOutputs({
             poolName: this.poolName,
@@ -160,6 +187,7 @@ export class InferenceRouter extends pulumi.ComponentResource {
             namespace: this.namespace,
             endpointPickerAddress: this.endpointPickerAddress,
             kvEventsEndpoint: this.kvEventsEndpoint,
+            endpoint: this.endpoint,
         });
     }
 }

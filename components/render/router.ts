@@ -1,8 +1,9 @@
 /**
  * The llm-d router (endpoint picker, EPP) and what connects it to the cluster: its RBAC, config, Deployment,
- * Service, the InferencePool it picks endpoints for, and the HTTPRoute plus per-gateway policies that send
- * a Gateway's traffic through it. Shapes follow the llm-d-router v0.10.0 charts (`config/charts/routerlib`,
- * `llm-d-router-gateway`) and the Inference Extension `inferencepool` chart's gateway templates.
+ * Service, the InferencePool it picks endpoints for, and either the HTTPRoute plus per-gateway policies that
+ * send a Gateway's traffic through it, or (standalone mode, no Gateway) an Envoy proxy in the router pod.
+ * Shapes follow the llm-d-router v0.10.0 charts (`config/charts/routerlib`, `llm-d-router-gateway`,
+ * `llm-d-router-standalone`) and the Inference Extension `inferencepool` chart's gateway templates.
  */
 import { createHash } from "crypto";
 import { LlmdConfigError, requireDnsLabel, requireInteger, requireNonEmpty, requireOneOf } from "../errors";
@@ -17,6 +18,16 @@ import {
     routerConfigText,
     validateRouterConfigText,
 } from "./router-config";
+import {
+    DEFAULT_PROXY_PORT,
+    DEFAULT_PROXY_RESOURCES,
+    PROXY_ADMIN_PORT,
+    PROXY_CONFIG_FILE,
+    PROXY_PORT_NAME,
+    PROXY_READY_PORT,
+    envoyBootstrapYaml,
+    proxyContainer,
+} from "./router-standalone";
 import { K8sObject } from "./types";
 
 /** What the gateway does when the router cannot be reached. */
@@ -73,6 +84,17 @@ export interface RouterInput {
     schedulerConfig?: string;
     tokenizerModel?: string;
     resources?: Partial<RouterResourceSpec>;
+    standalone?: boolean;
+    proxyPort?: number;
+    proxyResources?: Partial<RouterResourceSpec>;
+}
+
+/** The standalone proxy (Envoy in the router pod), when the router runs without a Gateway. */
+export interface StandaloneProxySpec {
+    /** Port of the proxy's OpenAI-compatible listener, also the router Service's `http` port. */
+    port: number;
+    image: string;
+    resources: RouterResourceSpec;
 }
 
 /** Validated, defaulted router settings: everything `renderRouter` needs. */
@@ -91,6 +113,8 @@ export interface RouterSpec {
     configOverride?: string;
     tokenizerModel?: string;
     resources: RouterResourceSpec;
+    /** Present in standalone mode only. */
+    proxy?: StandaloneProxySpec;
 }
 
 // Kubernetes label syntax: optional DNS-subdomain prefix, then a 63-character name; values may be empty.
@@ -150,8 +174,12 @@ function requireTargetPorts(field: string, ports: unknown): number[] {
     return [...ports];
 }
 
-function requireResources(field: string, given: Partial<RouterResourceSpec> | undefined): RouterResourceSpec {
-    const merged = { ...DEFAULT_ROUTER_RESOURCES, ...(given ?? {}) };
+function requireResources(
+    field: string,
+    given: Partial<RouterResourceSpec> | undefined,
+    defaults: RouterResourceSpec = DEFAULT_ROUTER_RESOURCES,
+): RouterResourceSpec {
+    const merged = { ...defaults, ...(given ?? {}) };
     for (const key of ["cpuRequest", "memoryRequest", "memoryLimit"] as const) {
         const value = merged[key];
         if (value === undefined && key === "memoryLimit") {
@@ -210,6 +238,7 @@ export function resolveRouterSpec(input: RouterInput): RouterSpec {
     if (/\s/.test(image)) {
         throw new LlmdConfigError("image", image, "expected an image reference without whitespace, e.g. ghcr.io/llm-d/llm-d-router-endpoint-picker:v0.10.0");
     }
+    const proxy = resolveStandaloneProxy(input, gatewayImplementation, profile);
     const configOverride = input.schedulerConfig === undefined ? undefined : validateRouterConfigText("schedulerConfig", input.schedulerConfig);
 
     let tokenizerModel: string | undefined;
@@ -234,6 +263,61 @@ export function resolveRouterSpec(input: RouterInput): RouterSpec {
         configOverride,
         tokenizerModel,
         resources: requireResources("resources", input.resources),
+        proxy,
+    };
+}
+
+/** Ports of the router pod the proxy listener must not take (the profile's extra ports included). */
+function reservedPodPorts(profile: SchedulerProfile): Map<number, string> {
+    const reserved = new Map<number, string>([
+        [ROUTER_GRPC_PORT, "the router's ext-proc gRPC port"],
+        [ROUTER_HEALTH_PORT, "the router's gRPC health port"],
+        [ROUTER_METRICS_PORT, "the router's metrics port"],
+        [PROXY_ADMIN_PORT, "the proxy's admin port"],
+        [PROXY_READY_PORT, "the proxy's readiness port"],
+    ]);
+    if (profile === SchedulerProfile.PrecisePrefixCache) {
+        reserved.set(KV_EVENTS_PORT, "the router's KV-events port");
+        reserved.set(TOKENIZER_PORT, "the tokenizer sidecar's port");
+    }
+    return reserved;
+}
+
+function resolveStandaloneProxy(
+    input: RouterInput,
+    gatewayImplementation: GatewayImplementation,
+    profile: SchedulerProfile,
+): StandaloneProxySpec | undefined {
+    const withoutGateway = gatewayImplementation === GatewayImplementation.None;
+    if (input.standalone !== undefined && typeof input.standalone !== "boolean") {
+        throw new LlmdConfigError("standalone", input.standalone, "expected true or false");
+    }
+    if (input.standalone === true && !withoutGateway) {
+        throw new LlmdConfigError(
+            "standalone",
+            input.standalone,
+            `the router is behind a ${gatewayImplementation} Gateway, so expected it unset or false (standalone mode is for gatewayImplementation none)`,
+        );
+    }
+    const standalone = input.standalone ?? withoutGateway;
+    if (!standalone) {
+        for (const field of ["proxyPort", "proxyResources"] as const) {
+            if (input[field] !== undefined) {
+                throw new LlmdConfigError(field, input[field], "only the standalone proxy uses it; leave it unset without standalone mode");
+            }
+        }
+        return undefined;
+    }
+    // The proxy runs as non-root with every capability dropped, so it cannot bind privileged ports.
+    const port = requireInteger("proxyPort", input.proxyPort ?? DEFAULT_PROXY_PORT, 1024, 65535);
+    const taken = reservedPodPorts(profile).get(port);
+    if (taken) {
+        throw new LlmdConfigError("proxyPort", port, `${port} is ${taken} in the same pod; expected another port, e.g. ${DEFAULT_PROXY_PORT}`);
+    }
+    return {
+        port,
+        image: imageRef(IMAGES.envoy),
+        resources: requireResources("proxyResources", input.proxyResources, DEFAULT_PROXY_RESOURCES),
     };
 }
 
@@ -245,6 +329,7 @@ export function routerNames(spec: Pick<RouterSpec, "name" | "poolName">) {
         role: epp,
         roleBinding: epp,
         configMap: epp,
+        proxyConfigMap: `${epp}-proxy`,
         deployment: epp,
         service: epp,
         pool: spec.poolName,
@@ -258,6 +343,14 @@ export function routerNames(spec: Pick<RouterSpec, "name" | "poolName">) {
 /** In-cluster DNS name of the router Service. */
 export function routerServiceHost(spec: Pick<RouterSpec, "name" | "namespace">): string {
     return `${spec.name}-epp.${spec.namespace}.svc.cluster.local`;
+}
+
+/**
+ * `http://host:port` of the standalone proxy inside the cluster (OpenAI-compatible: append `/v1/...`);
+ * empty without standalone mode.
+ */
+export function routerProxyEndpoint(spec: Pick<RouterSpec, "name" | "namespace" | "proxy">): string {
+    return spec.proxy ? `http://${routerServiceHost(spec)}:${spec.proxy.port}` : "";
 }
 
 /** `tcp://host:port` the model servers publish KV events to (precise profile only). */
@@ -404,12 +497,21 @@ function tokenizerContainer(spec: RouterSpec): Record<string, unknown> {
     };
 }
 
-function deployment(spec: RouterSpec, configText: string): K8sObject {
+function deployment(spec: RouterSpec, configText: string, proxyConfigText: string | undefined): K8sObject {
     const names = routerNames(spec);
     const precise = spec.profile === SchedulerProfile.PrecisePrefixCache;
     const volumes: Record<string, unknown>[] = [{ name: "config", configMap: { name: names.configMap } }];
+    const containers = [eppContainer(spec)];
     if (precise) {
         volumes.push({ name: "tokenizer-cache", emptyDir: {} });
+        containers.push(tokenizerContainer(spec));
+    }
+    const annotations: Record<string, string> = { "checksum/config": sha256(configText) };
+    if (spec.proxy && proxyConfigText !== undefined) {
+        volumes.push({ name: "proxy-config", configMap: { name: names.proxyConfigMap, items: [{ key: PROXY_CONFIG_FILE, path: PROXY_CONFIG_FILE }] } });
+        containers.push(proxyContainer({ image: spec.proxy.image, listenerPort: spec.proxy.port, resources: spec.proxy.resources, configVolume: "proxy-config" }));
+        // Envoy reads its bootstrap once at start, like the router its config.
+        annotations["checksum/proxy-config"] = sha256(proxyConfigText);
     }
     return {
         apiVersion: "apps/v1",
@@ -424,19 +526,23 @@ function deployment(spec: RouterSpec, configText: string): K8sObject {
                 metadata: {
                     labels: { ...labels(spec, "router"), ...routerSelectorLabels(spec) },
                     // The router reads its config once at start: a config change must roll the pod.
-                    annotations: { "checksum/config": createHash("sha256").update(configText).digest("hex") },
+                    annotations,
                 },
                 spec: {
                     serviceAccountName: names.serviceAccount,
                     // Long enough for in-flight streams through the router to finish.
                     terminationGracePeriodSeconds: 130,
                     securityContext: { seccompProfile: { type: "RuntimeDefault" } },
-                    containers: precise ? [eppContainer(spec), tokenizerContainer(spec)] : [eppContainer(spec)],
+                    containers,
                     volumes,
                 },
             },
         },
     };
+}
+
+function sha256(text: string): string {
+    return createHash("sha256").update(text).digest("hex");
 }
 
 function service(spec: RouterSpec): K8sObject {
@@ -446,6 +552,10 @@ function service(spec: RouterSpec): K8sObject {
     ];
     if (spec.profile === SchedulerProfile.PrecisePrefixCache) {
         ports.push({ name: "tcp-kv-events", port: KV_EVENTS_PORT, targetPort: "kv-events", protocol: "TCP" });
+    }
+    if (spec.proxy) {
+        // Clients of the standalone router: OpenAI-compatible HTTP through the proxy.
+        ports.push({ name: "http", port: spec.proxy.port, targetPort: PROXY_PORT_NAME, protocol: "TCP", appProtocol: "http" });
     }
     return {
         apiVersion: "v1",
@@ -534,6 +644,7 @@ function gkeObjects(spec: RouterSpec): K8sObject[] {
 /** Every object of one router, in apply order (RBAC and config before the pods that use them). */
 export function renderRouter(spec: RouterSpec): K8sObject[] {
     const configText = routerConfigText({ profile: spec.profile, tokenizerModel: spec.tokenizerModel, configOverride: spec.configOverride });
+    const proxyConfigText = spec.proxy ? envoyBootstrapYaml({ listenerPort: spec.proxy.port, extProcPort: ROUTER_GRPC_PORT }) : undefined;
     const objects: K8sObject[] = [
         ...rbac(spec),
         {
@@ -542,10 +653,20 @@ export function renderRouter(spec: RouterSpec): K8sObject[] {
             metadata: { name: routerNames(spec).configMap, namespace: spec.namespace, labels: labels(spec, "router") },
             data: { [ROUTER_CONFIG_FILE]: configText },
         },
-        deployment(spec, configText),
+    ];
+    if (proxyConfigText !== undefined) {
+        objects.push({
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: routerNames(spec).proxyConfigMap, namespace: spec.namespace, labels: labels(spec, "proxy") },
+            data: { [PROXY_CONFIG_FILE]: proxyConfigText },
+        });
+    }
+    objects.push(
+        deployment(spec, configText, proxyConfigText),
         service(spec),
         inferencePool(spec),
-    ];
+    );
     if (spec.gateway) {
         objects.push(httpRoute(spec, spec.gateway));
     }

@@ -30,6 +30,9 @@ function variants(): [string, RouterInput][] {
                 out.push([`${profile} / ${impl} / ${replicas} replica(s)`, input]);
             }
         }
+        // Without a gateway the default is standalone (Envoy in the pod); also the bare router, and a custom port.
+        out.push([`${profile} / none / bare router (standalone: false)`, { ...base, schedulerProfile: profile, tokenizerModel: profile === "precise-prefix-cache" ? TOKENIZER_MODEL : undefined, standalone: false }]);
+        out.push([`${profile} / none / standalone on port 8080`, { ...base, schedulerProfile: profile, tokenizerModel: profile === "precise-prefix-cache" ? TOKENIZER_MODEL : undefined, proxyPort: 8080, proxyResources: { cpuRequest: "1", memoryRequest: "1Gi" } }]);
     }
     return out;
 }
@@ -55,6 +58,25 @@ describe("router objects against the Kubernetes and CRD schemas", () => {
         deploy.spec.template.spec.containers[0].ports[0].containerPort = "grpc";
         assert.notDeepStrictEqual(validateObject(deploy), []);
     });
+
+    it("standalone: the Deployment, Service and both ConfigMaps are checked, and a broken proxy container fails", () => {
+        const objects = renderRouter(resolveRouterSpec(base));
+        const kinds = objects.map((o) => o.kind);
+        assert.strictEqual(kinds.filter((k) => k === "ConfigMap").length, 2);
+        for (const object of objects.filter((o) => ["Deployment", "Service", "ConfigMap"].includes(o.kind))) {
+            assert.deepStrictEqual(validateObject(object), [], `${object.kind} ${object.metadata.name}`);
+        }
+        const deploy = structuredClone(objects.find((o) => o.kind === "Deployment")!) as any;
+        const proxy = deploy.spec.template.spec.containers.find((c: any) => c.name === "proxy");
+        proxy.readinessProbe.httpGet.scheme = 7;
+        assert.notDeepStrictEqual(validateObject(deploy), []);
+        const svc = structuredClone(objects.find((o) => o.kind === "Service")!) as any;
+        svc.spec.ports.find((p: any) => p.name === "http").port = "8081";
+        assert.notDeepStrictEqual(validateObject(svc), []);
+        const cm = structuredClone(objects.find((o) => o.kind === "ConfigMap" && o.metadata.name.endsWith("-proxy"))!) as any;
+        cm.data["envoy.yaml"] = { not: "a string" };
+        assert.notDeepStrictEqual(validateObject(cm), []);
+    });
 });
 
 describe("router bad input is rejected before anything renders", () => {
@@ -67,6 +89,10 @@ describe("router bad input is rejected before anything renders", () => {
         ["a gateway implementation without a gateway", { gatewayImplementation: "gke" }, "gateway"],
         ["an unknown scheduler profile", { schedulerProfile: "random" }, "schedulerProfile"],
         ["a raw config that is not an EndpointPickerConfig", { schedulerConfig: "apiVersion: v1\nkind: ConfigMap\n" }, "schedulerConfig"],
+        ["standalone mode with a gateway", { standalone: true, gateway: { name: "gw", namespace: "gw" }, gatewayImplementation: "agentgateway" }, "standalone"],
+        ["a standalone proxy port that clashes with the router's ext-proc port", { proxyPort: 9002 }, "proxyPort"],
+        ["a standalone proxy port that clashes with the router's health port", { proxyPort: 9003 }, "proxyPort"],
+        ["a standalone proxy port that clashes with the router's metrics port", { proxyPort: 9090 }, "proxyPort"],
     ];
     for (const [what, change, field] of cases) {
         it(`${what} names ${field}`, () => {

@@ -17,6 +17,7 @@ interface Outputs {
     namespace: string;
     endpointPickerAddress: string;
     kvEventsEndpoint: string;
+    endpoint: string;
 }
 
 /** Runs a program that creates a stand-in CRD installer, a provider and one router depending on the installer. */
@@ -44,6 +45,7 @@ async function run(args: Partial<Args>, preview = false, dependsOnAsOutput = fal
                 namespace: router.namespace,
                 endpointPickerAddress: router.endpointPickerAddress,
                 kvEventsEndpoint: router.kvEventsEndpoint,
+                endpoint: router.endpoint,
             };
             return { outputs, crdsUrn: crd.urn };
         },
@@ -156,6 +158,66 @@ describe("InferenceRouter (component)", function () {
             assert.strictEqual(await resolve(outputs.namespace), "llm-d");
             assert.strictEqual(await resolve(outputs.endpointPickerAddress), "qwen-epp.llm-d.svc.cluster.local:9002");
             assert.strictEqual(await resolve(outputs.kvEventsEndpoint), "");
+            assert.strictEqual(await resolve(outputs.endpoint), "", "behind a Gateway there is no proxy endpoint");
+        });
+    });
+
+    describe("standalone (no gateway, the default)", () => {
+        let resources: RecordedResource[];
+        let outputs: Record<keyof Outputs, pulumi.Output<string>>;
+
+        before(async () => {
+            const r = await run({});
+            resources = r.resources;
+            outputs = r.result.outputs;
+        });
+
+        const children = () => {
+            const component = resources.find((r) => r.type === COMPONENT)!;
+            return resources.filter((r) => r.parent === component.urn);
+        };
+
+        it("creates the proxy ConfigMap as its own child next to the router's, and no route", () => {
+            const configMaps = children().filter((r) => kindOf(r) === "ConfigMap").map((r) => [r.name, (r.inputs as any).metadata.name]).sort();
+            assert.deepStrictEqual(configMaps, [["qwen-config", "qwen-epp"], ["qwen-proxy-config", "qwen-epp-proxy"]]);
+            const kinds = children().map(kindOf);
+            assert.ok(!kinds.includes("HTTPRoute"));
+            const deploy = children().find((r) => kindOf(r) === "Deployment")!.inputs as any;
+            assert.deepStrictEqual(deploy.spec.template.spec.containers.map((c: any) => c.name), ["epp", "proxy"]);
+        });
+
+        it("outputs the proxy URL on the Service's http port", async () => {
+            assert.strictEqual(await resolve(outputs.endpoint), "http://qwen-epp.llm-d.svc.cluster.local:8081");
+            const svc = children().find((r) => kindOf(r) === "Service")!.inputs as any;
+            assert.ok(svc.spec.ports.some((p: any) => p.name === "http" && p.port === 8081));
+        });
+
+        it("standalone: false renders the bare router and an empty endpoint", async () => {
+            const r = await run({ standalone: false });
+            const component = r.resources.find((x) => x.type === COMPONENT)!;
+            const mine = r.resources.filter((x) => x.parent === component.urn);
+            assert.strictEqual(mine.filter((x) => kindOf(x) === "ConfigMap").length, 1);
+            assert.strictEqual(await resolve(r.result.outputs.endpoint), "");
+        });
+
+        it("a custom proxyPort reaches the endpoint", async () => {
+            const r = await run({ proxyPort: 8080 });
+            assert.strictEqual(await resolve(r.result.outputs.endpoint), "http://qwen-epp.llm-d.svc.cluster.local:8080");
+        });
+
+        it("preview: true does not hang and leaves the proxy's inputs known", async () => {
+            const r = await run({}, true);
+            const component = r.resources.find((x) => x.type === COMPONENT)!;
+            assert.strictEqual(r.resources.filter((x) => x.parent === component.urn).length, 8);
+            const cm = r.resources.find((x) => x.name === "qwen-proxy-config")!;
+            assert.ok(!JSON.stringify(cm.inputs).includes(UNKNOWN));
+        });
+
+        it("standalone with a gateway throws before creating anything", async () => {
+            await assert.rejects(
+                run({ standalone: true, gateway: { name: "gw", namespace: "gw" }, gatewayImplementation: "istio" }),
+                (e: unknown) => e instanceof LlmdConfigError && e.field === "standalone",
+            );
         });
     });
 

@@ -32,6 +32,13 @@ function only(objects: K8sObject[], kind: string): any {
     return found[0];
 }
 
+/** The router's own ConfigMap (standalone mode adds the proxy's). */
+function routerConfigMap(objects: K8sObject[]): any {
+    const found = objects.filter((o) => o.kind === "ConfigMap" && (o as any).data?.[ROUTER_CONFIG_FILE] !== undefined);
+    assert.strictEqual(found.length, 1, `expected one router ConfigMap, got ${found.length}`);
+    return found[0];
+}
+
 function eppContainer(objects: K8sObject[]): any {
     return only(objects, "Deployment").spec.template.spec.containers.find((c: any) => c.name === "epp");
 }
@@ -123,8 +130,8 @@ describe("renderRouter", () => {
         for (const k of Object.keys(SELECTOR)) {
             assert.ok(!(k in deploy.spec.template.metadata.labels), `router pods must not carry ${k}`);
         }
-        const cm = only(objects, "ConfigMap");
-        const vol = deploy.spec.template.spec.volumes.find((v: any) => v.configMap);
+        const cm = routerConfigMap(objects);
+        const vol = deploy.spec.template.spec.volumes.find((v: any) => v.name === "config");
         assert.strictEqual(vol.configMap.name, cm.metadata.name);
         assert.strictEqual(deploy.spec.template.spec.serviceAccountName, only(objects, "ServiceAccount").metadata.name);
         const config = parse(cm.data[ROUTER_CONFIG_FILE]);
@@ -140,7 +147,7 @@ describe("renderRouter", () => {
 
     it("puts a raw schedulerConfig override into the ConfigMap verbatim", () => {
         const raw = "apiVersion: llm-d.ai/v1alpha1\nkind: EndpointPickerConfig\nplugins:\n- type: random-picker\nschedulingProfiles:\n- name: default\n  plugins:\n  - pluginRef: random-picker\n";
-        const cm = only(render({ ...base, schedulerConfig: raw }), "ConfigMap");
+        const cm = routerConfigMap(render({ ...base, schedulerConfig: raw }));
         assert.strictEqual(cm.data[ROUTER_CONFIG_FILE], raw);
     });
 
@@ -274,14 +281,17 @@ describe("renderRouter", () => {
             assert.ok(tok, "tokenizer sidecar missing");
             assert.strictEqual(tok.image, imageRef(IMAGES.routerTokenizer));
             assert.strictEqual(tok.args[0], "Qwen/Qwen3-0.6B");
-            const config = parse(only(objects, "ConfigMap").data[ROUTER_CONFIG_FILE]);
+            const config = parse(routerConfigMap(objects).data[ROUTER_CONFIG_FILE]);
             const url: string = config.plugins.find((p: any) => p.type === "token-producer").parameters.vllm.url;
             assert.ok(url.endsWith(`:${tok.ports[0].containerPort}`), `${url} vs ${tok.ports[0].containerPort}`);
             assert.strictEqual(tok.securityContext.allowPrivilegeEscalation, false);
         });
 
-        it("other profiles run no sidecar", () => {
-            assert.strictEqual(only(render(base), "Deployment").spec.template.spec.containers.length, 1);
+        it("other profiles run no tokenizer; the bare router (no standalone proxy) is one container", () => {
+            const names = (input: RouterInput) => only(render(input), "Deployment").spec.template.spec.containers.map((c: any) => c.name);
+            assert.deepStrictEqual(names(base), ["epp", "proxy"]);
+            assert.deepStrictEqual(names({ ...base, standalone: false }), ["epp"]);
+            assert.deepStrictEqual(names(withIstio), ["epp"]);
         });
     });
 
