@@ -4,10 +4,18 @@ import { Accelerator } from "./catalog/accelerators";
 import { createK8sObject } from "./k8s-object";
 import { AcceleratorPool } from "./pool";
 import { renderHfTokenSecret, renderModelServer, resolveModelServer } from "./render/model-server";
-import { KvTransfer, ModelServerKvEventsArgs, ModelServerPdArgs, ModelServerRole } from "./render/model-server-types";
+import {
+    KueueTopologyMode,
+    KvTransfer,
+    ModelServerKueueArgs,
+    ModelServerKvEventsArgs,
+    ModelServerNetworkArgs,
+    ModelServerPdArgs,
+    ModelServerRole,
+} from "./render/model-server-types";
 
-export { KvTransfer, ModelServerRole };
-export type { ModelServerKvEventsArgs, ModelServerPdArgs };
+export { KueueTopologyMode, KvTransfer, ModelServerRole };
+export type { ModelServerKueueArgs, ModelServerKvEventsArgs, ModelServerNetworkArgs, ModelServerPdArgs };
 
 /** Arguments of a `ModelServer`. */
 export interface ModelServerArgs {
@@ -38,7 +46,10 @@ export interface ModelServerArgs {
     pool?: AcceleratorPool;
     /** Accelerators on one node. Defaults to the pool's; without a pool the per-node fit is not checked. */
     acceleratorsPerNode?: number;
-    /** vLLM tensor-parallel size (default 1). Must fit on one node unless `nodesPerReplica` is above 1. */
+    /**
+     * vLLM tensor-parallel size. Must fit on one node unless `nodesPerReplica` is above 1. Defaults to the
+     * chips of a multi-host TPU slice (16 for `4x4`), else 1.
+     */
     tensorParallelSize?: number;
     /** vLLM data-parallel size of one replica. Defaults to nodesPerReplica x dataParallelSizeLocal. */
     dataParallelSize?: number;
@@ -47,7 +58,10 @@ export interface ModelServerArgs {
      * when a replica spans nodes, else 1.
      */
     dataParallelSizeLocal?: number;
-    /** Nodes (pods) per replica (default 1). Above 1 the replica runs as a LeaderWorkerSet group of that size. */
+    /**
+     * Nodes (pods) per replica. Above 1 the replica runs as a LeaderWorkerSet group of that size. Defaults to
+     * the hosts of the pool's TPU slice (e.g. 4 for `4x4` on ct6e-standard-4t), else 1.
+     */
     nodesPerReplica?: number;
     /** Pass `--enable-expert-parallel` to vLLM (MoE models, wide EP). */
     enableExpertParallel?: boolean;
@@ -89,6 +103,20 @@ export interface ModelServerArgs {
     modelCacheSize?: string;
     /** Existing PersistentVolumeClaim to use as the model cache instead of an emptyDir, so restarts skip the download. */
     cachePvc?: string;
+    /**
+     * Fast networking: RDMA devices, Multus networks, accepting TCP. P/D or multi-node replicas on a pool
+     * without RDMA are an error unless `network.allowTcp` is true; on an RDMA pool the device names must be
+     * known (catalog default or `network.rdmaDevices`).
+     */
+    network?: ModelServerNetworkArgs;
+    /**
+     * Node label whose values are exclusive to one LeaderWorkerSet group (`leaderworkerset.sigs.k8s.io/exclusive-topology`),
+     * e.g. `cloud.google.com/gce-topology-block`. Multi-node replicas only. Defaults to
+     * `cloud.google.com/gke-nodepool` on a multi-host TPU slice (one slice per group), else unset.
+     */
+    topologyKey?: string;
+    /** Admit the workload through a Kueue LocalQueue, optionally inside one topology domain per replica. */
+    kueue?: ModelServerKueueArgs;
     /** Kubernetes provider for the cluster; unset uses the inherited or default provider. */
     kubernetesProvider?: k8s.Provider;
 }

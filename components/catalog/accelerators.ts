@@ -62,6 +62,31 @@ export interface Taint {
     effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
 }
 
+/**
+ * How the RDMA NICs of a machine size reach a pod (see catalog/networking.ts for what each means):
+ * `device-plugin` is an extended resource such as `rdma/ib` from the NVIDIA Network Operator's RDMA shared
+ * device plugin; `gke-multi-network` is one pod interface per RDMA VPC network, named in pod annotations.
+ */
+export type RdmaAttachment = "device-plugin" | "gke-multi-network";
+
+/** The RDMA side of a machine size: only offers whose interconnect is `infiniband` or `roce` have one. */
+export interface MachineNetwork {
+    /** RDMA NICs (HCAs) on one node. */
+    rdmaNics: number;
+    /** Link speed of one NIC, Gb/s (documentation and sizing only). */
+    gbpsPerNic: number;
+    attachment: RdmaAttachment;
+    /** `device-plugin` only: the extended resource and how many of it one pod requests. */
+    rdmaResource?: { name: string; perPod: number };
+    /** `gke-multi-network` only: the RDMA networks a pod attaches, in NIC order (`rdma-0` ...). */
+    gkeNetworks?: string[];
+    /**
+     * RDMA device ports as a pod on this machine sees them (`mlx5_0:1` ...), when they are stable enough to
+     * default `UCX_NET_DEVICES` / `NCCL_IB_HCA` from. Absent means the user must name them.
+     */
+    rdmaDevices?: string[];
+}
+
 /** A machine size a provider sells with this accelerator attached. */
 export interface MachineOffer {
     /** The provider's machine type / VM size / droplet slug. */
@@ -72,6 +97,8 @@ export interface MachineOffer {
     interconnect: Interconnect;
     /** TPU only: slice topologies this machine type serves, e.g. `2x4`. */
     tpuTopologies?: string[];
+    /** RDMA NICs and how pods attach them; present exactly for `infiniband` and `roce` offers. */
+    network?: MachineNetwork;
 }
 
 /** Everything llmd knows about one accelerator. */
@@ -97,9 +124,32 @@ const nvidiaTaint: Taint = { key: "nvidia.com/gpu", value: "present", effect: "N
 const amdTaint: Taint = { key: "amd.com/gpu", value: "present", effect: "NoSchedule" };
 const tpuTaint: Taint = { key: "google.com/tpu", value: "present", effect: "NoSchedule" };
 
-function sizes(interconnect: Interconnect, entries: Array<[string, number]>): MachineOffer[] {
-    return entries.map(([machineType, acceleratorsPerNode]) => ({ machineType, acceleratorsPerNode, interconnect }));
+function sizes(interconnect: Interconnect, entries: Array<[string, number]>, network?: MachineNetwork): MachineOffer[] {
+    return entries.map(([machineType, acceleratorsPerNode]) => ({ machineType, acceleratorsPerNode, interconnect, ...(network ? { network } : {}) }));
 }
+
+/**
+ * Azure ND-series InfiniBand sizes (8 HCAs, one per GPU). llm-d's AKS guide installs DOCA-OFED with the
+ * NVIDIA Network Operator, whose RDMA shared device plugin advertises `rdma/ib`; one pod requests exactly one,
+ * however many GPUs it uses. The HCA names a pod sees depend on the node image (Azure HPC images rename
+ * them `mlx5_ib0`...; stock AKS Ubuntu does not), so no device default: the user names them.
+ */
+function azureInfiniBand(gbpsPerNic: number): MachineNetwork {
+    return { rdmaNics: 8, gbpsPerNic, attachment: "device-plugin", rdmaResource: { name: "rdma/ib", perPod: 1 } };
+}
+
+/**
+ * GKE A3 Ultra / A4 (ConnectX-7 RoCE, 8 NICs): GKE multi-networking attaches RDMA VPC networks `rdma-0`..
+ * `rdma-7` to a pod by annotation. Inside the pod the HCAs are `mlx5_0`..`mlx5_7` in NIC order (llm-d's
+ * wide-EP GKE overlay maps GPU i to `mlx5_i:1`).
+ */
+const gkeRoce8: MachineNetwork = {
+    rdmaNics: 8,
+    gbpsPerNic: 400,
+    attachment: "gke-multi-network",
+    gkeNetworks: [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `rdma-${i}`),
+    rdmaDevices: [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `mlx5_${i}:1`),
+};
 
 /** The catalog. Machine sizes from the providers' public machine-type documentation. */
 export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
@@ -139,7 +189,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         gkeAcceleratorLabel: "nvidia-tesla-a100",
         offers: {
             gke: sizes("none", [["a2-highgpu-1g", 1], ["a2-highgpu-2g", 2], ["a2-highgpu-4g", 4], ["a2-highgpu-8g", 8], ["a2-megagpu-16g", 16]]),
-            aks: sizes("infiniband", [["Standard_ND96asr_v4", 8]]),
+            aks: sizes("infiniband", [["Standard_ND96asr_v4", 8]], azureInfiniBand(200)),
         },
     },
     "nvidia-a100-80gb": {
@@ -155,7 +205,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
             gke: sizes("none", [["a2-ultragpu-1g", 1], ["a2-ultragpu-2g", 2], ["a2-ultragpu-4g", 4], ["a2-ultragpu-8g", 8]]),
             aks: [
                 ...sizes("none", [["Standard_NC24ads_A100_v4", 1], ["Standard_NC48ads_A100_v4", 2], ["Standard_NC96ads_A100_v4", 4]]),
-                ...sizes("infiniband", [["Standard_ND96amsr_A100_v4", 8]]),
+                ...sizes("infiniband", [["Standard_ND96amsr_A100_v4", 8]], azureInfiniBand(200)),
             ],
         },
     },
@@ -175,7 +225,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
             ],
             aks: [
                 ...sizes("none", [["Standard_NC40ads_H100_v5", 1], ["Standard_NC80adis_H100_v5", 2]]),
-                ...sizes("infiniband", [["Standard_ND96isr_H100_v5", 8]]),
+                ...sizes("infiniband", [["Standard_ND96isr_H100_v5", 8]], azureInfiniBand(400)),
             ],
             digitalocean: sizes("none", [["gpu-h100x1-80gb", 1], ["gpu-h100x8-640gb", 8]]),
         },
@@ -190,8 +240,8 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-h200-141gb",
         offers: {
-            gke: sizes("roce", [["a3-ultragpu-8g", 8]]),
-            aks: sizes("infiniband", [["Standard_ND96isr_H200_v5", 8]]),
+            gke: sizes("roce", [["a3-ultragpu-8g", 8]], gkeRoce8),
+            aks: sizes("infiniband", [["Standard_ND96isr_H200_v5", 8]], azureInfiniBand(400)),
             digitalocean: sizes("none", [["gpu-h200x1-141gb", 1], ["gpu-h200x8-1128gb", 8]]),
         },
     },
@@ -205,7 +255,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-b200",
         offers: {
-            gke: sizes("roce", [["a4-highgpu-8g", 8]]),
+            gke: sizes("roce", [["a4-highgpu-8g", 8]], gkeRoce8),
         },
     },
     "amd-mi250x": {
@@ -227,7 +277,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         imageFamily: "rocm",
         taint: amdTaint,
         offers: {
-            aks: sizes("infiniband", [["Standard_ND96isr_MI300X_v5", 8]]),
+            aks: sizes("infiniband", [["Standard_ND96isr_MI300X_v5", 8]], azureInfiniBand(400)),
             digitalocean: sizes("none", [["gpu-mi300x1-192gb", 1], ["gpu-mi300x8-1536gb", 8]]),
         },
     },

@@ -4,6 +4,7 @@
  * HF_HOME on a mounted cache, no fixed UID, long startup probe. Pure.
  */
 import { IMAGES, imageRef } from "../catalog/versions";
+import { placementPodAnnotations } from "./model-server-placement";
 import { KvTransfer, ModelServerSpec } from "./model-server-types";
 
 /** Where the HF cache is mounted; HF_HOME points here so no image's default cache dir is assumed. */
@@ -18,6 +19,8 @@ export const NIXL_SIDE_CHANNEL_PORT = 5600;
 export const KV_EVENTS_PORT = 5557;
 /** vLLM's data-parallel RPC port across the pods of a group (llm-d's wide-EP guide). */
 const DP_RPC_PORT = 5555;
+/** Ray's GCS port on the leader of a multi-host TPU slice (Ray's default, as the LWS TPU example uses). */
+export const RAY_PORT = 6379;
 
 /** Which pod of a LeaderWorkerSet group a template is for. */
 export type PodPosition = "single" | "leader" | "worker";
@@ -32,9 +35,12 @@ function envField(name: string, fieldPath: string): Json {
     return { name, valueFrom: { fieldRef: { fieldPath } } };
 }
 
-/** Worker pods of a tensor-parallel group run headless: no HTTP server, so the pool must not select them. */
+/**
+ * Worker pods of a tensor-parallel group (headless vLLM, or Ray workers of a TPU slice) run no HTTP server,
+ * so the pool must not select them.
+ */
 export function servesHttp(spec: ModelServerSpec, position: PodPosition): boolean {
-    return !(spec.mode === "tensor" && position === "worker");
+    return !((spec.mode === "tensor" || spec.mode === "slice") && position === "worker");
 }
 
 /** Labels on the pods: the InferencePool's selector (poolLabels) plus llm-d's and Kubernetes' conventions. */
@@ -92,6 +98,10 @@ function vllmArgs(spec: ModelServerSpec, position: PodPosition): string[] {
             args.push("--data-parallel-start-rank", "$(LWS_WORKER_INDEX)");
         }
     }
+    if (spec.mode === "slice") {
+        // The leader's Ray cluster spans the slice's hosts; vLLM places one worker per chip on it.
+        args.push("--distributed-executor-backend", "ray");
+    }
     if (spec.mode === "tensor") {
         args.push(
             "--nnodes", String(spec.nodesPerReplica),
@@ -125,12 +135,20 @@ function simulatorArgs(spec: ModelServerSpec): string[] {
     return [...args, ...spec.extraArgs];
 }
 
-function command(spec: ModelServerSpec): string[] | undefined {
+function command(spec: ModelServerSpec, position: PodPosition): string[] | undefined {
     if (spec.command) {
         return spec.command;
     }
     if (spec.simulator) {
         return undefined; // the simulator image's entrypoint is the simulator
+    }
+    if (spec.mode === "slice") {
+        // LWS starts workers as soon as the leader pod exists (LeaderCreated), possibly before its Ray head
+        // listens: workers retry until they join, then block. vLLM on the leader waits for the placement
+        // group to find every chip, so it starts serving only once the whole slice has joined.
+        return position === "worker"
+            ? ["/bin/sh", "-c", `until ray start --address="$\${LWS_LEADER_ADDRESS}:${RAY_PORT}" --block; do sleep 5; done`]
+            : ["/bin/sh", "-c", `ray start --head --port=${RAY_PORT} --disable-usage-stats && exec vllm serve "$@"`, "vllm-serve"];
     }
     if (spec.mode === "data" && spec.dataParallelSizeLocal > 1) {
         // The start rank is worker index x local ranks; Kubernetes cannot multiply, so a shell does and then
@@ -170,6 +188,7 @@ function engineEnv(spec: ModelServerSpec): Json[] {
                 env.push(envValue("LD_LIBRARY_PATH", "/usr/local/nvidia/lib64:/usr/local/nvidia/lib:/usr/local/cuda/lib64"));
             }
         }
+        env.push(...spec.network.env.map((e) => envValue(e.name, e.value)));
         if (spec.kvTransfer === KvTransfer.Nixl) {
             env.push(
                 envField("VLLM_NIXL_SIDE_CHANNEL_HOST", "status.podIP"),
@@ -199,6 +218,10 @@ function resources(spec: ModelServerSpec): Json | undefined {
         requests[spec.accelerator.resourceName] = String(spec.acceleratorsPerPod);
         limits[spec.accelerator.resourceName] = String(spec.acceleratorsPerPod);
     }
+    for (const [name, count] of Object.entries(spec.network.resources)) {
+        requests[name] = count;
+        limits[name] = count;
+    }
     if (Object.keys(requests).length === 0) {
         return undefined;
     }
@@ -221,6 +244,9 @@ function probes(spec: ModelServerSpec): Json {
 
 function engineContainer(spec: ModelServerSpec, position: PodPosition): Json {
     const ports: Json[] = [{ name: "modelserver", containerPort: spec.enginePort, protocol: "TCP" }];
+    if (spec.mode === "slice" && position === "leader") {
+        ports.push({ name: "ray", containerPort: RAY_PORT, protocol: "TCP" });
+    }
     if (spec.kvTransfer === KvTransfer.Nixl && !spec.simulator) {
         ports.push({ name: "nixl", containerPort: NIXL_SIDE_CHANNEL_PORT, protocol: "TCP" });
     }
@@ -238,19 +264,26 @@ function engineContainer(spec: ModelServerSpec, position: PodPosition): Json {
             mounts.push({ name: "model", mountPath: MODEL_PVC_PATH, readOnly: true });
         }
     }
-    const securityContext: Json = { allowPrivilegeEscalation: false };
-    if (spec.enableExpertParallel && spec.mode !== "single") {
-        // DeepEP over RDMA pins memory and talks to the NIC directly (llm-d's wide-EP guide).
-        securityContext.capabilities = { add: ["IPC_LOCK", "SYS_RAWIO"] };
+    // Kubernetes rejects privileged together with allowPrivilegeEscalation: false.
+    const securityContext: Json = spec.network.privileged ? { privileged: true } : { allowPrivilegeEscalation: false };
+    let capabilities = spec.network.capabilities;
+    if (capabilities.length === 0 && spec.network.transport === "unknown" && spec.enableExpertParallel && spec.mode !== "single") {
+        // No pool, so the fabric is unknown: DeepEP over RDMA still pins memory and drives the NIC directly
+        // (llm-d's wide-EP guide), so keep what it needs if RDMA is there.
+        capabilities = ["IPC_LOCK", "SYS_RAWIO"];
     }
-    const cmd = command(spec);
+    if (capabilities.length) {
+        securityContext.capabilities = { add: [...capabilities] };
+    }
+    const cmd = command(spec, position);
     const res = resources(spec);
+    const rayWorker = spec.mode === "slice" && position === "worker" && !spec.command;
     return {
         name: "vllm",
         image: spec.image,
         imagePullPolicy: "IfNotPresent",
         ...(cmd ? { command: cmd } : {}),
-        args: spec.simulator ? simulatorArgs(spec) : vllmArgs(spec, position),
+        ...(rayWorker ? {} : { args: spec.simulator ? simulatorArgs(spec) : vllmArgs(spec, position) }),
         ports: servesHttp(spec, position) ? ports : ports.filter((p) => p.name !== "modelserver"),
         env: engineEnv(spec),
         ...(res ? { resources: res } : {}),
@@ -302,8 +335,12 @@ export function podTemplate(spec: ModelServerSpec, position: PodPosition): Json 
         (spec.nativeSidecar ? initContainers : containers).push(routingSidecar(spec));
     }
     const vols = volumes(spec);
+    const annotations = {
+        ...spec.network.annotations,
+        ...placementPodAnnotations(spec.placement, position === "single" ? undefined : spec.name),
+    };
     return {
-        metadata: { labels: podLabels(spec, position) },
+        metadata: { labels: podLabels(spec, position), ...(Object.keys(annotations).length ? { annotations } : {}) },
         spec: {
             ...(initContainers.length ? { initContainers } : {}),
             containers,

@@ -2,7 +2,7 @@
  * Validation and defaults for one vLLM model server: turns the user's plain args into a `ModelServerSpec`
  * or throws an `LlmdConfigError` naming the field, the value and what would be valid. Pure.
  */
-import { ACCELERATORS, AcceleratorSpec, acceleratorSpec, ImageFamily } from "../catalog/accelerators";
+import { ACCELERATORS, AcceleratorSpec, acceleratorSpec, ImageFamily, tpuChips } from "../catalog/accelerators";
 import { IMAGES, ImagePin, imageRef } from "../catalog/versions";
 import {
     LlmdConfigError,
@@ -22,6 +22,8 @@ import {
     ParallelMode,
     TolerationSpec,
 } from "./model-server-types";
+import { GKE_NODEPOOL_LABEL, resolvePlacement } from "./model-server-placement";
+import { resolveNetwork } from "./networking";
 
 /** Where vLLM listens when the routing sidecar owns the pool port (llm-d's P/D convention). */
 export const ENGINE_PORT_BEHIND_SIDECAR = 8200;
@@ -180,6 +182,23 @@ function resolveParallel(args: ModelServerInput, accelerator: AcceleratorSpec, n
     return { mode: "data", tensorParallelSize: tp, dataParallelSize: nodes * dpLocal, dataParallelSizeLocal: dpLocal, acceleratorsPerPod: hasDevices ? tp * dpLocal : 0 };
 }
 
+/**
+ * The multi-host TPU slice a pool is made of, when it spans more than one host: its topology, hosts (nodes)
+ * and chips. Undefined for GPU pools, single-host slices and servers without a pool.
+ */
+function tpuSlice(args: ModelServerInput, accelerator: AcceleratorSpec): { topology: string; hosts: number; chips: number } | undefined {
+    const pool = args.pool;
+    if (accelerator.vendor !== "google" || !pool?.tpuTopology) {
+        return undefined;
+    }
+    const chips = tpuChips(pool.tpuTopology);
+    if (!Number.isInteger(chips) || chips < 1) {
+        throw new LlmdConfigError("pool.tpuTopology", pool.tpuTopology, 'expected a TPU topology such as "2x4" or "4x4"');
+    }
+    const hosts = Math.max(1, Math.ceil(chips / pool.acceleratorsPerNode));
+    return hosts > 1 ? { topology: pool.tpuTopology, hosts, chips } : undefined;
+}
+
 function tolerationsFor(accelerator: AcceleratorSpec, args: ModelServerInput): TolerationSpec[] {
     const out: TolerationSpec[] = [];
     const add = (t: TolerationSpec) => {
@@ -238,11 +257,40 @@ export function resolveModelServer(args: ModelServerInput, context: ModelServerC
         );
     }
 
-    const nodesPerReplica = requireInteger("nodesPerReplica", args.nodesPerReplica ?? 1, 1);
+    const slice = simulator ? undefined : tpuSlice(args, accelerator);
+    const nodesPerReplica = requireInteger("nodesPerReplica", args.nodesPerReplica ?? slice?.hosts ?? 1, 1);
     if (simulator && nodesPerReplica !== 1) {
         throw new LlmdConfigError("nodesPerReplica", nodesPerReplica, "expected 1: the simulator has no multi-node mode");
     }
-    const parallel = resolveParallel(args, accelerator, nodesPerReplica, simulator);
+    let tensorParallelSize = args.tensorParallelSize;
+    if (slice) {
+        if (nodesPerReplica !== slice.hosts) {
+            throw new LlmdConfigError(
+                "nodesPerReplica",
+                nodesPerReplica,
+                `expected ${slice.hosts} (or unset): one replica is one TPU slice, and a ${slice.topology} slice of ${args.pool!.machineType ?? "this pool"} has ${slice.hosts} hosts`,
+            );
+        }
+        tensorParallelSize ??= slice.chips;
+        if (tensorParallelSize !== slice.chips) {
+            throw new LlmdConfigError(
+                "tensorParallelSize",
+                tensorParallelSize,
+                `expected ${slice.chips} (or unset): a replica spanning the ${slice.hosts} hosts of a ${slice.topology} TPU slice shards the model over all ${slice.chips} chips`,
+            );
+        }
+    }
+    const parallel = resolveParallel({ ...args, tensorParallelSize }, accelerator, nodesPerReplica, simulator);
+    if (accelerator.vendor === "google" && nodesPerReplica > 1) {
+        if (parallel.mode !== "tensor") {
+            throw new LlmdConfigError(
+                "tensorParallelSize",
+                parallel.tensorParallelSize,
+                `expected nodesPerReplica x chips per host: a TPU replica spanning ${nodesPerReplica} hosts is one tensor-parallel group over the slice (vLLM on TPU has no data parallelism across hosts)`,
+            );
+        }
+        parallel.mode = "slice";
+    }
     const enableExpertParallel = args.enableExpertParallel ?? false;
 
     let command: string[] | undefined;
@@ -257,6 +305,9 @@ export function resolveModelServer(args: ModelServerInput, context: ModelServerC
                 command,
                 "expected unset: with several data-parallel ranks per pod across nodes llmd wraps `vllm serve` in a shell to compute each pod's start rank",
             );
+        }
+        if (parallel.mode === "slice") {
+            throw new LlmdConfigError("command", command, "expected unset: on a multi-host TPU slice llmd wraps `vllm serve` in a shell that starts Ray first");
         }
     }
     const extraArgs = args.extraArgs === undefined ? [] : requireStringArray("extraArgs", args.extraArgs);
@@ -314,6 +365,19 @@ export function resolveModelServer(args: ModelServerInput, context: ModelServerC
         }
     }
 
+    const network = resolveNetwork("network", args.network, {
+        pool: args.pool,
+        accelerator,
+        simulator,
+        kvTransfer: kvTransfer !== KvTransfer.None,
+        nodesPerReplica,
+        expertParallel: enableExpertParallel,
+        acceleratorsPerPod: parallel.acceleratorsPerPod,
+    });
+    // A multi-host TPU slice is one GKE node pool: without exclusivity two groups could share a slice's
+    // hosts, and ICI does not join hosts of different slices.
+    const placement = resolvePlacement(args, nodesPerReplica > 1, parallel.mode === "slice" ? GKE_NODEPOOL_LABEL : undefined);
+
     return {
         name,
         namespace,
@@ -350,5 +414,7 @@ export function resolveModelServer(args: ModelServerInput, context: ModelServerC
         cache,
         nodeSelector: { ...(args.pool?.nodeLabels ?? {}) },
         tolerations: tolerationsFor(accelerator, args),
+        network,
+        placement,
     };
 }

@@ -5,6 +5,12 @@
  */
 import { Accelerator, AcceleratorSpec } from "../catalog/accelerators";
 import { AcceleratorPool } from "../pool";
+import { ModelServerKueueArgs, PlacementSpec } from "./model-server-placement";
+import { ModelServerNetworkArgs, NetworkSpec } from "./networking";
+
+export { KueueTopologyMode } from "./model-server-placement";
+export type { ModelServerKueueArgs } from "./model-server-placement";
+export type { ModelServerNetworkArgs } from "./networking";
 
 /** Which phase of inference a model server takes in llm-d's routing. */
 export const ModelServerRole = {
@@ -88,6 +94,9 @@ export interface ModelServerInput {
     memory?: string;
     modelCacheSize?: string;
     cachePvc?: string;
+    network?: ModelServerNetworkArgs;
+    topologyKey?: string;
+    kueue?: ModelServerKueueArgs;
 }
 
 /** Facts about the call that are not args. */
@@ -106,8 +115,10 @@ export type ModelLocation = { kind: "hf"; repo: string } | { kind: "pvc"; claim:
  * - `single`: one pod; TP x local DP accelerators.
  * - `data`: LeaderWorkerSet, every pod runs `dataParallelSizeLocal` DP ranks and serves HTTP (hybrid LB).
  * - `tensor`: LeaderWorkerSet, one tensor-parallel group spans the pods; only the leader serves HTTP.
+ * - `slice`: LeaderWorkerSet over the hosts of one multi-host TPU slice: a Ray cluster (head on the
+ *   leader) under one tensor-parallel group of every chip in the slice; only the leader serves HTTP.
  */
-export type ParallelMode = "single" | "data" | "tensor";
+export type ParallelMode = "single" | "data" | "tensor" | "slice";
 
 /** A toleration in the shape of `core/v1 Toleration`. */
 export interface TolerationSpec {
@@ -160,4 +171,8 @@ export interface ModelServerSpec {
     cache: { sizeLimit?: string; claim?: string };
     nodeSelector: { [key: string]: string };
     tolerations: TolerationSpec[];
+    /** Fabric, RDMA wiring and provider network annotations. */
+    network: NetworkSpec;
+    /** LWS exclusive topology and Kueue admission. */
+    placement: PlacementSpec;
 }

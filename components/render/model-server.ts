@@ -4,10 +4,11 @@
  */
 import { ModelServerSpec } from "./model-server-types";
 import { podTemplate } from "./model-server-pod";
+import { placementAnnotations, placementLabels } from "./model-server-placement";
 import { K8sObject } from "./types";
 
 export { modelSlug, resolveModelServer } from "./model-server-resolve";
-export { KvTransfer, ModelServerRole } from "./model-server-types";
+export { KvTransfer, KueueTopologyMode, ModelServerRole } from "./model-server-types";
 export type { ModelServerContext, ModelServerInput, ModelServerSpec } from "./model-server-types";
 
 /** Labels on the workload object itself (not the pool selector). */
@@ -27,7 +28,7 @@ function deployment(spec: ModelServerSpec): K8sObject {
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",
-        metadata: { name: spec.name, namespace: spec.namespace, labels: workloadLabels(spec) },
+        metadata: { name: spec.name, namespace: spec.namespace, labels: { ...workloadLabels(spec), ...placementLabels(spec.placement) } },
         spec: {
             replicas: spec.replicas,
             selector: { matchLabels: { "app.kubernetes.io/instance": spec.name, "app.kubernetes.io/component": "model-server" } },
@@ -42,14 +43,24 @@ function deployment(spec: ModelServerSpec): K8sObject {
 }
 
 function leaderWorkerSet(spec: ModelServerSpec): K8sObject {
+    const annotations = placementAnnotations(spec.placement);
     return {
         apiVersion: "leaderworkerset.x-k8s.io/v1",
         kind: "LeaderWorkerSet",
-        metadata: { name: spec.name, namespace: spec.namespace, labels: workloadLabels(spec) },
+        metadata: {
+            name: spec.name,
+            namespace: spec.namespace,
+            labels: { ...workloadLabels(spec), ...placementLabels(spec.placement) },
+            ...(Object.keys(annotations).length ? { annotations } : {}),
+        },
         spec: {
             replicas: spec.replicas,
-            // Workers only need the leader's address, which exists once the leader pod does.
+            // Workers only need the leader's address, which exists once the leader pod does. LeaderReady
+            // would deadlock: the leader's vLLM is not ready until every worker has joined its group.
             startupPolicy: "LeaderCreated",
+            // Replace one group at a time and never add one: accelerator pools rarely have a spare group of
+            // nodes, and a surge group would sit Pending (the LWS defaults, stated so they cannot drift).
+            rolloutStrategy: { type: "RollingUpdate", rollingUpdateConfiguration: { maxUnavailable: 1, maxSurge: 0 } },
             leaderWorkerTemplate: {
                 size: spec.nodesPerReplica,
                 // A lost pod breaks the group's collective communication: restart the whole group.

@@ -3,7 +3,7 @@ import { renderHfTokenSecret, renderModelServer, resolveModelServer } from "../.
 import { ModelServerInput } from "../../components/render/model-server-types";
 import { K8sObject } from "../../components/render/types";
 import { validateObject } from "../support/schema";
-import { base, h100Pool, tpuPool } from "../unit/model-server-fixtures";
+import { base, h100IbPool, h100Pool, h200RocePool, ibDevices, mi300xIbPool, tpu4x4Pool, tpuPool } from "../unit/model-server-fixtures";
 
 const variants: Array<[string, Partial<ModelServerInput>]> = [
     ["defaults (L4, hf://)", {}],
@@ -22,10 +22,14 @@ const variants: Array<[string, Partial<ModelServerInput>]> = [
     ["simulator", { simulator: true, accelerator: undefined, replicas: 3 }],
     ["simulator decode + sidecar + KV events", { simulator: true, accelerator: "cpu", role: "decode", pd: { kvTransfer: "nixl" }, kvEvents: { enabled: true } }],
     ["zero replicas", { replicas: 0 }],
-    ["wide EP LWS: 2 x H100x8, decode + NIXL", { accelerator: "nvidia-h100", pool: h100Pool, nodesPerReplica: 2, enableExpertParallel: true, role: "decode", pd: { kvTransfer: "nixl" } }],
-    ["wide EP LWS prefill, plain sidecarless", { accelerator: "nvidia-h100", pool: h100Pool, nodesPerReplica: 2, enableExpertParallel: true, role: "prefill", pd: { kvTransfer: "nixl" }, replicas: 2 }],
+    ["wide EP LWS: 2 x H100x8 over InfiniBand, decode + NIXL", { accelerator: "nvidia-h100", pool: h100IbPool, network: { rdmaDevices: ibDevices }, nodesPerReplica: 2, enableExpertParallel: true, role: "decode", pd: { kvTransfer: "nixl" } }],
+    ["wide EP LWS prefill, plain sidecarless", { accelerator: "nvidia-h100", pool: h100IbPool, network: { rdmaDevices: ibDevices }, nodesPerReplica: 2, enableExpertParallel: true, role: "prefill", pd: { kvTransfer: "nixl" }, replicas: 2 }],
+    ["wide EP LWS on GKE A3 Ultra (multi-networking), privileged, Kueue TAS", { accelerator: "nvidia-h200", pool: h200RocePool, nodesPerReplica: 2, enableExpertParallel: true, role: "decode", pd: { kvTransfer: "nixl" }, network: { privileged: true }, topologyKey: "cloud.google.com/gce-topology-block", kueue: { localQueue: "serving", topologyLevel: "cloud.google.com/gce-topology-block" } }],
+    ["wide EP LWS: 2 x MI300X x8 over InfiniBand", { accelerator: "amd-mi300x", pool: mi300xIbPool, network: { rdmaDevices: ibDevices }, nodesPerReplica: 2, enableExpertParallel: true }],
+    ["TPU v6e 4x4 multi-host slice", { accelerator: "tpu-v6e", pool: tpu4x4Pool, kueue: { localQueue: "tpu", topologyLevel: "cloud.google.com/gke-nodepool", topologyMode: "preferred" } }],
+    ["P/D over TCP accepted, Multus networks", { accelerator: "nvidia-h100", pool: h100Pool, role: "decode", pd: { kvTransfer: "nixl" }, network: { allowTcp: true, multusNetworks: ["rdma-net"] } }],
     ["LWS one rank per pod", { accelerator: "nvidia-h100", acceleratorsPerNode: 8, nodesPerReplica: 4, tensorParallelSize: 8 }],
-    ["LWS tensor parallel over nodes", { accelerator: "nvidia-h100", pool: h100Pool, nodesPerReplica: 2, tensorParallelSize: 16, kubernetesVersion: "1.31" }],
+    ["LWS tensor parallel over nodes", { accelerator: "nvidia-h100", pool: h100Pool, network: { allowTcp: true }, nodesPerReplica: 2, tensorParallelSize: 16, kubernetesVersion: "1.31" }],
 ];
 
 function objectsFor(args: Partial<ModelServerInput>, hfTokenGiven = false): K8sObject[] {

@@ -30,6 +30,62 @@ export const tpuPool: AcceleratorPool = {
     tpuTopology: "2x2",
 };
 
+/** AKS ND H100 v5: InfiniBand through the NVIDIA Network Operator (`rdma/ib`), no catalog device names. */
+export const h100IbPool: AcceleratorPool = {
+    name: "ndh100",
+    accelerator: "nvidia-h100",
+    acceleratorsPerNode: 8,
+    maxNodes: 4,
+    nodeLabels: { "kubernetes.azure.com/agentpool": "ndh100" },
+    taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }],
+    interconnect: "infiniband",
+    machineType: "Standard_ND96isr_H100_v5",
+};
+
+/** The HCA ports of an ND H100 v5 node as an Azure HPC image names them. */
+export const ibDevices = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `mlx5_ib${i}:1`);
+
+/** AKS ND MI300X v5: InfiniBand, AMD GPUs. */
+export const mi300xIbPool: AcceleratorPool = {
+    name: "ndmi300x",
+    accelerator: "amd-mi300x",
+    acceleratorsPerNode: 8,
+    maxNodes: 4,
+    nodeLabels: { "kubernetes.azure.com/agentpool": "ndmi300x" },
+    taints: [{ key: "amd.com/gpu", value: "present", effect: "NoSchedule" }],
+    interconnect: "infiniband",
+    machineType: "Standard_ND96isr_MI300X_v5",
+};
+
+/** GKE A3 Ultra: RoCE through GKE multi-networking; the catalog knows the device names. */
+export const h200RocePool: AcceleratorPool = {
+    name: "a3u",
+    accelerator: "nvidia-h200",
+    acceleratorsPerNode: 8,
+    maxNodes: 4,
+    nodeLabels: { "cloud.google.com/gke-nodepool": "a3u", "cloud.google.com/gke-accelerator": "nvidia-h200-141gb" },
+    taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }],
+    interconnect: "roce",
+    machineType: "a3-ultragpu-8g",
+};
+
+/** A multi-host TPU v6e slice: 4x4 on ct6e-standard-4t is 16 chips on 4 hosts. */
+export const tpu4x4Pool: AcceleratorPool = {
+    name: "v6e-4x4",
+    accelerator: "tpu-v6e",
+    acceleratorsPerNode: 4,
+    maxNodes: 4,
+    nodeLabels: {
+        "cloud.google.com/gke-nodepool": "v6e-4x4",
+        "cloud.google.com/gke-tpu-accelerator": "tpu-v6e-slice",
+        "cloud.google.com/gke-tpu-topology": "4x4",
+    },
+    taints: [{ key: "google.com/tpu", value: "present", effect: "NoSchedule" }],
+    interconnect: "ici",
+    machineType: "ct6e-standard-4t",
+    tpuTopology: "4x4",
+};
+
 export const base: ModelServerInput = {
     namespace: "llm-d",
     model: "Qwen/Qwen3-0.6B",

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { Accelerator } from "../../components/catalog/accelerators";
 import { IMAGES, imageRef } from "../../components/catalog/versions";
 import { modelSlug, renderHfTokenSecret, resolveModelServer } from "../../components/render/model-server";
-import { envOf, flagValue, h100Pool, Json, podSpec, render, templates, tpuPool, vllm } from "./model-server-fixtures";
+import { envOf, flagValue, h100IbPool, h100Pool, ibDevices, Json, podSpec, render, templates, tpuPool, vllm } from "./model-server-fixtures";
 
 describe("model server render", () => {
     describe("defaults and args", () => {
@@ -292,7 +292,8 @@ describe("model server render", () => {
         it("sizes wide EP on two H100x8 nodes: DP 16, 8 local ranks, 8 GPUs per pod", () => {
             const obj = render({
                 accelerator: "nvidia-h100",
-                pool: h100Pool,
+                pool: h100IbPool,
+                network: { rdmaDevices: ibDevices },
                 nodesPerReplica: 2,
                 enableExpertParallel: true,
                 role: "decode",
@@ -333,7 +334,7 @@ describe("model server render", () => {
         });
 
         it("spans one tensor-parallel group over nodes with headless workers outside the pool", () => {
-            const obj = render({ accelerator: "nvidia-h100", pool: h100Pool, nodesPerReplica: 2, tensorParallelSize: 16, replicas: 3 });
+            const obj = render({ accelerator: "nvidia-h100", pool: h100Pool, nodesPerReplica: 2, tensorParallelSize: 16, replicas: 3, network: { allowTcp: true } });
             assert.strictEqual((obj.spec as Json).replicas, 3);
             const { leader, worker } = templates(obj);
             const l = leader.spec.containers[0];

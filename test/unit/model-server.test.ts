@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LlmdConfigError } from "../../components/errors";
 import { ModelServer, ModelServerArgs } from "../../components/model-server";
 import { RecordedResource, runWithMocks, SECRET } from "../../stacks/mock-engine";
-import { h100Pool } from "./model-server-fixtures";
+import { h100IbPool, h100Pool, ibDevices } from "./model-server-fixtures";
 
 interface Run {
     resources: RecordedResource[];
@@ -96,7 +96,7 @@ describe("ModelServer component", () => {
     });
 
     it("passes dependsOn to a LeaderWorkerSet (the LWS controller) with namespace and typed kind", async () => {
-        const r = await run({ ...single, accelerator: "nvidia-h100", pool: h100Pool, nodesPerReplica: 2, enableExpertParallel: true, role: "decode" });
+        const r = await run({ ...single, accelerator: "nvidia-h100", pool: h100IbPool, network: { rdmaDevices: ibDevices }, nodesPerReplica: 2, enableExpertParallel: true, role: "decode" });
         const lws = r.children.find((c) => c.type === "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet")!;
         assert.ok(lws, r.children.map((c) => c.type).join(","));
         assert.ok(lws.dependencies.includes(r.dependency.urn));
@@ -107,7 +107,7 @@ describe("ModelServer component", () => {
     });
 
     it("does not hang or throw in preview, where outputs are unknown", async () => {
-        const r = await run({ ...single, hfToken: "hf_x", accelerator: "nvidia-h100", pool: h100Pool, nodesPerReplica: 2 }, true);
+        const r = await run({ ...single, hfToken: "hf_x", accelerator: "nvidia-h100", pool: h100Pool, nodesPerReplica: 2, network: { allowTcp: true } }, true);
         assert.strictEqual(r.children.length, 2);
     });
 
