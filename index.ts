@@ -9,6 +9,7 @@ export { InferenceGateway, InferenceGatewayArgs } from "./components/gateway";
 export { LeaderWorkerSetController, LeaderWorkerSetControllerArgs } from "./components/lws";
 export { InferenceRouter, InferenceRouterArgs, RouterGatewayRef, RouterResources, FailureMode, SchedulerProfile } from "./components/router";
 export * from "./components/model-server";
+export { RouterHost, RouterHostArgs, RouterHostConnection, RouterHostEndpoint, HostInstallMode } from "./components/router-host";
 export { TopologyAwareScheduling, TopologyAwareSchedulingArgs } from "./components/kueue";
 export { TopologyProfile, TopologyPlacement } from "./components/catalog/topology";
 

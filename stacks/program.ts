@@ -9,7 +9,7 @@ import { LlmdConfigError, requireOneOf } from "../components/errors";
 import { LlmdDeployment, LlmdDeploymentArgs } from "../components/llmd";
 
 /** Values of `llmd:provider`. */
-export const STACK_PROVIDERS = ["kind", "minikube", "openshift", "existing", "gke", "aks", "digitalocean"] as const;
+export const STACK_PROVIDERS = ["kind", "minikube", "openshift", "existing", "gke", "aks", "digitalocean", "baremetal"] as const;
 type StackProvider = (typeof STACK_PROVIDERS)[number];
 
 /** A cluster component as the program needs it: the shared outputs plus the version it was asked for. */
@@ -28,7 +28,7 @@ function objectConfig(config: pulumi.Config, key: string): Record<string, any> {
 
 // `require` rather than `import`: loading @pulumi/gcp or @pulumi/azure-native costs seconds and memory, and
 // only the provider this stack names may pay it.
-function createCluster(provider: StackProvider, args: Record<string, any>, kubeconfig: pulumi.Output<string> | undefined): StackCluster {
+function createCluster(provider: Exclude<StackProvider, "baremetal">, args: Record<string, any>, kubeconfig: pulumi.Output<string> | undefined): StackCluster {
     switch (provider) {
         case "gke": {
             const { GkeCluster } = require("../providers/gke") as typeof import("../providers/gke");
@@ -56,6 +56,11 @@ function createCluster(provider: StackProvider, args: Record<string, any>, kubec
 export function runProgram(): Record<string, pulumi.Input<unknown>> {
     const config = new pulumi.Config("llmd");
     const provider = requireOneOf("llmd:provider", config.get("provider") ?? "kind", STACK_PROVIDERS);
+    if (provider === "baremetal") {
+        // No Kubernetes at all: the router runs on hosts and finds vLLM workers through an endpoints file.
+        const { runBareMetalProgram } = require("./baremetal") as typeof import("./baremetal");
+        return runBareMetalProgram(config);
+    }
     const clusterArgs = objectConfig(config, "cluster");
     const deploymentArgs = objectConfig(config, "deployment") as LlmdDeploymentArgs;
     const cluster = createCluster(provider, clusterArgs, config.getSecret("kubeconfig"));

@@ -37,7 +37,12 @@ for (const stack of listStacks()) {
             matchSnapshot("preview", stack, { stack, resources: plan.resources.map(snapshotOf) });
         });
 
-        it("puts every Kubernetes resource on the cluster's own provider, built from a protected kubeconfig", () => {
+        it("puts every Kubernetes resource on the cluster's own provider, built from a protected kubeconfig", function () {
+            if (stack === "baremetal") {
+                // Off Kubernetes: there must be no cluster provider and no Kubernetes resource at all.
+                assert.deepStrictEqual(resources.filter((r) => r.type.startsWith("kubernetes:") || r.type === "pulumi:providers:kubernetes"), []);
+                return;
+            }
             const providers = resources.filter((r) => r.type === "pulumi:providers:kubernetes");
             assert.strictEqual(providers.length, 1, "one Kubernetes provider per stack");
             const [provider] = providers;

@@ -14,7 +14,7 @@ describe("multi-language component schema", function () {
         resources: Record<string, { isComponent?: boolean; description?: string; inputProperties: Record<string, { description?: string }>; requiredInputs?: string[]; properties: Record<string, { description?: string }> }>;
         types: Record<string, { properties?: Record<string, { description?: string }> }>;
     };
-    const exported = ["LlmdDeployment", "InferenceGateway", "LeaderWorkerSetController", "InferenceRouter", "ModelServer", "TopologyAwareScheduling", "ExistingCluster", "GkeCluster", "AksCluster", "DoksCluster"];
+    const exported = ["LlmdDeployment", "InferenceGateway", "LeaderWorkerSetController", "InferenceRouter", "ModelServer", "TopologyAwareScheduling", "RouterHost", "ExistingCluster", "GkeCluster", "AksCluster", "DoksCluster"];
 
     before(async () => {
         const components = getPulumiComponents(require("../../index"));
@@ -59,6 +59,11 @@ describe("multi-language component schema", function () {
         }
         for (const output of ["namespace", "gatewayName", "poolName", "servedModelName"]) {
             assert.ok(output in llmd.properties, `LlmdDeployment output ${output}`);
+        }
+        const host = schema.resources["llmd:index:RouterHost"] as typeof llmd & { requiredInputs?: string[] };
+        assert.deepStrictEqual(host.requiredInputs, ["connection"]);
+        for (const output of ["endpointUrl", "endpointsFilePath", "routerConfig"]) {
+            assert.ok(output in host.properties, `RouterHost output ${output}`);
         }
         for (const cluster of ["ExistingCluster", "GkeCluster", "AksCluster", "DoksCluster"]) {
             const outputs = schema.resources[`llmd:index:${cluster}`].properties;

@@ -1,0 +1,165 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as remote from "@pulumi/command/remote";
+import { LlmdConfigError } from "./errors";
+import { planRouterHost, removeFileCommand, writeFileCommand } from "./offk8s/host";
+import { HostInstallMode } from "./offk8s/systemd";
+import { SchedulerProfile } from "./render/router-config";
+
+export { HostInstallMode } from "./offk8s/systemd";
+
+/** How to reach the router host over SSH. */
+export interface RouterHostConnection {
+    /** Address or DNS name of the host. */
+    host: string;
+    /** SSH user. Default `root`; any other user needs passwordless sudo unless `useSudo` is false. */
+    user?: string;
+    /** SSH port. Default 22. */
+    port?: number;
+    /** SSH private key (OpenSSH or PEM text). Pass a secret, e.g. `config.requireSecret("sshPrivateKey")`. */
+    privateKey: pulumi.Input<string>;
+}
+
+/** A model-server endpoint to seed the endpoints file with. */
+export interface RouterHostEndpoint {
+    /** Unique name of the endpoint. */
+    name: string;
+    /** Namespace label (default `default` in the router). */
+    namespace?: string;
+    /** Literal IPv4 address of the model server. */
+    address: string;
+    /** Port as a decimal string, e.g. "8000". */
+    port: string;
+    /** Labels the scheduler can filter on, e.g. `llm-d.ai/role`. */
+    labels?: { [key: string]: string };
+}
+
+/** Arguments of `RouterHost`. */
+export interface RouterHostArgs {
+    /** SSH connection to the host. */
+    connection: RouterHostConnection;
+    /** How the router and Envoy run: `podman` (default) or `docker` containers under systemd, or `binary`. */
+    installMode?: HostInstallMode;
+    /** Scheduling strategy: `inference-scheduling` (default) or `pd-disaggregation`. */
+    schedulerProfile?: SchedulerProfile;
+    /** Directory for the router config, Envoy bootstrap and scripts. Default `/etc/llmd`. */
+    configDir?: string;
+    /** Endpoints file the router watches on this host. Default `/var/lib/llmd/endpoints.yaml`. */
+    endpointsFilePath?: string;
+    /**
+     * Endpoints file on shared storage that Slurm jobs or a Ray driver on other machines write. When set, a
+     * systemd timer copies it to `endpointsFilePath`: the router watches with inotify, which does not see
+     * writes made by other NFS clients.
+     */
+    sharedEndpointsFile?: string;
+    /** Seconds between copies of `sharedEndpointsFile`. Default 5. */
+    syncIntervalSeconds?: number;
+    /** Endpoints written to the file when it does not exist yet; launchers own it afterwards. Default none. */
+    initialEndpoints?: RouterHostEndpoint[];
+    /** Port clients send OpenAI-compatible requests to (Envoy's listener). Default 8081. */
+    gatewayPort?: number;
+    /** Pool name in the router's metrics and logs. Default: the component name. */
+    poolName?: string;
+    /** Pool namespace in the router's metrics and logs. Default `llmd`. */
+    poolNamespace?: string;
+    /** Router image override (container modes). Default: the pinned llm-d router image. */
+    routerImage?: string;
+    /** Envoy image override (container modes). Default: the pinned Envoy image. */
+    envoyImage?: string;
+    /** Router binary (binary mode). Default `/usr/local/bin/epp`. */
+    routerBinaryPath?: string;
+    /** Envoy binary (binary mode). Default `/usr/local/bin/envoy`. */
+    envoyBinaryPath?: string;
+    /** Run host commands through `sudo -n`. Default: true unless the user is root. */
+    useSudo?: boolean;
+    /**
+     * Unix user that may rewrite the endpoints file on this host (owner of its directory), for a launcher that
+     * runs on the router host itself. Default: the directory stays root's.
+     */
+    endpointsWriter?: string;
+}
+
+/**
+ * The llm-d router and an Envoy in front of it on a machine that is not a Kubernetes cluster, installed over
+ * SSH and run by systemd. The router finds its model servers in an endpoints file (file discovery) that Slurm
+ * jobs or a Ray driver keep up to date; see `renderSlurmScript` and `renderRayScript`.
+ */
+export class RouterHost extends pulumi.ComponentResource {
+    /** Where clients send OpenAI-compatible requests, e.g. `http://192.0.2.10:8081`. */
+    public readonly endpointUrl: pulumi.Output<string>;
+    /** Path of the endpoints file the router watches on the host. */
+    public readonly endpointsFilePath: pulumi.Output<string>;
+    /** The router config (EndpointPickerConfig YAML) installed on the host. */
+    public readonly routerConfig: pulumi.Output<string>;
+
+    constructor(name: string, args: RouterHostArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("llmd:index:RouterHost", name, {}, opts);
+
+        if (args.connection?.privateKey === undefined) {
+            throw new LlmdConfigError("connection.privateKey", undefined, "expected the SSH private key, as a secret");
+        }
+        const plan = planRouterHost(name, {
+            host: args.connection.host,
+            user: args.connection.user,
+            sshPort: args.connection.port,
+            installMode: args.installMode,
+            schedulerProfile: args.schedulerProfile,
+            configDir: args.configDir,
+            endpointsFilePath: args.endpointsFilePath,
+            sharedEndpointsFile: args.sharedEndpointsFile,
+            syncIntervalSeconds: args.syncIntervalSeconds,
+            initialEndpoints: args.initialEndpoints,
+            gatewayPort: args.gatewayPort,
+            poolName: args.poolName,
+            poolNamespace: args.poolNamespace,
+            routerImage: args.routerImage,
+            envoyImage: args.envoyImage,
+            routerBinaryPath: args.routerBinaryPath,
+            envoyBinaryPath: args.envoyBinaryPath,
+            useSudo: args.useSudo,
+            endpointsWriter: args.endpointsWriter,
+        });
+        const useSudo = plan.useSudo;
+
+        const connection = {
+            host: plan.host,
+            user: plan.user,
+            port: plan.sshPort,
+            // Secret even when the caller passed a plain string, so neither state nor plans show it.
+            privateKey: pulumi.secret(args.connection.privateKey),
+        };
+        // The provider echoes the connection back as an output: keep that copy secret too.
+        const command = (role: string, commandArgs: Omit<remote.CommandArgs, "connection">, dependsOn: pulumi.Resource[], extra: pulumi.CustomResourceOptions = {}) =>
+            new remote.Command(`${name}-${role}`, { connection, ...commandArgs }, { parent: this, dependsOn, additionalSecretOutputs: ["connection"], ...extra });
+
+        const prepare = command("prepare", { create: plan.prepare }, []);
+        const install = command("install", { create: plan.install, triggers: plan.installTriggers }, [prepare]);
+        const files = plan.files.map((file) =>
+            command(
+                file.role,
+                {
+                    create: writeFileCommand(file, useSudo),
+                    stdin: file.content,
+                    delete: removeFileCommand(file, useSudo),
+                    // A new path is a new file; new content on the same path rewrites it in place.
+                    triggers: [file.path],
+                },
+                [prepare],
+                // Remove-then-write: the other order would delete the file just written.
+                { deleteBeforeReplace: true },
+            ),
+        );
+        command(
+            "start",
+            { create: plan.start, delete: plan.stop, triggers: [plan.contentHash] },
+            [install, ...files],
+            // Replacing must stop the old units before starting the new ones, or the old delete would stop
+            // the freshly restarted services.
+            { deleteBeforeReplace: true },
+        );
+
+        this.endpointUrl = pulumi.output(plan.endpointUrl);
+        this.endpointsFilePath = pulumi.output(plan.layout.endpointsFilePath);
+        this.routerConfig = pulumi.output(plan.routerConfig);
+        this.registerOutputs({ endpointUrl: this.endpointUrl, endpointsFilePath: this.endpointsFilePath, routerConfig: this.routerConfig });
+    }
+}
