@@ -1,11 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Accelerator } from "./catalog/accelerators";
+import { Accelerator, ClusterProvider } from "./catalog/accelerators";
+import { TopologyPlacement, TopologyProfile } from "./catalog/topology";
+import { TopologyAwareScheduling } from "./kueue";
 import { GatewayImplementation } from "./catalog/gateways";
 import { WellLitPath } from "./catalog/presets";
 import { InferenceGateway } from "./gateway";
 import { LeaderWorkerSetController } from "./lws";
-import { ModelServer } from "./model-server";
+import { ModelServer, ModelServerNetworkArgs } from "./model-server";
 import { AcceleratorPool } from "./pool";
 import { resolveLlmdDeployment } from "./render/llmd-deployment";
 import { FailureMode, InferenceRouter, RouterResources, SchedulerProfile } from "./router";
@@ -72,6 +74,20 @@ export interface LlmdModelServerArgs {
     modelCacheSize?: string;
 }
 
+/** Topology-aware scheduling settings of an `LlmdDeployment`. */
+export interface LlmdTopologyArgs {
+    /** The cluster's provider, which decides the topology labels (gke, aks, digitalocean, openshift, minikube, kind, existing). */
+    clusterProvider: ClusterProvider;
+    /** Install Kueue from its pinned chart. Default true. */
+    installKueue?: boolean;
+    /** Topology level profile override (e.g. `gke-nodepool` on GKE capacity without block labels). */
+    topologyProfile?: TopologyProfile;
+    /** Generic clusters: node label naming the rack, used as the group level. */
+    rackLabel?: string;
+    /** `required` (default) or `preferred` placement inside the group level. */
+    placement?: TopologyPlacement;
+}
+
 /** Arguments of `LlmdDeployment`. */
 export interface LlmdDeploymentArgs {
     /** Well-lit path: inference-scheduling (default), pd-disaggregation, precise-prefix-cache, wide-ep or simulator. */
@@ -108,8 +124,16 @@ export interface LlmdDeploymentArgs {
     prefill?: LlmdModelServerArgs;
     /** Install the LeaderWorkerSet controller. Default: when a role spans nodes. */
     installLeaderWorkerSet?: boolean;
-    /** Accept P/D or multi-node KV transfer over plain TCP on pools without a fast interconnect. */
-    allowTcpKvTransfer?: boolean;
+    /**
+     * Fast-network settings for every model server: RDMA device names, Multus networks, or `allowTcp` to accept
+     * P/D or multi-node serving over plain TCP on pools without RDMA.
+     */
+    network?: ModelServerNetworkArgs;
+    /**
+     * Topology-aware scheduling with Kueue: installs Kueue, a Topology per the provider's labels and queues
+     * for the pools, and keeps each multi-node group inside one topology domain.
+     */
+    topologyAwareScheduling?: LlmdTopologyArgs;
     /** Kubernetes provider for every child (a cluster component's `kubernetesProvider`). */
     kubernetesProvider?: k8s.Provider;
 }
@@ -156,6 +180,13 @@ export class LlmdDeployment extends pulumi.ComponentResource {
             { ...plan.gateway, namespace: plan.namespace, kubernetesProvider: provider },
             { parent: this, dependsOn: afterNamespace },
         );
+        const kueue = plan.topologyAwareScheduling
+            ? new TopologyAwareScheduling(
+                  `${name}-kueue`,
+                  { ...plan.topologyAwareScheduling, kubernetesProvider: provider },
+                  { parent: this, dependsOn: afterNamespace },
+              )
+            : undefined;
         const lws = plan.installLeaderWorkerSet
             ? new LeaderWorkerSetController(`${name}-lws`, { kubernetesProvider: provider }, { parent: this })
             : undefined;
@@ -177,7 +208,7 @@ export class LlmdDeployment extends pulumi.ComponentResource {
             new ModelServer(
                 `${name}-${server.role}`,
                 { ...server.input, hfToken, kubernetesProvider: provider },
-                { parent: this, dependsOn: [...afterNamespace, ...(lws ? [lws] : [])] },
+                { parent: this, dependsOn: [...afterNamespace, ...(lws ? [lws] : []), ...(kueue ? [kueue] : [])] },
             );
         }
 

@@ -3,7 +3,8 @@
  * checked across components (roles against the preset, model servers against the cluster's pools).
  * Pure: plain values in, plain component arguments out.
  */
-import { Accelerator, acceleratorSpec } from "../catalog/accelerators";
+import { Accelerator, ClusterProvider, acceleratorSpec } from "../catalog/accelerators";
+import { TopologyPlacement, TopologyProfile } from "../catalog/topology";
 import { GATEWAY_IMPLEMENTATIONS, GatewayImplementation } from "../catalog/gateways";
 import { PRESETS, RolePreset, WELL_LIT_PATHS, WellLitPath } from "../catalog/presets";
 import { LlmdConfigError, checkUnder, parseKubernetesMinor, requireDnsLabel, requireInteger, requireNonEmpty, requireOneOf } from "../errors";
@@ -11,7 +12,8 @@ import { AcceleratorPool } from "../pool";
 import { DEFAULT_GATEWAY_NAME, resolveGatewaySpec } from "./gateway";
 import { resolveModelServer } from "./model-server-resolve";
 import { RouterInput, kvEventsEndpoint, resolveRouterSpec } from "./router";
-import { ModelServerInput } from "./model-server-types";
+import { KueueInput, resolveKueueSpec } from "./kueue";
+import { ModelServerInput, ModelServerNetworkArgs } from "./model-server-types";
 
 /** Overrides for one model-server role (decode or prefill). Plain mirror of `LlmdModelServerArgs`. */
 export interface RoleOverrides {
@@ -62,8 +64,17 @@ export interface LlmdDeploymentInput {
     decode?: RoleOverrides;
     prefill?: RoleOverrides;
     installLeaderWorkerSet?: boolean;
-    /** Accept P/D or multi-node serving over plain TCP on pools without a fast interconnect. */
-    allowTcpKvTransfer?: boolean;
+    network?: ModelServerNetworkArgs;
+    topologyAwareScheduling?: TopologySchedulingInput;
+}
+
+/** The plain part of `LlmdTopologyArgs`. */
+export interface TopologySchedulingInput {
+    clusterProvider: ClusterProvider;
+    installKueue?: boolean;
+    topologyProfile?: TopologyProfile;
+    rackLabel?: string;
+    placement?: TopologyPlacement;
 }
 
 /** One model server to create. */
@@ -94,6 +105,8 @@ export interface LlmdDeploymentPlan {
     router: RouterInput;
     modelServers: PlannedModelServer[];
     installLeaderWorkerSet: boolean;
+    /** Kueue and its queues, when topology-aware scheduling is on. */
+    topologyAwareScheduling?: KueueInput & { installKueue?: boolean };
 }
 
 // The router's default requests (llm-d's guides: 4 CPUs, 8Gi) are sized for production traffic; a kind or
@@ -251,19 +264,6 @@ function planLlmdDeployment(name: string, args: LlmdDeploymentInput): LlmdDeploy
         checkCapacity("prefill", prefill, prefillPool);
     }
 
-    // KV transfer across nodes without a fast fabric works over TCP but is slow enough to defeat the purpose.
-    if (base.kvTransfer === "nixl" && !simulate && !args.allowTcpKvTransfer) {
-        for (const pool of [decodePool, prefillPool]) {
-            if (pool && pool.interconnect === "none") {
-                throw new LlmdConfigError(
-                    "allowTcpKvTransfer",
-                    args.allowTcpKvTransfer,
-                    `preset ${preset} moves KV cache between nodes but pool ${pool.name} has no fast interconnect; set allowTcpKvTransfer: true to accept TCP`,
-                );
-            }
-        }
-    }
-
     const implementation = requireOneOf("gateway.implementation", args.gateway?.implementation ?? "istio", GATEWAY_IMPLEMENTATIONS);
     const poolLabels = { "llm-d.ai/inference-serving": "true", [DEPLOYMENT_LABEL]: requireDnsLabel("name", name) };
     const servedModelName = args.servedModelName ?? model;
@@ -297,6 +297,7 @@ function planLlmdDeployment(name: string, args: LlmdDeploymentInput): LlmdDeploy
         cpu: r.cpu,
         memory: r.memory,
         modelCacheSize: r.modelCacheSize,
+        network: args.network,
     });
 
     const modelServers: PlannedModelServer[] = disaggregated
@@ -307,6 +308,14 @@ function planLlmdDeployment(name: string, args: LlmdDeploymentInput): LlmdDeploy
         : [{ role: "both", input: serverInput("both", decode, decodePool) }];
 
     const multiNode = modelServers.some((s) => (s.input.nodesPerReplica ?? 1) > 1);
+    const topologyAwareScheduling = args.topologyAwareScheduling && { ...args.topologyAwareScheduling, pools, namespace };
+    if (topologyAwareScheduling) {
+        // Only groups that span nodes need one topology domain; single-node pods are placed by the scheduler.
+        const kueue = checkUnder("topologyAwareScheduling", () => resolveKueueSpec(topologyAwareScheduling));
+        for (const server of modelServers.filter((s) => (s.input.nodesPerReplica ?? 1) > 1)) {
+            server.input.kueue = { localQueue: kueue.localQueueName, topologyLevel: kueue.groupLevel, topologyMode: kueue.placement };
+        }
+    }
     const dpLocal = decode.nodesPerReplica > 1 ? (decode.dataParallelSizeLocal ?? 1) : 1;
     return {
         preset,
@@ -334,6 +343,7 @@ function planLlmdDeployment(name: string, args: LlmdDeploymentInput): LlmdDeploy
         },
         modelServers,
         installLeaderWorkerSet: args.installLeaderWorkerSet ?? multiNode,
+        topologyAwareScheduling,
     };
 }
 

@@ -40,7 +40,8 @@ function assertValid(objects: K8sObject[]): void {
 describe("every preset renders schema-valid objects", () => {
     for (const preset of WELL_LIT_PATHS) {
         it(`${preset} on H100 nodes`, async () => {
-            const args: LlmdDeploymentArgs = preset === "simulator" ? { preset } : { preset, pools: [h100] };
+            const args: LlmdDeploymentArgs =
+                preset === "simulator" ? { preset } : { preset, pools: [h100], network: { rdmaDevices: ["mlx5_0:1", "mlx5_1:1"] } };
             assertValid(await renderedObjects(args));
         });
     }
@@ -54,6 +55,16 @@ describe("every preset renders schema-valid objects", () => {
             assertValid(await renderedObjects({ preset: "simulator", gateway: { implementation } }));
         });
     }
+    it("wide-ep with Kueue topology-aware scheduling", async () => {
+        const objects = await renderedObjects({
+            preset: "wide-ep",
+            pools: [h100],
+            network: { rdmaDevices: ["mlx5_0:1"] },
+            topologyAwareScheduling: { clusterProvider: "gke", topologyProfile: "gke-nodepool" },
+        });
+        assertValid(objects);
+        assert.ok(objects.some((o) => o.kind === "Topology") && objects.some((o) => o.kind === "ClusterQueue"));
+    });
     it("the simulator on Kubernetes 1.32, where the P/D sidecar is a plain container", async () => {
         const objects = await renderedObjects({ preset: "pd-disaggregation", simulate: true, kubernetesVersion: "1.32" });
         assertValid(objects);

@@ -7,6 +7,9 @@ import { AcceleratorPool } from "../../components/pool";
 import { resolveLlmdDeployment } from "../../components/render/llmd-deployment";
 import { RecordedResource, SECRET, runWithMocks } from "../../stacks/mock-engine";
 
+// InfiniBand pools need device names for NIXL/NCCL: llmd never guesses them.
+const network = { rdmaDevices: ["mlx5_0:1", "mlx5_1:1"] };
+
 const h100Pool: AcceleratorPool = {
     name: "h100",
     accelerator: "nvidia-h100",
@@ -48,7 +51,7 @@ describe("LlmdDeployment: resolving presets", () => {
     });
 
     it("pd-disaggregation: decode and prefill with NIXL, both selected by the same pool labels", () => {
-        const plan = resolveLlmdDeployment("llmd", { preset: "pd-disaggregation", pools: [h100Pool] });
+        const plan = resolveLlmdDeployment("llmd", { preset: "pd-disaggregation", pools: [h100Pool], network });
         assert.deepStrictEqual(plan.modelServers.map((s) => s.role), ["decode", "prefill"]);
         for (const server of plan.modelServers) {
             assert.strictEqual(server.input.pd?.kvTransfer, "nixl");
@@ -66,7 +69,7 @@ describe("LlmdDeployment: resolving presets", () => {
     });
 
     it("wide-ep: two-node LeaderWorkerSets, the controller installed, one pool port per local rank", () => {
-        const plan = resolveLlmdDeployment("llmd", { preset: "wide-ep", pools: [h100Pool] });
+        const plan = resolveLlmdDeployment("llmd", { preset: "wide-ep", pools: [h100Pool], network });
         assert.strictEqual(plan.installLeaderWorkerSet, true);
         assert.deepStrictEqual(plan.router.targetPorts, [8000, 8001, 8002, 8003, 8004, 8005, 8006, 8007]);
         for (const server of plan.modelServers) {
@@ -101,7 +104,7 @@ describe("LlmdDeployment: resolving presets", () => {
     it("every preset resolves with its own defaults on a cluster that has its accelerator", () => {
         for (const preset of WELL_LIT_PATHS) {
             const pools = PRESETS[preset].accelerator === "cpu" ? [] : [h100Pool];
-            assert.doesNotThrow(() => resolveLlmdDeployment("llmd", { preset, pools }), preset);
+            assert.doesNotThrow(() => resolveLlmdDeployment("llmd", { preset, pools, network: pools.length ? network : undefined }), preset);
         }
     });
 });
@@ -132,7 +135,7 @@ describe("LlmdDeployment: the component", () => {
     });
 
     it("makes multi-node model servers wait for the LeaderWorkerSet controller", async () => {
-        const resources = await deploy({ preset: "wide-ep", pools: [h100Pool] });
+        const resources = await deploy({ preset: "wide-ep", pools: [h100Pool], network });
         const chart = byName(resources, "llmd-lws-chart");
         for (const role of ["decode", "prefill"]) {
             const workload = byName(resources, `llmd-${role}-workload`);
@@ -150,8 +153,21 @@ describe("LlmdDeployment: the component", () => {
     });
 
     it("evaluates in preview, with unknown outputs, without hanging", async () => {
-        const resources = await deploy({ preset: "pd-disaggregation", pools: [h100Pool] }, true);
+        const resources = await deploy({ preset: "pd-disaggregation", pools: [h100Pool], network }, true);
         assert.ok(resources.some((r) => r.name === "llmd-prefill-workload"));
+    });
+
+    it("keeps each multi-node group in one topology domain through Kueue when asked", async () => {
+        const resources = await deploy({ preset: "wide-ep", pools: [h100Pool], network, topologyAwareScheduling: { clusterProvider: "aks" } });
+        const localQueue = resources.find((r) => r.inputs.kind === "LocalQueue");
+        assert.ok(localQueue, "no LocalQueue");
+        for (const role of ["decode", "prefill"]) {
+            const workload = byName(resources, `llmd-${role}-workload`) as RecordedResource & { inputs: any };
+            assert.strictEqual(workload.inputs.metadata.labels["kueue.x-k8s.io/queue-name"], (localQueue.inputs.metadata as { name: string }).name);
+            const annotations = workload.inputs.spec.leaderWorkerTemplate.workerTemplate.metadata.annotations;
+            assert.strictEqual(annotations["kueue.x-k8s.io/podset-required-topology"], "kubernetes.azure.com/agentpool");
+            assert.ok(workload.dependencies.includes(localQueue.urn), `${role} does not wait for its queue`);
+        }
     });
 
     it("creates no namespace when told the namespace exists", async () => {
