@@ -201,8 +201,10 @@ function tpuSlice(args: ModelServerInput, accelerator: AcceleratorSpec): { topol
 
 function tolerationsFor(accelerator: AcceleratorSpec, args: ModelServerInput): TolerationSpec[] {
     const out: TolerationSpec[] = [];
+    // An `Exists` toleration already matches every value of its key and effect.
     const add = (t: TolerationSpec) => {
-        if (!out.some((o) => o.key === t.key && o.effect === t.effect && o.value === t.value)) {
+        const covered = out.some((o) => o.key === t.key && o.effect === t.effect && (o.operator === "Exists" || o.value === t.value));
+        if (!covered) {
             out.push(t);
         }
     };

@@ -171,9 +171,9 @@ describe("model server render", () => {
         it("takes nodeSelector and tolerations from the pool", () => {
             const spec = podSpec(render({ accelerator: "nvidia-h100", pool: h100Pool, tensorParallelSize: 8 }));
             assert.deepStrictEqual(spec.nodeSelector, h100Pool.nodeLabels);
+            // The pool's nvidia.com/gpu=present taint is already matched by the catalog's Exists toleration.
             assert.deepStrictEqual(spec.tolerations, [
                 { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
-                { key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" },
                 { key: "llmd.dev/pool", operator: "Equal", value: "h100", effect: "NoSchedule" },
             ]);
         });
