@@ -9,7 +9,7 @@ import { InferenceGateway } from "./gateway";
 import { LeaderWorkerSetController } from "./lws";
 import { ModelServer, ModelServerNetworkArgs } from "./model-server";
 import { AcceleratorPool } from "./pool";
-import { resolveLlmdDeployment } from "./render/llmd-deployment";
+import { RoleOverrides, resolveLlmdDeployment } from "./render/llmd-deployment";
 import { FailureMode, InferenceRouter, RouterResources, SchedulerProfile } from "./router";
 
 /** Gateway settings of an `LlmdDeployment`. */
@@ -43,36 +43,7 @@ export interface LlmdRouterArgs {
 }
 
 /** Overrides for one model-server role of an `LlmdDeployment`; unset fields keep the preset's values. */
-export interface LlmdModelServerArgs {
-    /** Replicas of this role (0 or more). */
-    replicas?: number;
-    /** vLLM tensor-parallel size (accelerators per replica on one node). */
-    tensorParallelSize?: number;
-    /** vLLM data-parallel size. */
-    dataParallelSize?: number;
-    /** Data-parallel ranks per pod. */
-    dataParallelSizeLocal?: number;
-    /** Nodes per replica; above 1 the role runs on a LeaderWorkerSet. */
-    nodesPerReplica?: number;
-    /** vLLM expert parallelism (MoE models). */
-    enableExpertParallel?: boolean;
-    /** Name of the cluster pool to run on. Default: the first pool with the deployment's accelerator. */
-    pool?: string;
-    /** vLLM image override. */
-    image?: string;
-    /** Container command override (replaces `vllm serve`). */
-    command?: string[];
-    /** Extra arguments passed through to `vllm serve`. */
-    extraArgs?: string[];
-    /** Extra environment variables. */
-    env?: { [key: string]: string };
-    /** CPU request per pod. */
-    cpu?: string;
-    /** Memory request per pod. */
-    memory?: string;
-    /** Size of the model cache volume (e.g. `200Gi`). */
-    modelCacheSize?: string;
-}
+export interface LlmdModelServerArgs extends RoleOverrides {}
 
 /** Topology-aware scheduling settings of an `LlmdDeployment`. */
 export interface LlmdTopologyArgs {

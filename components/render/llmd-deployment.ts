@@ -15,21 +15,38 @@ import { RouterInput, kvEventsEndpoint, resolveRouterSpec } from "./router";
 import { KueueInput, resolveKueueSpec } from "./kueue";
 import { ModelServerInput, ModelServerNetworkArgs } from "./model-server-types";
 
-/** Overrides for one model-server role (decode or prefill). Plain mirror of `LlmdModelServerArgs`. */
+/**
+ * Overrides for one model-server role (decode or prefill); unset fields keep the preset's values. The
+ * component's `LlmdModelServerArgs` is this interface, so the fields are documented once, here.
+ */
 export interface RoleOverrides {
+    /** Replicas of this role (0 or more). */
     replicas?: number;
+    /** vLLM tensor-parallel size (accelerators per replica on one node). */
     tensorParallelSize?: number;
+    /** vLLM data-parallel size. */
     dataParallelSize?: number;
+    /** Data-parallel ranks per pod. */
     dataParallelSizeLocal?: number;
+    /** Nodes per replica; above 1 the role runs on a LeaderWorkerSet. */
     nodesPerReplica?: number;
+    /** vLLM expert parallelism (MoE models). */
     enableExpertParallel?: boolean;
+    /** Name of the cluster pool to run on. Default: the first pool with the deployment's accelerator. */
     pool?: string;
+    /** vLLM image override. */
     image?: string;
+    /** Container command override (replaces `vllm serve`). */
     command?: string[];
+    /** Extra arguments passed through to `vllm serve`. */
     extraArgs?: string[];
+    /** Extra environment variables. */
     env?: { [key: string]: string };
+    /** CPU request per pod. */
     cpu?: string;
+    /** Memory request per pod. */
     memory?: string;
+    /** Size of the model cache volume (e.g. `200Gi`). */
     modelCacheSize?: string;
 }
 
