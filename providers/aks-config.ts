@@ -8,6 +8,8 @@ import { resolveOffer } from "../components/catalog/offers";
 import { CHARTS, ChartPin } from "../components/catalog/versions";
 import { LlmdConfigError, parseKubernetesMinor, requireInteger, requireNonEmpty } from "../components/errors";
 import { AcceleratorPool, AcceleratorPoolTaint } from "../components/pool";
+import { K8sObject } from "../components/render/types";
+import { AksInfinibandArgs, aksNetworkOperatorChart, renderAksNicClusterPolicy, resolveAksInfiniband } from "./aks-network";
 
 /** Who installs the NVIDIA driver on GPU pools. AMD pools always use the AMD GPU Operator (see `AksClusterArgs`). */
 export const AksGpuDriver = {
@@ -97,6 +99,11 @@ export interface AksClusterSettings {
     amdDriverImageRepository?: string;
     /** Name of a docker-registry Secret (in namespace `kube-amd-gpu`) with push access to `amdDriverImageRepository`. */
     amdDriverImageRegistrySecretName?: string;
+    /**
+     * InfiniBand on the pools with ND InfiniBand sizes: by default llmd installs the NVIDIA Network Operator
+     * (DOCA-OFED, RDMA shared device plugin) so their nodes advertise `rdma/ib`. See `AksInfinibandArgs`.
+     */
+    infiniband?: AksInfinibandArgs;
 }
 
 /** The agent pool inputs of one pool, as `containerservice` wants them (plain data). */
@@ -134,6 +141,8 @@ export interface AksChartInstall {
     namespace: string;
     /** Whether llmd creates the namespace (false for `kube-system`). */
     createNamespace: boolean;
+    /** Labels of the namespace llmd creates (e.g. Pod Security admission for privileged node daemons). */
+    namespaceLabels?: Record<string, string>;
     pin: ChartPin;
     values: Record<string, unknown>;
     /** Roles of charts that must be installed first (e.g. cert-manager before the AMD GPU Operator). */
@@ -147,6 +156,10 @@ export interface ResolvedAksCluster {
     systemPool: AksAgentPoolSpec;
     acceleratorPools: ResolvedAksAcceleratorPool[];
     charts: AksChartInstall[];
+    /** Agent pools with InfiniBand, and whether llmd installs the Network Operator for them. */
+    infiniband: { install: boolean; pools: string[] };
+    /** The Network Operator's `NicClusterPolicy`, created after its chart; absent without InfiniBand install. */
+    nicClusterPolicy?: K8sObject;
 }
 
 /** Label llmd puts on every accelerator node, naming the catalog accelerator. */
@@ -306,6 +319,7 @@ export function aksGpuCharts(
     pools: ResolvedAksAcceleratorPool[],
     gpuDriver: AksGpuDriver,
     amd: { imageRepository?: string; registrySecretName?: string },
+    infiniband = false,
 ): AksChartInstall[] {
     const charts: AksChartInstall[] = [];
     const vendors = new Set(pools.map((p) => ACCELERATORS[p.accelerator].vendor));
@@ -332,6 +346,11 @@ export function aksGpuCharts(
                 values: {
                     daemonsets: { tolerations: nvidia },
                     "node-feature-discovery": { worker: { tolerations: nvidia } },
+                    // GPUDirect RDMA over InfiniBand needs nvidia-peermem, which the operator's driver loads
+                    // only when asked (llm-d's AKS guide relies on it with the Network Operator's DOCA-OFED).
+                    ...(infiniband && pools.some((p) => p.pool.interconnect === "infiniband" && ACCELERATORS[p.accelerator].vendor === "nvidia")
+                        ? { driver: { rdma: { enabled: true } } }
+                        : {}),
                 },
                 after: [],
             });
@@ -426,9 +445,27 @@ export function resolveAksClusterArgs(name: string, args: AksClusterSettings): R
             );
         }
     }
-    const charts = aksGpuCharts(acceleratorPools, gpuDriver, {
-        imageRepository: args.amdDriverImageRepository,
-        registrySecretName: args.amdDriverImageRegistrySecretName,
-    });
-    return { kubernetesVersion, dnsPrefix, systemPool, acceleratorPools, charts };
+    const infiniband = resolveAksInfiniband("infiniband", args.infiniband, acceleratorPools);
+    const charts = aksGpuCharts(
+        acceleratorPools,
+        gpuDriver,
+        {
+            imageRepository: args.amdDriverImageRepository,
+            registrySecretName: args.amdDriverImageRegistrySecretName,
+        },
+        infiniband.install,
+    );
+    let nicClusterPolicy: K8sObject | undefined;
+    if (infiniband.install) {
+        const ibPools = acceleratorPools.filter((p) => infiniband.pools.includes(p.name));
+        // NFD labels the nodes' OS and kernel for the driver container. The GPU Operator (NVIDIA pools with
+        // gpuDriver operator) and the AMD GPU Operator already run one on their GPU nodes; a second would fight it.
+        const nfdElsewhere = ibPools.every((p) => {
+            const vendor = ACCELERATORS[p.accelerator].vendor;
+            return vendor === "amd" || (vendor === "nvidia" && gpuDriver === AksGpuDriver.Operator);
+        });
+        charts.push(aksNetworkOperatorChart(ibPools, !nfdElsewhere));
+        nicClusterPolicy = renderAksNicClusterPolicy(ibPools);
+    }
+    return { kubernetesVersion, dnsPrefix, systemPool, acceleratorPools, charts, infiniband, ...(nicClusterPolicy ? { nicClusterPolicy } : {}) };
 }

@@ -3,11 +3,13 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createKubernetesProvider } from "../components/cluster";
+import { createK8sObject } from "../components/k8s-object";
 import { AcceleratorPool } from "../components/pool";
 import { AksClusterSettings, resolveAksClusterArgs } from "./aks-config";
 
 export { AksGpuDriver, resolveAksAcceleratorPools, resolveAksClusterArgs } from "./aks-config";
 export type { AksAcceleratorPoolArgs, AksClusterSettings, AksSystemPoolArgs } from "./aks-config";
+export type { AksInfinibandArgs } from "./aks-network";
 
 /** Arguments of `AksCluster`. */
 export interface AksClusterArgs extends AksClusterSettings {
@@ -24,8 +26,16 @@ export interface AksClusterArgs extends AksClusterSettings {
  * identity on, so pods can reach Azure services (e.g. a storage account with model weights) without keys.
  * GPU nodes are tainted and labelled `llm-d.ai/accelerator: <id>`; the charts that make GPUs schedulable
  * (NVIDIA device plugin or GPU operator, AMD GPU operator) are installed through the cluster's own
- * Kubernetes provider. InfiniBand sizes (ND-series) need the `AKSInfinibandSupport` feature registered on
- * the subscription so a pool's VMs share one InfiniBand network.
+ * Kubernetes provider.
+ *
+ * InfiniBand (ND96isr H100/H200/MI300X v5, ND96asr/amsr A100 v4): unless `infiniband.install` is false,
+ * llmd installs the NVIDIA Network Operator from its pinned chart and a `NicClusterPolicy` (DOCA-OFED driver
+ * and RDMA shared device plugin, placed on the InfiniBand pools only), so those nodes advertise `rdma/ib` and
+ * the pools report interconnect `infiniband`. Register the `Microsoft.ContainerService/AKSInfinibandSupport`
+ * feature on the subscription first: without it the VMs of one pool may not share an InfiniBand fabric.
+ * Not automated: containerd's NRI and the ulimit adjuster llm-d's AKS guide adds for NIXL's locked memory
+ * (the model servers' `IPC_LOCK` capability covers the vLLM process), and `nvidia-peermem` with AKS-managed
+ * drivers (use `gpuDriver: operator`, where llmd turns on the GPU Operator's RDMA support, for GPUDirect RDMA).
  */
 export class AksCluster extends pulumi.ComponentResource {
     /** Kubernetes provider for the cluster (its `clusterIdentifier` is the cluster's resource id). */
@@ -152,7 +162,7 @@ export class AksCluster extends pulumi.ComponentResource {
             const namespace = install.createNamespace
                 ? new k8s.core.v1.Namespace(
                       `${name}-${install.role}-namespace`,
-                      { metadata: { name: install.namespace } },
+                      { metadata: { name: install.namespace, ...(install.namespaceLabels ? { labels: install.namespaceLabels } : {}) } },
                       { parent: this, provider: this.kubernetesProvider },
                   )
                 : undefined;
@@ -173,6 +183,14 @@ export class AksCluster extends pulumi.ComponentResource {
                 },
             );
             charts.set(install.role, chart);
+        }
+        if (spec.nicClusterPolicy) {
+            // The chart brings the NicClusterPolicy CRD and the operator that reconciles it.
+            createK8sObject(`${name}-nic-cluster-policy`, spec.nicClusterPolicy, {
+                parent: this,
+                provider: this.kubernetesProvider,
+                dependsOn: [charts.get("network-operator")!],
+            });
         }
 
         this.pools = spec.acceleratorPools.map((p) => p.pool);

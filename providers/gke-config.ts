@@ -14,8 +14,11 @@ import {
     requireGkeName,
     resolveGkeAcceleratorPools,
 } from "./gke-pools";
+import { K8sObject } from "../components/render/types";
+import { GkeRdmaNetworkArgs, GkeRdmaNetworkPlan, gkeRdmaFacts, renderGkeRdmaNetworkObjects, resolveGkeRdmaNetwork } from "./gke-network";
 
 export * from "./gke-pools";
+export * from "./gke-network";
 
 /** GKE release channel of the cluster: how soon it receives new Kubernetes versions. */
 export const GkeReleaseChannel = {
@@ -73,6 +76,15 @@ export interface GkeClusterArgs {
     systemNodePool?: GkeSystemNodePoolArgs;
     /** Accelerator node pools. Default: none (CPU only). */
     acceleratorPools?: GkeAcceleratorPoolArgs[];
+    /**
+     * GKE multi-networking with Dataplane V2 (`enableMultiNetworking`, `ADVANCED_DATAPATH`), which RDMA pools
+     * need. Default: on exactly when a pool has RDMA. Both settings are fixed at cluster creation, so turning
+     * them on later replaces the cluster: set true up front if RDMA pools may be added later. False with an
+     * RDMA pool is an error.
+     */
+    multiNetworking?: boolean;
+    /** Names and address ranges of the VPCs llmd creates for RDMA pools' extra NICs. */
+    rdmaNetwork?: GkeRdmaNetworkArgs;
 }
 
 const DEFAULT_KUBERNETES_VERSION = "1.33";
@@ -99,6 +111,12 @@ export interface GkeClusterPlan {
     systemPool: GkeNodePoolPlan;
     acceleratorPools: GkeNodePoolPlan[];
     pools: AcceleratorPool[];
+    /** Multi-networking and Dataplane V2 on the cluster. */
+    multiNetworking: boolean;
+    /** The VPCs of the RDMA pools' extra NICs; absent without RDMA pools. */
+    rdmaNetwork?: GkeRdmaNetworkPlan;
+    /** The Kubernetes `GKENetworkParamSet` / `Network` objects for `rdmaNetwork` (empty without it). */
+    rdmaNetworkObjects: K8sObject[];
 }
 
 function requireCidr(field: string, value: unknown): string {
@@ -165,6 +183,24 @@ export function resolveGkeCluster(componentName: string, args: GkeClusterArgs, d
     const proxyOnlySubnetCidr = requireCidr("proxyOnlySubnetCidr", args.proxyOnlySubnetCidr ?? DEFAULT_PROXY_ONLY_CIDR);
     const systemPool = resolveSystemPool(args.systemNodePool);
     const accelerators = resolveGkeAcceleratorPools(where.location, args.acceleratorPools, [systemPool.name]);
+    const rdmaPool = accelerators.pools.find((p) => p.interconnect === "roce");
+    const facts = rdmaPool ? gkeRdmaFacts(rdmaPool) : undefined;
+    const multiNetworking = optionalBoolean("multiNetworking", args.multiNetworking, rdmaPool !== undefined);
+    if (rdmaPool && !multiNetworking) {
+        throw new LlmdConfigError(
+            "multiNetworking",
+            false,
+            `expected true or unset: pool "${rdmaPool.name}" has RDMA, whose NICs reach pods only through GKE multi-networking (or set its rdma.enabled false)`,
+        );
+    }
+    const rdmaNetwork = resolveGkeRdmaNetwork("rdmaNetwork", args.rdmaNetwork, {
+        project,
+        region: where.region,
+        zone: accelerators.rdmaZone,
+        defaultPrefix: args.clusterName ?? componentName,
+        nics: facts?.rdmaNics ?? 0,
+        k8sNetworks: facts?.gkeNetworks ?? [],
+    });
     return {
         project,
         location: where.location,
@@ -181,6 +217,9 @@ export function resolveGkeCluster(componentName: string, args: GkeClusterArgs, d
         systemPool,
         acceleratorPools: accelerators.nodePools,
         pools: accelerators.pools,
+        multiNetworking,
+        ...(rdmaNetwork ? { rdmaNetwork } : {}),
+        rdmaNetworkObjects: rdmaNetwork ? renderGkeRdmaNetworkObjects(rdmaNetwork) : [],
     };
 }
 

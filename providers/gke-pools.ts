@@ -70,6 +70,25 @@ export interface GkeAcceleratorPoolArgs {
     gpuDriver?: GkeGpuDriver;
     /** Boot disk size in GB. Default 200: serving images are large and model caches in emptyDirs live on this disk. */
     diskSizeGb?: number;
+    /**
+     * RDMA (GPUDirect RDMA over RoCE) for A3 Ultra (`a3-ultragpu-8g`, H200) and A4 (`a4-highgpu-8g`, B200)
+     * pools: on by default for them, and only possible for them. See `GkeAcceleratorPoolRdmaArgs`.
+     */
+    rdma?: GkeAcceleratorPoolRdmaArgs;
+}
+
+/**
+ * RDMA on one GKE pool. When on, the node pool gets the second gVNIC and the eight RoCE NICs as additional
+ * node networks (VPCs llmd creates, see `GkeRdmaNetworkArgs`), the cluster gets multi-networking, and the
+ * pool reports interconnect `roce`, so P/D and wide-EP servers on it attach the RDMA networks. The pool must
+ * live in one zone, shared by every RDMA pool of the cluster (the RoCE VPC is zonal).
+ */
+export interface GkeAcceleratorPoolRdmaArgs {
+    /**
+     * Default: true for machine types with RDMA NICs. False leaves the NICs unattached; the pool then reports
+     * interconnect `none` (traffic between nodes is TCP). True on other machine types is an error.
+     */
+    enabled?: boolean;
 }
 
 /** Node label key llmd puts on every accelerator pool's nodes, valued with the pool name from the args. */
@@ -119,6 +138,8 @@ export interface GkeNodePoolPlan {
     queuedProvisioning: boolean;
     autoRepair: boolean;
     placementPolicy?: { type: "COMPACT"; tpuTopology: string };
+    /** The node pool attaches the RDMA VPCs (gVNIC + RoCE) as additional node networks. */
+    rdma?: boolean;
 }
 
 /** Where a cluster is, as pool planning needs it. */
@@ -202,6 +223,8 @@ function resolveNodeLocations(field: string, value: unknown, where: GkeLocation)
 interface ResolvedAcceleratorPool {
     nodePools: GkeNodePoolPlan[];
     pool: AcceleratorPool;
+    /** The zone of an RDMA pool. */
+    rdmaZone?: string;
 }
 
 function resolveAcceleratorPool(field: string, args: GkeAcceleratorPoolArgs, where: GkeLocation): ResolvedAcceleratorPool {
@@ -289,6 +312,30 @@ function resolveAcceleratorPool(field: string, args: GkeAcceleratorPoolArgs, whe
     if (multiHost && nodeLocations !== undefined && nodeLocations.length !== 1) {
         throw new LlmdConfigError(`${field}.nodeLocations`, nodeLocations, "a multi-host TPU slice lives in one zone: expected exactly one zone");
     }
+    if (args.rdma !== undefined && (typeof args.rdma !== "object" || args.rdma === null || Array.isArray(args.rdma))) {
+        throw new LlmdConfigError(`${field}.rdma`, args.rdma, "expected an object such as { enabled: false }");
+    }
+    const hasRdmaNics = offer.interconnect === "roce" && offer.network?.attachment === "gke-multi-network";
+    const rdmaEnabled = optionalBoolean(`${field}.rdma.enabled`, args.rdma?.enabled, hasRdmaNics);
+    if (rdmaEnabled && !hasRdmaNics) {
+        throw new LlmdConfigError(
+            `${field}.rdma.enabled`,
+            true,
+            `${offer.machineType} has no RDMA NICs (interconnect ${offer.interconnect}); RDMA on GKE needs a3-ultragpu-8g (nvidia-h200) or a4-highgpu-8g (nvidia-b200)`,
+        );
+    }
+    let rdmaZone: string | undefined;
+    if (rdmaEnabled) {
+        const zonesOfPool = nodeLocations ?? [where.location];
+        if (zonesOfPool.length !== 1) {
+            throw new LlmdConfigError(
+                `${field}.nodeLocations`,
+                nodeLocations,
+                "an RDMA pool lives in one zone (the RoCE VPC's network profile is zonal): expected exactly one zone, or rdma.enabled false",
+            );
+        }
+        rdmaZone = zonesOfPool[0];
+    }
     if (where.zonal && nodeLocations?.length === 1 && nodeLocations[0] === where.location) {
         nodeLocations = undefined;
     }
@@ -335,6 +382,7 @@ function resolveAcceleratorPool(field: string, args: GkeAcceleratorPoolArgs, whe
         queuedProvisioning: queued,
         // GKE's queued provisioning recipe turns auto-repair off: a repaired node would come back outside the request.
         autoRepair: !queued,
+        ...(rdmaEnabled ? { rdma: true } : {}),
     };
 
     const nodePools: GkeNodePoolPlan[] = [];
@@ -385,13 +433,14 @@ function resolveAcceleratorPool(field: string, args: GkeAcceleratorPoolArgs, whe
         maxNodes,
         nodeLabels,
         taints: spec.taint ? [{ ...spec.taint }] : [],
-        // TPU ICI comes with the slice. GPUDirect-TCPX/RDMA needs extra VPCs, multi-NIC node networks and NCCL
-        // plugins this component does not set up, so GPU pools report no fabric rather than the machine's.
-        interconnect: isTpu ? offer.interconnect : "none",
+        // TPU ICI comes with the slice; RoCE when the RDMA networks are attached. GPUDirect-TCPX(O) needs a
+        // tcpx daemon and NCCL plugin llmd does not set up, and the model servers treat it as plain TCP anyway,
+        // so those pools (and RDMA machines with rdma off) report no fabric rather than the machine's.
+        interconnect: isTpu ? offer.interconnect : rdmaEnabled ? "roce" : "none",
         machineType: offer.machineType,
         ...(isTpu ? { tpuTopology } : {}),
     };
-    return { nodePools, pool };
+    return { nodePools, pool, ...(rdmaZone ? { rdmaZone } : {}) };
 }
 
 /**
@@ -402,7 +451,7 @@ export function resolveGkeAcceleratorPools(
     location: string,
     pools: GkeAcceleratorPoolArgs[] | undefined,
     reservedNames: string[] = [],
-): { nodePools: GkeNodePoolPlan[]; pools: AcceleratorPool[] } {
+): { nodePools: GkeNodePoolPlan[]; pools: AcceleratorPool[]; rdmaZone?: string } {
     const where = parseGkeLocation("location", location);
     if (pools !== undefined && !Array.isArray(pools)) {
         throw new LlmdConfigError("acceleratorPools", pools, "expected a list of pools");
@@ -410,9 +459,20 @@ export function resolveGkeAcceleratorPools(
     const seen = new Set(reservedNames);
     const nodePools: GkeNodePoolPlan[] = [];
     const out: AcceleratorPool[] = [];
+    let rdmaZone: string | undefined;
     (pools ?? []).forEach((args, i) => {
         const field = `acceleratorPools[${i}]`;
         const resolved = resolveAcceleratorPool(field, args, where);
+        if (resolved.rdmaZone !== undefined) {
+            if (rdmaZone !== undefined && rdmaZone !== resolved.rdmaZone) {
+                throw new LlmdConfigError(
+                    `${field}.nodeLocations`,
+                    args.nodeLocations,
+                    `expected ["${rdmaZone}"]: every RDMA pool of a cluster shares one RoCE VPC, which lives in one zone (the first RDMA pool's)`,
+                );
+            }
+            rdmaZone = resolved.rdmaZone;
+        }
         for (const np of resolved.nodePools) {
             if (seen.has(np.name)) {
                 throw new LlmdConfigError(`${field}.name`, args.name, `expected a unique node pool name; "${np.name}" is taken`);
@@ -422,7 +482,7 @@ export function resolveGkeAcceleratorPools(
         nodePools.push(...resolved.nodePools);
         out.push(resolved.pool);
     });
-    return { nodePools, pools: out };
+    return { nodePools, pools: out, ...(rdmaZone ? { rdmaZone } : {}) };
 }
 
 /** The accelerator pools a `GkeCluster` with these arguments reports, computed without Pulumi. */

@@ -3,11 +3,14 @@ import * as container from "@pulumi/gcp/container";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createKubernetesProvider } from "../components/cluster";
+import { createK8sObject } from "../components/k8s-object";
 import { AcceleratorPool } from "../components/pool";
-import { GkeClusterArgs, GkeNodePoolPlan, renderGkeKubeconfig, resolveGkeCluster } from "./gke-config";
+import { GKE_GVNIC_MTU, GKE_RDMA_MTU, GkeClusterArgs, GkeNodePoolPlan, renderGkeKubeconfig, resolveGkeCluster } from "./gke-config";
 
 export {
     GkeAcceleratorPoolArgs,
+    GkeAcceleratorPoolRdmaArgs,
+    GkeRdmaNetworkArgs,
     GkeClusterArgs,
     GkeGpuDriver,
     GkeReleaseChannel,
@@ -22,6 +25,13 @@ export {
  * Gateway API (GKE's managed gateways) and Workload Identity on, a small system node pool, the proxy-only
  * subnet regional gateways need, and accelerator node pools (NVIDIA GPUs or TPU v5e/v6e slices, on demand,
  * Spot, from a reservation or through queued provisioning). Outputs the same shape as every cluster component.
+ *
+ * A3 Ultra (`a3-ultragpu-8g`, H200) and A4 (`a4-highgpu-8g`, B200) pools get GPUDirect RDMA over RoCE unless
+ * their `rdma.enabled` is false: llmd creates a gVNIC VPC and a RoCE VPC (zonal `vpc-roce` network profile,
+ * eight subnets), attaches them to the node pool as additional node networks, turns on multi-networking and
+ * Dataplane V2, and creates the `gvnic-1` and `rdma-0`..`rdma-7` `Network` objects the model servers' pods
+ * name; those pools report interconnect `roce`. A3 High/Mega (GPUDirect-TCPX/TCPXO) pools report `none`:
+ * llmd does not set up TCPX, and NIXL cannot use it.
  */
 export class GkeCluster extends pulumi.ComponentResource {
     /** Kubernetes provider for the cluster (authenticates with `gke-gcloud-auth-plugin`). */
@@ -82,10 +92,59 @@ export class GkeCluster extends pulumi.ComponentResource {
                 ipAllocationPolicy: {},
                 gatewayApiConfig: { channel: "CHANNEL_STANDARD" },
                 workloadIdentityConfig: { workloadPool: plan.workloadPool },
+                // Multi-networking (extra pod interfaces for RDMA NICs) requires Dataplane V2.
+                ...(plan.multiNetworking ? { enableMultiNetworking: true, datapathProvider: "ADVANCED_DATAPATH" } : {}),
             },
             // With the proxy-only subnet in place first, GKE picks pod and service ranges that do not overlap it.
             { parent: this, dependsOn: proxyOnlySubnet ? [proxyOnlySubnet] : [] },
         );
+
+        const rdma = plan.rdmaNetwork;
+        let extraSubnets: compute.Subnetwork[] = [];
+        let additionalNodeNetworks: Array<{ network: pulumi.Output<string>; subnetwork: pulumi.Output<string> }> = [];
+        if (rdma) {
+            const gvnicNet = new compute.Network(
+                `${name}-gvnic-net`,
+                { name: rdma.gvnic.network, project: plan.project, autoCreateSubnetworks: false, mtu: GKE_GVNIC_MTU },
+                { parent: this },
+            );
+            const gvnicSub = new compute.Subnetwork(
+                `${name}-gvnic-sub`,
+                { name: rdma.gvnic.subnet, project: plan.project, region: rdma.region, network: gvnicNet.name, ipCidrRange: rdma.gvnic.cidr },
+                { parent: this },
+            );
+            // Regular VPCs deny ingress by default; nodes must reach each other on the second NIC.
+            new compute.Firewall(
+                `${name}-gvnic-internal`,
+                {
+                    name: rdma.gvnic.firewall,
+                    project: plan.project,
+                    network: gvnicNet.name,
+                    sourceRanges: [rdma.gvnic.cidr],
+                    allows: [{ protocol: "tcp" }, { protocol: "udp" }, { protocol: "icmp" }],
+                },
+                { parent: this },
+            );
+            // RoCE VPCs allow all traffic between their NICs implicitly; the profile pins them to one zone.
+            const rdmaNet = new compute.Network(
+                `${name}-rdma-net`,
+                { name: rdma.rdma.network, project: plan.project, autoCreateSubnetworks: false, mtu: GKE_RDMA_MTU, networkProfile: rdma.networkProfile },
+                { parent: this },
+            );
+            extraSubnets = rdma.rdma.subnets.map(
+                (s, i) =>
+                    new compute.Subnetwork(
+                        `${name}-rdma-sub-${i}`,
+                        { name: s.name, project: plan.project, region: rdma.region, network: rdmaNet.name, ipCidrRange: s.cidr },
+                        { parent: this },
+                    ),
+            );
+            additionalNodeNetworks = [
+                { network: gvnicNet.name, subnetwork: gvnicSub.name },
+                ...extraSubnets.map((sub) => ({ network: rdmaNet.name, subnetwork: sub.name })),
+            ];
+            extraSubnets = [gvnicSub, ...extraSubnets];
+        }
 
         const nodePool = (pool: GkeNodePoolPlan): container.NodePool =>
             new container.NodePool(
@@ -103,6 +162,8 @@ export class GkeCluster extends pulumi.ComponentResource {
                     queuedProvisioning: pool.queuedProvisioning ? { enabled: true } : undefined,
                     // Release channels require auto-upgrade.
                     management: { autoRepair: pool.autoRepair, autoUpgrade: true },
+                    // The order is the NIC order: the second gVNIC, then RoCE NIC 0..7.
+                    networkConfig: pool.rdma ? { additionalNodeNetworkConfigs: additionalNodeNetworks } : undefined,
                     nodeConfig: {
                         machineType: pool.machineType,
                         imageType: pool.imageType,
@@ -123,6 +184,8 @@ export class GkeCluster extends pulumi.ComponentResource {
                         // Pods reach Google APIs as their Workload Identity, not as the node's service account.
                         workloadMetadataConfig: { mode: "GKE_METADATA" },
                         oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+                        // Additional node networks need gVNIC on every NIC.
+                        gvnic: pool.rdma ? { enabled: true } : undefined,
                     },
                 },
                 { parent: this },
@@ -145,6 +208,14 @@ export class GkeCluster extends pulumi.ComponentResource {
                 ),
         );
         this.kubernetesProvider = createKubernetesProvider(`${name}-k8s`, this.kubeconfig, cluster.id, this);
+        for (const obj of plan.rdmaNetworkObjects) {
+            // GKE checks a GKENetworkParamSet's VPC and subnet when it reconciles it, so they come first.
+            createK8sObject(`${name}-${obj.kind === "Network" ? "network" : "netparams"}-${obj.metadata.name}`, obj, {
+                parent: this,
+                provider: this.kubernetesProvider,
+                dependsOn: extraSubnets,
+            });
+        }
         this.kubernetesVersion = cluster.masterVersion;
         this.pools = plan.pools;
         this.clusterName = cluster.name;

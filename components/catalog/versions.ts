@@ -97,6 +97,21 @@ export const IMAGES = {
         // The tag llm-d-router v0.10.0's own e2e manifests run against; newer sims exist (v0.11.x).
         source: "llm-d/llm-d-router config/manifests (simulator deployment)",
     },
+    /**
+     * DOCA-OFED driver container the NVIDIA Network Operator runs on InfiniBand nodes (AKS ND sizes), matching
+     * the `networkOperator` chart. The operator appends `-<os><version>-<arch>` to the tag itself.
+     */
+    docaDriver: {
+        repository: "nvcr.io/nvidia/mellanox/doca-driver",
+        tag: "doca3.4.1-26.04-1.1.0.0-1",
+        source: "NVIDIA Network Operator v26.4.1 docs, customizations/cr-full-example.html (ofedDriver.version)",
+    },
+    /** RDMA shared device plugin the Network Operator deploys; it advertises `rdma/ib` on InfiniBand nodes. */
+    rdmaSharedDevicePlugin: {
+        repository: "nvcr.io/nvidia/mellanox/k8s-rdma-shared-dev-plugin",
+        tag: "network-operator-v26.4.1",
+        source: "NVIDIA Network Operator v26.4.1 docs, customizations/cr-full-example.html (rdmaSharedDevicePlugin.version)",
+    },
 } as const satisfies Record<string, ImagePin>;
 
 export const CHARTS = {
@@ -189,6 +204,17 @@ export const CHARTS = {
         repo: "https://charts.jetstack.io",
         version: "v1.18.2",
         source: "cert-manager/cert-manager release v1.18.2 (ROCm/gpu-operator docs install it from charts.jetstack.io)",
+    },
+    /**
+     * NVIDIA Network Operator: installs DOCA-OFED and the RDMA shared device plugin from a `NicClusterPolicy`,
+     * so InfiniBand nodes advertise `rdma/ib`. NGC chart versions carry no leading "v"
+     * (helm.ngc.nvidia.com/nvidia/charts/network-operator-<version>.tgz).
+     */
+    networkOperator: {
+        chart: "network-operator",
+        repo: "https://helm.ngc.nvidia.com/nvidia",
+        version: "26.4.1",
+        source: "Mellanox/network-operator release v26.4.1 (NVIDIA docs kubernetes2641); llm-d docs/infrastructure/providers/aks installs it, Azure/aks-rdma-infiniband docs pin the 26.4 line",
     },
 } as const satisfies Record<string, ChartPin>;
 

@@ -26,6 +26,12 @@ export const UNPINNED_KINDS: ReadonlyMap<string, string> = new Map([
     // GKE's Gateway policy CRDs are installed by GKE itself and are not published as versioned YAML.
     ["networking.gke.io/v1/HealthCheckPolicy", "installed by GKE, no published versioned CRD"],
     ["networking.gke.io/v1/GCPBackendPolicy", "installed by GKE, no published versioned CRD"],
+    // GKE multi-networking objects for RDMA NICs: GKE installs these CRDs with multi-networking enabled.
+    ["networking.gke.io/v1/Network", "installed by GKE with multi-networking, no published versioned CRD"],
+    ["networking.gke.io/v1/GKENetworkParamSet", "installed by GKE with multi-networking, no published versioned CRD"],
+    // The NVIDIA Network Operator's CRDs come from its pinned chart at run time; no tag-verified copy could be
+    // vendored here. The policy's image fields are checked against the operator's patterns in the AKS tests.
+    ["mellanox.com/v1alpha1/NicClusterPolicy", "NVIDIA Network Operator CRD comes from its pinned chart at run time"],
 ]);
 
 type Model = { validate(): void };

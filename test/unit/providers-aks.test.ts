@@ -1,9 +1,11 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS } from "../../components/catalog/versions";
+import { CHARTS, IMAGES } from "../../components/catalog/versions";
 import { LlmdConfigError } from "../../components/errors";
 import type { AksClusterArgs } from "../../providers/aks";
 import { AKS_SPOT_TAINT, resolveAksAcceleratorPools, resolveAksClusterArgs } from "../../providers/aks-config";
+import { ACCELERATORS } from "../../components/catalog/accelerators";
+import { resolveNetwork } from "../../components/render/networking";
 import { RecordedResource, SECRET, UNKNOWN, runWithMocks } from "../../stacks/mock-engine";
 
 // Loaded once in before(): the azure-native module load is the slow part of this file.
@@ -17,6 +19,7 @@ const CHART = "kubernetes:helm.sh/v4:Chart";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const COMPONENT = "llmd:index:AksCluster";
 const CREDENTIALS = "azure-native:containerservice:listManagedClusterUserCredentials";
+const CUSTOM_RESOURCE_NCP = "kubernetes:mellanox.com/v1alpha1:NicClusterPolicy";
 
 const KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters:\n- name: llmd\n";
 
@@ -395,7 +398,8 @@ describe("AksCluster", function () {
             assert.deepStrictEqual(tolerations, ["CriticalAddonsOnly", "nvidia.com/gpu", "kubernetes.azure.com/scalesetpriority"]);
             const provider = one(resources, K8S_PROVIDER);
             assert.strictEqual(chart.provider?.startsWith(provider.urn), true, "charts go through the cluster's provider");
-            assert.strictEqual(byType(resources, NAMESPACE).length, 0);
+            // kube-system is not created; the only namespace is the Network Operator's (the H100 pool is InfiniBand).
+            assert.deepStrictEqual(byType(resources, NAMESPACE).map((n) => n.name), ["llmd-network-operator-namespace"]);
         });
 
         it("operator mode: driver None on NVIDIA pools and the GPU operator chart in its namespace", async () => {
@@ -472,9 +476,136 @@ describe("AksCluster", function () {
             assert.strictEqual(byType(resources, AGENT_POOL).length, 2);
             assert.deepStrictEqual(
                 byType(resources, CHART).map((c) => c.name).sort(),
-                ["llmd-amd-gpu-operator", "llmd-cert-manager", "llmd-nvidia-device-plugin"],
+                ["llmd-amd-gpu-operator", "llmd-cert-manager", "llmd-network-operator", "llmd-nvidia-device-plugin"],
             );
+            assert.strictEqual(one(resources, CUSTOM_RESOURCE_NCP, "llmd-nic-cluster-policy").inputs.kind, "NicClusterPolicy");
             assert.deepStrictEqual(result.pools.map((p) => p.name), ["h100", "mi300x"]);
+        });
+    });
+
+    describe("InfiniBand (NVIDIA Network Operator)", () => {
+        // The NicClusterPolicy CRD's image fields (mellanox.com_nicclusterpolicies.yaml): all three required, these patterns.
+        function assertImageSpec(spec: Record<string, unknown>, pin: { repository: string; tag: string }) {
+            assert.match(String(spec.image), /^[a-zA-Z0-9-]+$/);
+            assert.match(String(spec.repository), /^[a-zA-Z0-9./-]+$/);
+            assert.match(String(spec.version), /^[a-zA-Z0-9.-]+$/);
+            assert.strictEqual(`${spec.repository}/${spec.image}:${spec.version}`, `${pin.repository}:${pin.tag}`);
+        }
+
+        it("installs the pinned chart and a NicClusterPolicy advertising rdma/ib on the InfiniBand pools only", async () => {
+            const { resources, result } = await run({
+                ...base,
+                acceleratorPools: [
+                    { name: "h100", accelerator: "nvidia-h100", spot: true, nodeCount: 2 },
+                    { name: "a100", accelerator: "nvidia-a100-80gb", acceleratorsPerNode: 4 },
+                ],
+            });
+            const component = one(resources, COMPONENT);
+            const provider = one(resources, K8S_PROVIDER);
+            const chart = one(resources, CHART, "llmd-network-operator");
+            assert.strictEqual(chart.inputs.chart, "network-operator");
+            assert.strictEqual(chart.inputs.version, CHARTS.networkOperator.version);
+            assert.doesNotMatch(String(chart.inputs.version), /^v/, "NGC network-operator chart versions have no leading v");
+            assert.deepStrictEqual(chart.inputs.repositoryOpts, { repo: "https://helm.ngc.nvidia.com/nvidia" });
+            assert.strictEqual(chart.inputs.namespace, "network-operator");
+            assert.ok(chart.provider?.startsWith(provider.urn));
+            const values = chart.inputs.values as Record<string, any>;
+            assert.deepStrictEqual(values.nfd, { enabled: true, deployNodeFeatureRules: true });
+            assert.deepStrictEqual(
+                values["node-feature-discovery"].worker.tolerations,
+                [
+                    { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
+                    { key: "kubernetes.azure.com/scalesetpriority", operator: "Equal", value: "spot", effect: "NoSchedule" },
+                ],
+            );
+            const ns = one(resources, NAMESPACE, "llmd-network-operator-namespace");
+            assert.deepStrictEqual(ns.inputs.metadata, { name: "network-operator", labels: { "pod-security.kubernetes.io/enforce": "privileged" } });
+            assert.ok(chart.dependencies.includes(ns.urn));
+
+            const ncp = one(resources, CUSTOM_RESOURCE_NCP, "llmd-nic-cluster-policy");
+            assert.strictEqual(ncp.parent, component.urn);
+            assert.ok(ncp.provider?.startsWith(provider.urn), "the policy goes through the cluster's provider");
+            assert.ok(ncp.dependencies.includes(chart.urn), "the chart brings the CRD and operator first");
+            assert.strictEqual(ncp.inputs.apiVersion, "mellanox.com/v1alpha1");
+            assert.strictEqual((ncp.inputs.metadata as any).name, "nic-cluster-policy");
+            const spec = ncp.inputs.spec as Record<string, any>;
+            assert.deepStrictEqual(spec.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms, [
+                { matchExpressions: [{ key: "kubernetes.azure.com/agentpool", operator: "In", values: ["h100"] }] },
+            ]);
+            assert.deepStrictEqual(spec.tolerations.map((t: any) => t.key), ["nvidia.com/gpu", "kubernetes.azure.com/scalesetpriority"]);
+            assertImageSpec(spec.ofedDriver, IMAGES.docaDriver);
+            assertImageSpec(spec.rdmaSharedDevicePlugin, IMAGES.rdmaSharedDevicePlugin);
+            const config = JSON.parse(spec.rdmaSharedDevicePlugin.config);
+            assert.strictEqual(config.configList.length, 1);
+            const entry = config.configList[0];
+            assert.strictEqual(`${entry.resourcePrefix}/${entry.resourceName}`, "rdma/ib");
+            assert.deepStrictEqual(entry.selectors, { vendors: ["15b3"], linkTypes: ["infiniband"] });
+            assert.deepStrictEqual(
+                Object.keys(spec).sort(),
+                ["nodeAffinity", "ofedDriver", "rdmaSharedDevicePlugin", "tolerations"],
+                "only fields the NicClusterPolicy CRD has",
+            );
+
+            assert.deepStrictEqual(result.pools.map((p) => [p.name, p.interconnect]), [["h100", "infiniband"], ["a100", "none"]]);
+            // The serving layer requests exactly the resource the policy advertises.
+            const net = resolveNetwork("network", { rdmaDevices: ["mlx5_ib0:1"] }, {
+                pool: result.pools[0],
+                accelerator: ACCELERATORS["nvidia-h100"],
+                simulator: false,
+                kvTransfer: true,
+                nodesPerReplica: 1,
+                expertParallel: false,
+                acceleratorsPerPod: 8,
+            });
+            assert.deepStrictEqual(Object.keys(net.resources), ["rdma/ib"]);
+            // Managed drivers: the device plugin chart is unchanged and no GPU Operator exists to load peermem.
+            assert.strictEqual(byType(resources, CHART).filter((c) => c.name === "llmd-gpu-operator").length, 0);
+        });
+
+        it("no InfiniBand pool: no Network Operator, no policy", async () => {
+            const { resources } = await run({ ...base, acceleratorPools: [{ name: "a100", accelerator: "nvidia-a100-80gb", acceleratorsPerNode: 1 }] });
+            assert.strictEqual(byType(resources, CUSTOM_RESOURCE_NCP).length, 0);
+            assert.deepStrictEqual(byType(resources, CHART).map((c) => c.name), ["llmd-nvidia-device-plugin"]);
+            assert.strictEqual(resolveAksClusterArgs("llmd", { acceleratorPools: [{ name: "a", accelerator: "nvidia-a100-80gb", acceleratorsPerNode: 1 }] }).infiniband.install, false);
+        });
+
+        it("opt-out: infiniband.install false installs nothing, the pool still reports infiniband", async () => {
+            const { resources, result } = await run({ ...base, infiniband: { install: false }, acceleratorPools: [{ name: "h200", accelerator: "nvidia-h200" }] });
+            assert.strictEqual(byType(resources, CUSTOM_RESOURCE_NCP).length, 0);
+            assert.strictEqual(byType(resources, CHART).filter((c) => c.name === "llmd-network-operator").length, 0);
+            assert.strictEqual(byType(resources, NAMESPACE).length, 0);
+            assert.strictEqual(result.pools[0].interconnect, "infiniband");
+        });
+
+        it("GPU Operator mode: its driver loads nvidia-peermem, and its NFD labels the nodes (the Network Operator's is off)", async () => {
+            const { resources } = await run({ ...base, gpuDriver: "operator", acceleratorPools: [{ name: "h200", accelerator: "nvidia-h200" }] });
+            const gpu = one(resources, CHART, "llmd-gpu-operator");
+            assert.deepStrictEqual((gpu.inputs.values as any).driver, { rdma: { enabled: true } });
+            const netop = one(resources, CHART, "llmd-network-operator");
+            assert.deepStrictEqual(netop.inputs.values, { nfd: { enabled: false, deployNodeFeatureRules: true } });
+            one(resources, CUSTOM_RESOURCE_NCP, "llmd-nic-cluster-policy");
+
+            const noIb = resolveAksClusterArgs("llmd", { gpuDriver: "operator", acceleratorPools: [{ name: "a", accelerator: "nvidia-a100-80gb", acceleratorsPerNode: 1 }] });
+            assert.strictEqual((noIb.charts[0].values as any).driver, undefined, "peermem only for InfiniBand pools");
+            const optOut = resolveAksClusterArgs("llmd", { gpuDriver: "operator", infiniband: { install: false }, acceleratorPools: [{ name: "h", accelerator: "nvidia-h200" }] });
+            assert.strictEqual((optOut.charts[0].values as any).driver, undefined);
+        });
+
+        it("AMD MI300X InfiniBand pools: the policy tolerates the AMD taint; the AMD operator's NFD is reused", () => {
+            const spec = resolveAksClusterArgs("llmd", {
+                amdDriverImageRepository: "llmd.azurecr.io/amdgpu-driver",
+                acceleratorPools: [{ name: "mi300x", accelerator: "amd-mi300x" }],
+            });
+            assert.ok(spec.nicClusterPolicy);
+            assert.deepStrictEqual((spec.nicClusterPolicy!.spec as any).tolerations, [{ key: "amd.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+            assert.deepStrictEqual(spec.charts.find((c) => c.role === "network-operator")!.values, { nfd: { enabled: false, deployNodeFeatureRules: true } });
+        });
+
+        it("errors name the field and create nothing", async () => {
+            await expectConfigError({ ...base, infiniband: { install: true }, acceleratorPools: [{ name: "a100", accelerator: "nvidia-a100-80gb", acceleratorsPerNode: 1 }] }, "infiniband.install", /InfiniBand VM size/);
+            await expectConfigError({ ...base, infiniband: { install: true } }, "infiniband.install");
+            await expectConfigError({ ...base, infiniband: { install: "yes" as unknown as boolean }, acceleratorPools: [{ name: "h100", accelerator: "nvidia-h100" }] }, "infiniband.install", /true or false/);
+            await expectConfigError({ ...base, infiniband: true as unknown as { install?: boolean } }, "infiniband", /object/);
         });
     });
 });

@@ -11,6 +11,9 @@ import {
     resolveGkeCluster,
 } from "../../providers/gke-config";
 import { RecordedResource, SECRET, UNKNOWN, runWithMocks } from "../../stacks/mock-engine";
+import { ACCELERATORS } from "../../components/catalog/accelerators";
+import { GKE_INTERFACES_ANNOTATION, machineNetwork } from "../../components/catalog/networking";
+import { resolveNetwork } from "../../components/render/networking";
 
 // Loaded once in before(): the SDK module load is the slow part of this file.
 let GkeCluster: typeof import("../../providers/gke").GkeCluster;
@@ -408,7 +411,7 @@ describe("GkeCluster", function () {
     describe("pure pool resolution", () => {
         it("gkeAcceleratorPools computes the pools without Pulumi", () => {
             const pools = gkeAcceleratorPools({ location: "us-central1-a", acceleratorPools: [{ name: "b200", accelerator: "nvidia-b200" }] });
-            assert.deepStrictEqual(pools.map((p) => [p.machineType, p.acceleratorsPerNode, p.interconnect]), [["a4-highgpu-8g", 8, "none"]]);
+            assert.deepStrictEqual(pools.map((p) => [p.machineType, p.acceleratorsPerNode, p.interconnect]), [["a4-highgpu-8g", 8, "roce"]]);
         });
 
         it("resolveGkeCluster rejects a missing project", () => {
@@ -502,6 +505,172 @@ describe("GkeCluster", function () {
                 { stack: "test", preview: false },
             );
             assert.ok(result instanceof LlmdConfigError && result.field === "clusterName", String(result));
+        });
+    });
+
+    describe("RDMA pools (A3 Ultra / A4, GKE multi-networking)", () => {
+        const NETWORK = "gcp:compute/network:Network";
+        const FIREWALL = "gcp:compute/firewall:Firewall";
+        const GKE_NETWORK = "kubernetes:networking.gke.io/v1:Network";
+        const PARAMS = "kubernetes:networking.gke.io/v1:GKENetworkParamSet";
+        const rdmaZone = ["us-central1-b"];
+        const h200 = { name: "h200", accelerator: "nvidia-h200" as const, maxNodes: 2, nodeLocations: rdmaZone };
+
+        it("creates the gVNIC and RoCE VPCs, attaches them to the node pool and turns on multi-networking", async () => {
+            const { resources, result } = await run({ ...base, acceleratorPools: [h200] });
+            const cluster = one(resources, CLUSTER);
+            assert.strictEqual(cluster.inputs.enableMultiNetworking, true);
+            assert.strictEqual(cluster.inputs.datapathProvider, "ADVANCED_DATAPATH");
+
+            const gvnic = one(resources, NETWORK, "llmd-gvnic-net");
+            assert.strictEqual(gvnic.inputs.name, "llmd-gvnic-net");
+            assert.strictEqual(gvnic.inputs.autoCreateSubnetworks, false);
+            assert.strictEqual(gvnic.inputs.networkProfile, undefined);
+            const roce = one(resources, NETWORK, "llmd-rdma-net");
+            assert.strictEqual(roce.inputs.networkProfile, "projects/proj/global/networkProfiles/us-central1-b-vpc-roce");
+            assert.strictEqual(roce.inputs.mtu, 8896);
+            assert.strictEqual(roce.inputs.autoCreateSubnetworks, false);
+            const firewall = one(resources, FIREWALL, "llmd-gvnic-internal");
+            assert.strictEqual(firewall.inputs.network, "llmd-gvnic-net");
+            assert.deepStrictEqual(firewall.inputs.sourceRanges, ["192.168.0.0/22"]);
+
+            const subnets = byType(resources, SUBNET).filter((r) => r.name !== "llmd-proxy-only");
+            assert.deepStrictEqual(
+                subnets.map((r) => [r.name, r.inputs.name, r.inputs.network, r.inputs.region, r.inputs.ipCidrRange]),
+                [
+                    ["llmd-gvnic-sub", "llmd-gvnic-sub", "llmd-gvnic-net", "us-central1", "192.168.0.0/22"],
+                    ...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => [`llmd-rdma-sub-${i}`, `llmd-rdma-sub-${i}`, "llmd-rdma-net", "us-central1", `192.168.${64 + 4 * i}.0/22`]),
+                ],
+            );
+
+            const np = pool(resources, "h200");
+            assert.strictEqual(nodeConfig(np).machineType, "a3-ultragpu-8g");
+            assert.deepStrictEqual(nodeConfig(np).gvnic, { enabled: true });
+            assert.deepStrictEqual((np.inputs.networkConfig as any).additionalNodeNetworkConfigs, [
+                { network: "llmd-gvnic-net", subnetwork: "llmd-gvnic-sub" },
+                ...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => ({ network: "llmd-rdma-net", subnetwork: `llmd-rdma-sub-${i}` })),
+            ]);
+            for (const sub of subnets) {
+                assert.ok(np.dependencies.includes(sub.urn), `the node pool waits for ${sub.name}`);
+            }
+            assert.strictEqual(pool(resources, "system").inputs.networkConfig, undefined, "the system pool gets no extra NICs");
+
+            // Kubernetes objects: one GKENetworkParamSet + Network pair per NIC, through the cluster's provider.
+            const provider = one(resources, K8S_PROVIDER);
+            const component = one(resources, COMPONENT);
+            const params = byType(resources, PARAMS);
+            const networks = byType(resources, GKE_NETWORK);
+            const expected = ["gvnic-1", ...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `rdma-${i}`)];
+            assert.deepStrictEqual(params.map((r) => (r.inputs.metadata as any).name), expected);
+            assert.deepStrictEqual(networks.map((r) => (r.inputs.metadata as any).name), expected);
+            for (const r of [...params, ...networks]) {
+                assert.ok(r.provider?.startsWith(provider.urn), `${r.name} goes through the cluster's provider`);
+                assert.strictEqual(r.parent, component.urn);
+                assert.ok(r.dependencies.includes(subnets[1].urn), `${r.name} waits for the subnets`);
+            }
+            assert.deepStrictEqual(params[0].inputs.spec, { vpc: "llmd-gvnic-net", vpcSubnet: "llmd-gvnic-sub", deviceMode: "NetDevice" });
+            assert.deepStrictEqual(params[3].inputs.spec, { vpc: "llmd-rdma-net", vpcSubnet: "llmd-rdma-sub-2", deviceMode: "RDMA" });
+            assert.deepStrictEqual(networks[1].inputs.spec, {
+                type: "Device",
+                parametersRef: { group: "networking.gke.io", kind: "GKENetworkParamSet", name: "rdma-0" },
+            });
+
+            assert.strictEqual(result.pools[0].interconnect, "roce");
+            // The serving layer's pod annotation names only networks this cluster created.
+            const net = resolveNetwork("network", undefined, {
+                pool: result.pools[0],
+                accelerator: ACCELERATORS["nvidia-h200"],
+                simulator: false,
+                kvTransfer: true,
+                nodesPerReplica: 1,
+                expertParallel: false,
+                acceleratorsPerPod: 8,
+            });
+            assert.strictEqual(net.transport, "rdma");
+            const attached = (JSON.parse(net.annotations[GKE_INTERFACES_ANNOTATION]) as Array<{ network: string }>).map((i) => i.network);
+            for (const name of attached.filter((n) => n !== "default")) {
+                assert.ok(expected.includes(name), `pods attach ${name}, which the cluster must create`);
+            }
+            assert.deepStrictEqual(machineNetwork("nvidia-h200", "a3-ultragpu-8g")?.gkeNetworks, expected.slice(1));
+        });
+
+        it("A4 (B200) in a zonal cluster: the cluster's zone is the RoCE zone; custom names and ranges", async () => {
+            const cidrs = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `10.50.${i}.0/24`);
+            const { resources, result } = await run({
+                ...base,
+                location: "us-east4-b",
+                rdmaNetwork: { namePrefix: "llm", gvnicSubnetCidr: "10.49.0.0/24", rdmaSubnetCidrs: cidrs },
+                acceleratorPools: [{ name: "b200", accelerator: "nvidia-b200" }],
+            });
+            assert.strictEqual(one(resources, NETWORK, "llmd-rdma-net").inputs.networkProfile, "projects/proj/global/networkProfiles/us-east4-b-vpc-roce");
+            assert.strictEqual(one(resources, NETWORK, "llmd-rdma-net").inputs.name, "llm-rdma-net");
+            assert.strictEqual(one(resources, SUBNET, "llmd-rdma-sub-7").inputs.ipCidrRange, "10.50.7.0/24");
+            assert.strictEqual(one(resources, SUBNET, "llmd-rdma-sub-7").inputs.region, "us-east4");
+            assert.strictEqual(one(resources, SUBNET, "llmd-gvnic-sub").inputs.ipCidrRange, "10.49.0.0/24");
+            assert.strictEqual(nodeConfig(pool(resources, "b200")).machineType, "a4-highgpu-8g");
+            assert.deepStrictEqual(result.pools.map((p) => p.interconnect), ["roce"]);
+        });
+
+        it("no RDMA pool: no extra VPCs, no Network objects, multi-networking off (and on when asked)", async () => {
+            const { resources, result } = await run({ ...base, acceleratorPools: [{ name: "h100", accelerator: "nvidia-h100", nodeLocations: zone }] });
+            assert.strictEqual(byType(resources, NETWORK).length, 0);
+            assert.strictEqual(byType(resources, GKE_NETWORK).length + byType(resources, PARAMS).length, 0);
+            assert.strictEqual(one(resources, CLUSTER).inputs.enableMultiNetworking, undefined);
+            assert.strictEqual(one(resources, CLUSTER).inputs.datapathProvider, undefined);
+            assert.strictEqual(pool(resources, "h100").inputs.networkConfig, undefined);
+            assert.strictEqual(nodeConfig(pool(resources, "h100")).gvnic, undefined);
+            assert.strictEqual(result.pools[0].interconnect, "none", "GPUDirect-TCPX is not set up: reported as no fabric");
+
+            const ready = await run({ ...base, multiNetworking: true });
+            assert.strictEqual(one(ready.resources, CLUSTER).inputs.enableMultiNetworking, true);
+            assert.strictEqual(one(ready.resources, CLUSTER).inputs.datapathProvider, "ADVANCED_DATAPATH");
+            assert.strictEqual(byType(ready.resources, NETWORK).length, 0);
+        });
+
+        it("opt-out: rdma.enabled false leaves the NICs unattached and the pool reports none", async () => {
+            const { resources, result } = await run({ ...base, acceleratorPools: [{ ...h200, nodeLocations: ["us-central1-a", "us-central1-b"], rdma: { enabled: false } }] });
+            assert.strictEqual(byType(resources, NETWORK).length, 0);
+            assert.strictEqual(byType(resources, GKE_NETWORK).length, 0);
+            assert.strictEqual(one(resources, CLUSTER).inputs.enableMultiNetworking, undefined);
+            assert.strictEqual(pool(resources, "h200").inputs.networkConfig, undefined);
+            assert.strictEqual(result.pools[0].interconnect, "none");
+        });
+
+        it("preview: everything registers without hanging", async () => {
+            const { resources, result } = await run({ ...base, acceleratorPools: [h200] }, true);
+            assert.strictEqual(byType(resources, GKE_NETWORK).length, 9);
+            assert.strictEqual(byType(resources, PARAMS).length, 9);
+            assert.strictEqual(byType(resources, NETWORK).length, 2);
+            assert.strictEqual(result.pools[0].interconnect, "roce");
+        });
+
+        it("errors name the field and create nothing", async () => {
+            await expectConfigError(
+                { ...base, acceleratorPools: [{ name: "h100", accelerator: "nvidia-h100", nodeLocations: zone, rdma: { enabled: true } }] },
+                "acceleratorPools[0].rdma.enabled",
+                /no RDMA NICs.*a3-ultragpu-8g/,
+            );
+            await expectConfigError(
+                { ...base, acceleratorPools: [{ name: "v6e", accelerator: "tpu-v6e", nodeLocations: zone, rdma: { enabled: true } }] },
+                "acceleratorPools[0].rdma.enabled",
+            );
+            await expectConfigError({ ...base, acceleratorPools: [{ ...h200, rdma: { enabled: "yes" as unknown as boolean } }] }, "acceleratorPools[0].rdma.enabled", /true or false/);
+            await expectConfigError({ ...base, acceleratorPools: [{ ...h200, rdma: true as unknown as { enabled?: boolean } }] }, "acceleratorPools[0].rdma", /object/);
+            await expectConfigError({ ...base, acceleratorPools: [{ ...h200, nodeLocations: ["us-central1-a", "us-central1-b"] }] }, "acceleratorPools[0].nodeLocations", /one zone/);
+            await expectConfigError(
+                { ...base, acceleratorPools: [h200, { name: "b200", accelerator: "nvidia-b200", nodeLocations: ["us-central1-c"] }] },
+                "acceleratorPools[1].nodeLocations",
+                /us-central1-b/,
+            );
+            await expectConfigError({ ...base, multiNetworking: false, acceleratorPools: [h200] }, "multiNetworking", /multi-networking/);
+            await expectConfigError({ ...base, rdmaNetwork: { rdmaSubnetCidrs: ["10.0.0.0/24"] }, acceleratorPools: [h200] }, "rdmaNetwork.rdmaSubnetCidrs", /8 CIDRs/);
+            await expectConfigError(
+                { ...base, rdmaNetwork: { rdmaSubnetCidrs: ["192.168.0.0/22", "10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24", "10.0.4.0/24", "10.0.5.0/24", "10.0.6.0/24", "10.0.7.0/24"] }, acceleratorPools: [h200] },
+                "rdmaNetwork.rdmaSubnetCidrs",
+                /distinct/,
+            );
+            await expectConfigError({ ...base, rdmaNetwork: { gvnicSubnetCidr: "192.168.0.0" }, acceleratorPools: [h200] }, "rdmaNetwork.gvnicSubnetCidr", /CIDR/);
+            await expectConfigError({ ...base, rdmaNetwork: { namePrefix: "Bad_Prefix" }, acceleratorPools: [h200] }, "rdmaNetwork.namePrefix");
         });
     });
 });
