@@ -1,9 +1,7 @@
-import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import { LlmdDeployment, LlmdDeploymentArgs } from "../../components/llmd";
-import { LlmdConfigError } from "../../components/errors";
 import { AcceleratorPool } from "../../components/pool";
-import { runWithMocks } from "../../stacks/mock-engine";
+import { expectConstructionError } from "../support/config-errors";
 
 const h100x8: AcceleratorPool = {
     name: "h100",
@@ -49,25 +47,10 @@ const cases: Array<[string, Partial<LlmdDeploymentArgs> & Record<string, unknown
 
 describe("LlmdDeployment: bad input is rejected at construction", () => {
     for (const [title, args, field, valid] of cases) {
-        it(`${title}: names ${field}`, async () => {
-            let error: unknown;
-            const { resources } = await runWithMocks(
-                () => {
-                    const kubernetesProvider = new k8s.Provider("k8s", { kubeconfig: "fake" });
-                    try {
-                        new LlmdDeployment("llmd", { preset: "simulator", ...args, kubernetesProvider } as LlmdDeploymentArgs);
-                    } catch (err) {
-                        error = err;
-                    }
-                },
-                { stack: "test", preview: false },
-            );
-            assert.ok(error instanceof LlmdConfigError, `expected an LlmdConfigError, got ${String(error)}`);
-            assert.ok(error.message.startsWith(`${field}: got `), error.message);
-            assert.match(error.message, valid);
-            // Nothing half-created: only the provider and the (empty) component itself were registered.
-            const created = resources.filter((r) => r.custom && r.type !== "pulumi:providers:kubernetes");
-            assert.deepStrictEqual(created.map((r) => r.name), []);
-        });
+        it(`${title}: names ${field}`, () =>
+            expectConstructionError(() => {
+                const kubernetesProvider = new k8s.Provider("k8s", { kubeconfig: "fake" });
+                new LlmdDeployment("llmd", { preset: "simulator", ...args, kubernetesProvider } as LlmdDeploymentArgs);
+            }, field, valid));
     }
 });

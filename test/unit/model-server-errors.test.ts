@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { LlmdConfigError } from "../../components/errors";
+import { assertConfigError } from "../support/config-errors";
 import { resolveModelServer } from "../../components/render/model-server";
 import { ModelServerInput } from "../../components/render/model-server-types";
 import { base, h100Pool } from "./model-server-fixtures";
@@ -9,12 +9,7 @@ function rejects(args: Partial<ModelServerInput>, field: string, parts: string[]
     assert.throws(
         () => resolveModelServer({ ...base, ...args } as ModelServerInput, { name: "qwen", hfTokenGiven }),
         (err: unknown) => {
-            assert.ok(err instanceof LlmdConfigError, `expected LlmdConfigError, got ${err}`);
-            assert.strictEqual(err.field, field);
-            assert.ok(err.message.startsWith(`${field}: `), err.message);
-            for (const part of parts) {
-                assert.ok(err.message.includes(part), `"${err.message}" should mention ${part}`);
-            }
+            assertConfigError(err, field, parts);
             return true;
         },
     );

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { LlmdConfigError } from "../../components/errors";
+import { assertConfigError } from "../support/config-errors";
 import { resolveModelServer } from "../../components/render/model-server";
 import { ModelServerInput } from "../../components/render/model-server-types";
 import { base, h100IbPool, h100Pool, h200RocePool, ibDevices, tpu4x4Pool, tpuPool } from "./model-server-fixtures";
@@ -9,11 +9,7 @@ function rejects(args: Partial<ModelServerInput>, field: string, parts: string[]
     assert.throws(
         () => resolveModelServer({ ...base, ...args } as ModelServerInput, { name: "qwen", hfTokenGiven: false }),
         (err: unknown) => {
-            assert.ok(err instanceof LlmdConfigError, `expected LlmdConfigError, got ${err}`);
-            assert.strictEqual(err.field, field, err.message);
-            for (const part of parts) {
-                assert.ok(err.message.includes(part), `"${err.message}" should mention ${part}`);
-            }
+            assertConfigError(err, field, parts);
             return true;
         },
     );

@@ -1,7 +1,7 @@
 import * as assert from "assert";
+import { expectConstructionError } from "../support/config-errors";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS, IMAGES } from "../../components/catalog/versions";
-import { LlmdConfigError } from "../../components/errors";
 import type { AksClusterArgs } from "../../providers/aks";
 import { AKS_SPOT_TAINT, resolveAksAcceleratorPools, resolveAksClusterArgs } from "../../providers/aks-config";
 import { ACCELERATORS } from "../../components/catalog/accelerators";
@@ -92,27 +92,9 @@ async function run(args: AksClusterArgs, preview = false) {
     );
 }
 
-/** Expects construction to throw a config error on `field` and to register no Azure or Kubernetes resource. */
-async function expectConfigError(args: AksClusterArgs, field: string, messagePart?: RegExp) {
-    const { resources, result } = await runWithMocks(
-        () => {
-            try {
-                new AksCluster("llmd", args);
-            } catch (e) {
-                return e;
-            }
-            return undefined;
-        },
-        { stack: "test", preview: false, outputs: azureOutputs, invoke: azureInvoke },
-    );
-    assert.ok(result instanceof LlmdConfigError, `expected LlmdConfigError, got ${String(result)}`);
-    assert.strictEqual(result.field, field);
-    assert.ok(result.message.startsWith(`${field}:`), result.message);
-    if (messagePart) {
-        assert.match(result.message, messagePart);
-    }
-    const created = resources.filter((r) => r.type !== COMPONENT && r.type !== "pulumi:pulumi:Stack");
-    assert.deepStrictEqual(created.map((r) => `${r.type}::${r.name}`), [], "nothing may be created for bad input");
+/** Expects construction to throw a config error on `field` and to register no cloud or Kubernetes resource. */
+function expectConfigError(args: AksClusterArgs, field: string, messagePart?: RegExp): Promise<void> {
+    return expectConstructionError(() => new AksCluster("llmd", args), field, messagePart, { outputs: azureOutputs, invoke: azureInvoke });
 }
 
 describe("AksCluster", function () {

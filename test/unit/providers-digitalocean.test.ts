@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { expectConstructionError } from "../support/config-errors";
 import * as pulumi from "@pulumi/pulumi";
 import { LlmdConfigError } from "../../components/errors";
 import type { DoksClusterArgs } from "../../providers/digitalocean";
@@ -78,26 +79,8 @@ async function run(args: DoksClusterArgs, preview = false) {
 }
 
 /** Expects construction to throw a config error on `field` and to register no cloud or Kubernetes resource. */
-async function expectConfigError(args: DoksClusterArgs, field: string, messagePart?: RegExp) {
-    const { resources, result } = await runWithMocks(
-        () => {
-            try {
-                new DoksCluster("llmd", args);
-            } catch (e) {
-                return e;
-            }
-            return undefined;
-        },
-        { stack: "test", preview: false, outputs: doOutputs },
-    );
-    assert.ok(result instanceof LlmdConfigError, `expected LlmdConfigError, got ${String(result)}`);
-    assert.strictEqual(result.field, field);
-    assert.ok(result.message.startsWith(`${field}:`), result.message);
-    if (messagePart) {
-        assert.match(result.message, messagePart);
-    }
-    const created = resources.filter((r) => r.type !== COMPONENT && r.type !== "pulumi:pulumi:Stack");
-    assert.deepStrictEqual(created.map((r) => `${r.type}::${r.name}`), [], "nothing may be created for bad input");
+function expectConfigError(args: DoksClusterArgs, field: string, messagePart?: RegExp): Promise<void> {
+    return expectConstructionError(() => new DoksCluster("llmd", args), field, messagePart, { outputs: doOutputs });
 }
 
 describe("DoksCluster", function () {
