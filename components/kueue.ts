@@ -6,7 +6,9 @@ import { CHARTS } from "./catalog/versions";
 import { LlmdConfigError, requireDnsLabel } from "./errors";
 import { createK8sObject } from "./k8s-object";
 import { AcceleratorPool } from "./pool";
-import { kueueWorkloadMetadata, renderKueue, resolveKueueSpec } from "./render/kueue";
+import { KueueExtraResource, KueueNetworkArgs, kueueWorkloadMetadata, renderKueue, resolveKueueSpec } from "./render/kueue";
+
+export type { KueueExtraResource, KueueNetworkArgs };
 
 /** Namespace the Kueue docs install the controller into. */
 export const DEFAULT_KUEUE_NAMESPACE = "kueue-system";
@@ -59,6 +61,19 @@ export interface TopologyAwareSchedulingArgs {
     cpuPerNode?: number;
     /** Memory quota per pool node, in GiB. Default 4096, an upper bound like `cpuPerNode`. */
     memoryGiBPerNode?: number;
+    /**
+     * Kueue admits no workload that requests a resource the ClusterQueue does not cover, so the queue also
+     * covers the RDMA resources a model server on each RDMA pool requests (e.g. `rdma/ib`, GKE's
+     * `networking.gke.io.networks/rdma-N`), derived from the pool as the model servers derive them. When the
+     * model servers override that resource with `network.rdmaResourceName` / `rdmaResourceCount`, give the
+     * same values here (a model server's whole `network` args work; the other fields are ignored).
+     */
+    network?: KueueNetworkArgs;
+    /**
+     * Other resources the queued pods request, each covered with `maxNodes x perNode` on its pool (or every
+     * pool) and 0 on the rest. Only for resources llmd does not add itself.
+     */
+    extraResources?: KueueExtraResource[];
     /** Kubernetes provider for every child; the inherited or default provider when unset. */
     kubernetesProvider?: k8s.Provider;
 }

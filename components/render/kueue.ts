@@ -7,6 +7,7 @@
  * Kueue (v0.19.2); v1beta1 is still served but no longer stored.
  */
 import { ACCELERATORS, Accelerator, ClusterProvider, acceleratorSpec } from "../catalog/accelerators";
+import { INTERCONNECTS, machineNetwork } from "../catalog/networking";
 import {
     HOSTNAME_LABEL,
     TOPOLOGY_PROFILES,
@@ -17,6 +18,7 @@ import {
 } from "../catalog/topology";
 import { LlmdConfigError, requireDnsLabel, requireInteger, requireOneOf } from "../errors";
 import { AcceleratorPool } from "../pool";
+import { resolveNetwork } from "./networking";
 import { K8sObject } from "./types";
 
 export { TopologyPlacement };
@@ -52,6 +54,8 @@ const MAX_FLAVOR_NODE_LABELS = 8;
 const MAX_FLAVOR_TOLERATIONS = 8;
 const MAX_FLAVORS = 64;
 const MAX_LEVELS = 16;
+const MAX_COVERED_RESOURCES = 64;
+const RESOURCE_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/;
 const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
 
@@ -77,6 +81,40 @@ export interface KueueInput {
     placement?: TopologyPlacement;
     cpuPerNode?: number;
     memoryGiBPerNode?: number;
+    /** The model servers' RDMA resource override, if they set one (see `KueueNetworkArgs`). */
+    network?: KueueNetworkArgs;
+    /** Further extended resources the queued pods request (see `KueueExtraResource`). */
+    extraResources?: KueueExtraResource[];
+}
+
+/**
+ * The part of a model server's `network` args that changes which resources its pods request. Give the same
+ * values as the model servers queued here (LlmdDeployment can pass its `network` as is; other fields are
+ * ignored). Applies to RDMA pools that attach NICs through a device plugin; GKE multi-networking pools
+ * ignore it, as model servers on them may not set it.
+ */
+export interface KueueNetworkArgs {
+    /** Same as the model servers' `network.rdmaResourceName` (e.g. `rdma/shared_ib`). */
+    rdmaResourceName?: string;
+    /** Same as the model servers' `network.rdmaResourceCount`. */
+    rdmaResourceCount?: number;
+}
+
+/**
+ * An extended resource the queued pods request that llmd does not derive itself (e.g. from a custom
+ * `command` or a mutating webhook that edits the LeaderWorkerSet). Kueue admits nothing that requests a
+ * resource the ClusterQueue does not cover.
+ */
+export interface KueueExtraResource {
+    /** Resource name, e.g. `example.com/fpga`. */
+    name: string;
+    /**
+     * Quota per node of the pool, in the resource's base unit (a count for device resources): the flavor gets
+     * `maxNodes x perNode`. Replaces the derived quota when the name is an RDMA resource llmd already covers.
+     */
+    perNode: number;
+    /** Only this pool's flavor gets quota (others get 0). Default: every pool. */
+    pool?: string;
 }
 
 /** One pool as the Kueue objects need it. */
@@ -91,6 +129,12 @@ export interface KueuePool {
     acceleratorQuota: number;
     cpuQuota: number;
     memoryGiBQuota: number;
+    /**
+     * Other extended resources this pool's pods request, with this flavor's quota: the RDMA resources a
+     * model server on the pool requests (per pod count x at most one pod per accelerator x maxNodes) and
+     * the pool's `extraResources`.
+     */
+    extraQuotas: Record<string, number>;
 }
 
 /** Validated, defaulted Kueue settings. */
@@ -105,7 +149,7 @@ export interface KueueSpec {
     groupLevel: string;
     placement: TopologyPlacement;
     pools: KueuePool[];
-    /** cpu, memory, then each accelerator resource once, in pool order. */
+    /** cpu, memory, each accelerator resource once, then each RDMA / extra resource once, in pool order. */
     coveredResources: string[];
 }
 
@@ -217,7 +261,78 @@ function resolvePool(field: string, pool: AcceleratorPool, clusterQueueName: str
         acceleratorQuota: maxNodes * perNode,
         cpuQuota: maxNodes * cpuPerNode,
         memoryGiBQuota: maxNodes * memoryGiBPerNode,
+        extraQuotas: {},
     };
+}
+
+/**
+ * The extended resources (besides the accelerator) that a model server on `pool` requests per pod when it
+ * talks to other nodes: asked of the networking module itself, so the queue covers exactly what the pods
+ * request. Empty for pools without RDMA. GKE's webhook adds `<network>.IP` requests to the pods it admits,
+ * but Kueue builds a LeaderWorkerSet's Workload from its pod templates, which never carry them.
+ */
+export function rdmaResourcesPerPod(pool: AcceleratorPool, network: KueueNetworkArgs | undefined): Record<string, string> {
+    if (!INTERCONNECTS[pool.interconnect]?.rdma) {
+        return {};
+    }
+    const facts = machineNetwork(pool.accelerator, pool.machineType);
+    const gke = facts?.attachment === "gke-multi-network";
+    const spec = resolveNetwork(
+        "network",
+        {
+            // Device names only feed env vars, never resources; a placeholder stands in where the user must name them.
+            rdmaDevices: facts?.rdmaDevices ?? ["mlx5_0:1"],
+            ...(gke ? {} : { rdmaResourceName: network?.rdmaResourceName, rdmaResourceCount: network?.rdmaResourceCount }),
+        },
+        {
+            pool,
+            accelerator: ACCELERATORS[pool.accelerator],
+            simulator: false,
+            kvTransfer: true,
+            nodesPerReplica: 1,
+            expertParallel: false,
+            acceleratorsPerPod: Math.max(1, pool.acceleratorsPerNode),
+        },
+    );
+    return { ...spec.resources };
+}
+
+function resolveNetworkArgs(network: unknown): KueueNetworkArgs | undefined {
+    if (network === undefined) {
+        return undefined;
+    }
+    if (typeof network !== "object" || network === null || Array.isArray(network)) {
+        throw new LlmdConfigError("network", network, "expected an object with rdmaResourceName and/or rdmaResourceCount");
+    }
+    const n = network as KueueNetworkArgs;
+    return { rdmaResourceName: n.rdmaResourceName, rdmaResourceCount: n.rdmaResourceCount };
+}
+
+function resolveExtraResources(value: unknown, poolNames: string[]): KueueExtraResource[] {
+    if (value === undefined) {
+        return [];
+    }
+    if (!Array.isArray(value)) {
+        throw new LlmdConfigError("extraResources", value, "expected a list of { name, perNode, pool? }");
+    }
+    return value.map((r, i) => {
+        const field = `extraResources[${i}]`;
+        if (typeof r !== "object" || r === null) {
+            throw new LlmdConfigError(field, r, "expected { name, perNode, pool? }");
+        }
+        const name = r.name;
+        if (typeof name !== "string" || name.length > 253 || !RESOURCE_NAME.test(name)) {
+            throw new LlmdConfigError(`${field}.name`, name, 'expected a resource name such as "example.com/fpga"');
+        }
+        if (value.findIndex((o) => o?.name === name) !== i) {
+            throw new LlmdConfigError(`${field}.name`, name, "each resource may be listed once");
+        }
+        const perNode = requireInteger(`${field}.perNode`, r.perNode, 0);
+        if (r.pool !== undefined && !poolNames.includes(r.pool)) {
+            throw new LlmdConfigError(`${field}.pool`, r.pool, `expected one of the pools: ${poolNames.join(", ")}`);
+        }
+        return { name, perNode, ...(r.pool !== undefined ? { pool: r.pool as string } : {}) };
+    });
 }
 
 /** Validates and defaults the Kueue input. Every error names the field. */
@@ -254,7 +369,35 @@ export function resolveKueueSpec(input: KueueInput): KueueSpec {
         groupLevel = input.groupLevel;
     }
 
+    const network = resolveNetworkArgs(input.network);
+    const extras = resolveExtraResources(input.extraResources, pools.map((p) => p.name));
     const accelerators = [...new Set(pools.map((p) => p.resourceName).filter((r): r is string => r !== undefined))];
+    extras.forEach((e, i) => {
+        if (e.name === "cpu" || e.name === "memory" || accelerators.includes(e.name)) {
+            throw new LlmdConfigError(`extraResources[${i}].name`, e.name, "already covered: cpu, memory and the accelerators get their quota from the pools and cpuPerNode/memoryGiBPerNode");
+        }
+    });
+    const derived: string[] = [];
+    pools.forEach((pool, i) => {
+        const source = input.pools[i];
+        const perPod = rdmaResourcesPerPod(source, network);
+        for (const [name, count] of Object.entries(perPod)) {
+            derived.push(name);
+            // At most one pod per accelerator on a node; TAS checks real node capacity, so this only must not bind first.
+            pool.extraQuotas[name] = source.maxNodes * Number(count) * Math.max(1, source.acceleratorsPerNode);
+        }
+        for (const extra of extras) {
+            if (extra.pool === undefined || extra.pool === pool.name) {
+                // Explicit beats derived: listing an RDMA resource here sets its quota.
+                pool.extraQuotas[extra.name] = source.maxNodes * extra.perNode;
+            }
+        }
+    });
+
+    const coveredResources = [...new Set(["cpu", "memory", ...accelerators, ...derived, ...extras.map((e) => e.name)])];
+    if (coveredResources.length > MAX_COVERED_RESOURCES) {
+        throw new LlmdConfigError("extraResources", coveredResources, `Kueue allows at most ${MAX_COVERED_RESOURCES} resources in a resource group`);
+    }
     return {
         namespace,
         clusterQueueName,
@@ -265,7 +408,7 @@ export function resolveKueueSpec(input: KueueInput): KueueSpec {
         groupLevel,
         placement,
         pools,
-        coveredResources: ["cpu", "memory", ...accelerators],
+        coveredResources,
     };
 }
 
@@ -305,12 +448,19 @@ function quota(pool: KueuePool, resource: string): number | string {
             return `${pool.memoryGiBQuota}Gi`;
         default:
             // Every flavor must list every covered resource (a CEL rule of the CRD): another pool's
-            // accelerator gets zero here.
-            return resource === pool.resourceName ? pool.acceleratorQuota : 0;
+            // accelerator or RDMA resource gets zero here.
+            if (resource === pool.resourceName) {
+                return pool.acceleratorQuota;
+            }
+            return pool.extraQuotas[resource] ?? 0;
     }
 }
 
-/** The ClusterQueue: one resource group covering cpu, memory and the accelerators, one flavor per pool. */
+/**
+ * The ClusterQueue: one resource group covering cpu, memory, the accelerators and every other resource the
+ * model servers request (RDMA devices), one flavor per pool. Kueue does not admit a workload that requests
+ * a resource its ClusterQueue does not cover, so a resource missing here leaves a wide-EP group pending.
+ */
 export function renderClusterQueue(spec: KueueSpec): K8sObject {
     return {
         apiVersion: KUEUE_API_VERSION,

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { KueueInput, renderKueue, resolveKueueSpec } from "../../components/render/kueue";
 import { K8sObject } from "../../components/render/types";
 import { validateObject } from "../support/schema";
-import { aksH100, aksMi300x, doH100, gkeH100, gkeV6e, kindCpu } from "../unit/kueue-fixtures";
+import { aksH100, aksMi300x, aksNdH100, doH100, gkeA3Ultra, gkeH100, gkeV6e, kindCpu } from "../unit/kueue-fixtures";
 
 const variants: Array<[string, KueueInput]> = [
     ["GKE H100 (block/sub-block/host)", { clusterProvider: "gke", pools: [gkeH100], namespace: "llm-d" }],
@@ -13,6 +13,18 @@ const variants: Array<[string, KueueInput]> = [
     ["existing cluster with rack label", { clusterProvider: "existing", pools: [doH100], namespace: "llm-d", rackLabel: "example.com/rack" }],
     ["explicit levels, custom quotas", { clusterProvider: "openshift", pools: [doH100], namespace: "llm-d", levels: ["example.com/block", "example.com/rack", "kubernetes.io/hostname"], cpuPerNode: 96, memoryGiBPerNode: 1800 }],
     ["kind CPU pool (host)", { clusterProvider: "kind", pools: [kindCpu], namespace: "llm-d" }],
+    ["AKS ND H100 v5 InfiniBand (rdma/ib)", { clusterProvider: "aks", pools: [aksNdH100], namespace: "llm-d" }],
+    ["GKE A3 Ultra RoCE (8 RDMA networks) + A3 High", { clusterProvider: "gke", pools: [gkeA3Ultra, gkeH100], namespace: "llm-d", topologyProfile: "gke-nodepool" }],
+    [
+        "InfiniBand with an RDMA override and extra resources",
+        {
+            clusterProvider: "aks",
+            pools: [aksNdH100, aksMi300x],
+            namespace: "llm-d",
+            network: { rdmaResourceName: "rdma/shared_ib", rdmaResourceCount: 1 },
+            extraResources: [{ name: "example.com/fpga", perNode: 2, pool: "mi300x" }],
+        },
+    ],
 ];
 
 function render(input: KueueInput): K8sObject[] {

@@ -8,7 +8,8 @@ export const gkeH100: AcceleratorPool = {
     maxNodes: 2,
     nodeLabels: { "cloud.google.com/gke-nodepool": "h100", "cloud.google.com/gke-accelerator": "nvidia-h100-80gb" },
     taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }],
-    interconnect: "roce",
+    // As the catalog lists a3-highgpu-8g: GPUDirect-TCPX, not RDMA.
+    interconnect: "gpudirect-tcpx",
     machineType: "a3-highgpu-8g",
 };
 
@@ -66,4 +67,28 @@ export const kindCpu: AcceleratorPool = {
     nodeLabels: { "kubernetes.io/os": "linux" },
     taints: [],
     interconnect: "none",
+};
+
+/** GKE A3 Ultra (H200): RoCE through GKE multi-networking, `rdma-0`..`rdma-7`. */
+export const gkeA3Ultra: AcceleratorPool = {
+    name: "a3u",
+    accelerator: "nvidia-h200",
+    acceleratorsPerNode: 8,
+    maxNodes: 4,
+    nodeLabels: { "cloud.google.com/gke-nodepool": "a3u", "cloud.google.com/gke-accelerator": "nvidia-h200-141gb" },
+    taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }],
+    interconnect: "roce",
+    machineType: "a3-ultragpu-8g",
+};
+
+/** AKS ND H100 v5: InfiniBand through the NVIDIA Network Operator (`rdma/ib`). */
+export const aksNdH100: AcceleratorPool = {
+    name: "ndh100",
+    accelerator: "nvidia-h100",
+    acceleratorsPerNode: 8,
+    maxNodes: 3,
+    nodeLabels: { "kubernetes.azure.com/agentpool": "ndh100" },
+    taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }],
+    interconnect: "infiniband",
+    machineType: "Standard_ND96isr_H100_v5",
 };

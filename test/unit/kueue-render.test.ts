@@ -151,12 +151,13 @@ describe("Kueue render", () => {
         it("covers every accelerator once and gives other pools' accelerators zero", () => {
             const cq = renderClusterQueue(spec({ clusterProvider: "aks", pools: [aksH100, aksMi300x] }));
             const [group] = (cq.spec as any).resourceGroups;
-            assert.deepStrictEqual(group.coveredResources, ["cpu", "memory", "nvidia.com/gpu", "amd.com/gpu"]);
+            // Both pools are InfiniBand: the RDMA resource model servers on them request is covered once too.
+            assert.deepStrictEqual(group.coveredResources, ["cpu", "memory", "nvidia.com/gpu", "amd.com/gpu", "rdma/ib"]);
             const quotas = Object.fromEntries(
                 group.flavors.map((f: any) => [f.name, Object.fromEntries(f.resources.map((r: any) => [r.name, r.nominalQuota]))]),
             );
-            assert.deepStrictEqual(quotas["llmd-h100"], { cpu: "768", memory: "12288Gi", "nvidia.com/gpu": 24, "amd.com/gpu": 0 });
-            assert.deepStrictEqual(quotas["llmd-mi300x"], { cpu: "512", memory: "8192Gi", "nvidia.com/gpu": 0, "amd.com/gpu": 16 });
+            assert.deepStrictEqual(quotas["llmd-h100"], { cpu: "768", memory: "12288Gi", "nvidia.com/gpu": 24, "amd.com/gpu": 0, "rdma/ib": 24 });
+            assert.deepStrictEqual(quotas["llmd-mi300x"], { cpu: "512", memory: "8192Gi", "nvidia.com/gpu": 0, "amd.com/gpu": 16, "rdma/ib": 16 });
             // The CRD's CEL rule: every flavor lists exactly the covered resources, in order.
             for (const f of group.flavors) {
                 assert.deepStrictEqual(f.resources.map((r: any) => r.name), group.coveredResources);

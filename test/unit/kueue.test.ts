@@ -151,6 +151,17 @@ describe("TopologyAwareScheduling", () => {
         assert.deepStrictEqual(r.outputs!.queueLabels, { "kueue.x-k8s.io/queue-name": "models" });
     });
 
+    it("passes the model servers' RDMA override and extra resources to the ClusterQueue", async () => {
+        const r = await run({
+            ...base,
+            network: { rdmaResourceName: "rdma/shared_ib", rdmaResourceCount: 1 },
+            extraResources: [{ name: "example.com/fpga", perNode: 2, pool: "mi300x" }],
+        });
+        const [cq] = ofType(r.children, KUEUE("ClusterQueue"));
+        const [group] = (cq.inputs.spec as any).resourceGroups;
+        assert.deepStrictEqual(group.coveredResources, ["cpu", "memory", "nvidia.com/gpu", "amd.com/gpu", "rdma/shared_ib", "example.com/fpga"]);
+    });
+
     it("does not hang in preview", async () => {
         const r = await run(base, true);
         assert.strictEqual(r.children.length, 7);
@@ -169,6 +180,8 @@ describe("TopologyAwareScheduling", () => {
             ["kueueNamespace", { kueueNamespace: "Kueue" }],
             ["kueueNamespace", { installKueue: false, kueueNamespace: "kueue-system" }],
             ["kueueValues", { installKueue: false, kueueValues: {} }],
+            ["network.rdmaResourceCount", { network: { rdmaResourceCount: 0 } }],
+            ["extraResources[0].pool", { extraResources: [{ name: "example.com/fpga", perNode: 1, pool: "a100" }] }],
         ];
         for (const [field, args] of cases) {
             it(`${field}: ${JSON.stringify(args).slice(0, 80)}`, async () => {
