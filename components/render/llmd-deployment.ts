@@ -325,7 +325,8 @@ function planLlmdDeployment(name: string, args: LlmdDeploymentInput): LlmdDeploy
         : [{ role: "both", input: serverInput("both", decode, decodePool) }];
 
     const multiNode = modelServers.some((s) => (s.input.nodesPerReplica ?? 1) > 1);
-    const topologyAwareScheduling = args.topologyAwareScheduling && { ...args.topologyAwareScheduling, pools, namespace };
+    // The queue must cover the RDMA resources the model servers request, named as their network settings say.
+    const topologyAwareScheduling = args.topologyAwareScheduling && { ...args.topologyAwareScheduling, pools, namespace, network: args.network };
     if (topologyAwareScheduling) {
         // Only groups that span nodes need one topology domain; single-node pods are placed by the scheduler.
         const kueue = checkUnder("topologyAwareScheduling", () => resolveKueueSpec(topologyAwareScheduling));
