@@ -3,10 +3,11 @@
  * the offline mock engine in preview mode (no Pulumi CLI, no cluster, no cloud credentials) and prints the
  * resources it would create: a tree by default, JSON for tools, or every rendered Kubernetes object as YAML.
  */
+import * as path from "path";
 import { stringify } from "yaml";
 import { RecordedResource, runWithMocks } from "./mock-engine";
 import { runProgram } from "./program";
-import { readStackConfig } from "./stack-files";
+import { StackConfigFile, readStackConfig, readStackConfigFile } from "./stack-files";
 
 /** One resource of a plan. */
 export interface PlannedResource {
@@ -42,9 +43,12 @@ function providerName(ref: string | undefined): string | undefined {
     return urn.split("::").slice(3).join("::");
 }
 
-/** Evaluates a shipped stack under mocks. Preview by default: cloud outputs stay unknown, as in `pulumi preview`. */
-export async function evaluateStack(stack: string, preview = true): Promise<RecordedResource[]> {
-    const { config, secretKeys } = readStackConfig(stack);
+/**
+ * Evaluates a stack under mocks: a shipped one by name, or any config file. Preview by default: cloud
+ * outputs stay unknown, as in `pulumi preview`.
+ */
+export async function evaluateStack(stack: string, preview = true, file?: StackConfigFile): Promise<RecordedResource[]> {
+    const { config, secretKeys } = file ?? readStackConfig(stack);
     const { resources } = await runWithMocks(runProgram, { stack, preview, config, secretKeys });
     return resources;
 }
@@ -119,8 +123,11 @@ export function renderYaml(plan: Plan): string {
     return docs.map((doc) => `---\n${doc}`).join("\n") + "\n";
 }
 
-function parseArgs(argv: string[]): { stack: string; format: "tree" | "json" | "yaml" } {
+const USAGE = "usage: npm run plan -- (--stack <name> | --config-file <Pulumi.<name>.yaml>) [--json | --yaml]";
+
+function parseArgs(argv: string[]): { stack: string; configFile?: string; format: "tree" | "json" | "yaml" } {
     let stack: string | undefined;
+    let configFile: string | undefined;
     let format: "tree" | "json" | "yaml" = "tree";
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
@@ -128,23 +135,29 @@ function parseArgs(argv: string[]): { stack: string; format: "tree" | "json" | "
             stack = argv[++i];
         } else if (arg.startsWith("--stack=")) {
             stack = arg.slice("--stack=".length);
+        } else if (arg === "--config-file") {
+            configFile = argv[++i];
         } else if (arg === "--json") {
             format = "json";
         } else if (arg === "--yaml") {
             format = "yaml";
         } else {
-            throw new Error(`unknown argument ${JSON.stringify(arg)}; usage: npm run plan -- --stack <name> [--json | --yaml]`);
+            throw new Error(`unknown argument ${JSON.stringify(arg)}; ${USAGE}`);
         }
     }
-    if (!stack) {
-        throw new Error("missing --stack <name>; usage: npm run plan -- --stack <name> [--json | --yaml]");
+    if (configFile) {
+        // The stack name is the file's, as Pulumi derives it: Pulumi.<stack>.yaml.
+        stack ??= /^Pulumi\.(.+)\.yaml$/.exec(path.basename(configFile))?.[1] ?? "custom";
     }
-    return { stack, format };
+    if (!stack) {
+        throw new Error(`missing --stack <name>; ${USAGE}`);
+    }
+    return { stack, configFile, format };
 }
 
 async function main(): Promise<void> {
-    const { stack, format } = parseArgs(process.argv.slice(2));
-    const plan = toPlan(stack, await evaluateStack(stack));
+    const { stack, configFile, format } = parseArgs(process.argv.slice(2));
+    const plan = toPlan(stack, await evaluateStack(stack, true, configFile ? readStackConfigFile(configFile) : undefined));
     const text = format === "json" ? JSON.stringify(plan, null, 2) + "\n" : format === "yaml" ? renderYaml(plan) : renderTree(plan) + "\n";
     process.stdout.write(text);
 }

@@ -52,6 +52,11 @@ export function readStackConfig(stack: string): StackConfigFile {
     if (!fs.existsSync(file)) {
         throw new Error(`no stack "${stack}": expected one of ${listStacks().join(", ")}`);
     }
+    return readStackConfigFile(file);
+}
+
+/** Reads a stack config file anywhere, in the `Pulumi.<stack>.yaml` format. */
+export function readStackConfigFile(file: string): StackConfigFile {
     const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
