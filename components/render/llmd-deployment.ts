@@ -13,7 +13,7 @@ import { DEFAULT_GATEWAY_NAME, resolveGatewaySpec } from "./gateway";
 import { resolveModelServer } from "./model-server-resolve";
 import { RouterInput, kvEventsEndpoint, resolveRouterSpec } from "./router";
 import { KueueInput, resolveKueueSpec } from "./kueue";
-import { ModelServerInput, ModelServerNetworkArgs } from "./model-server-types";
+import { ModelServerInput, ModelServerNetworkArgs, ModelServerSpec } from "./model-server-types";
 
 /**
  * Overrides for one model-server role (decode or prefill); unset fields keep the preset's values. The
@@ -174,28 +174,21 @@ function mergeRole(field: string, base: RolePreset | undefined, over: RoleOverri
     return merged;
 }
 
-// A role needs this many accelerators in total; more than the pool can ever hold is a config error now,
-// not a pod stuck in Pending later.
-function checkCapacity(field: string, role: RolePreset & RoleOverrides, pool: AcceleratorPool | undefined): void {
-    if (!pool || role.replicas === 0) {
+// More nodes than the pool can ever have is a config error now, not pods stuck in Pending later. Sized
+// from the model server's own resolution, which knows how a replica spreads over pods and nodes.
+function checkCapacity(field: string, server: ModelServerSpec, pool: AcceleratorPool | undefined): void {
+    if (!pool || server.replicas === 0 || server.acceleratorsPerPod === 0) {
         return;
     }
-    const perPod = role.tensorParallelSize * (role.nodesPerReplica > 1 ? (role.dataParallelSizeLocal ?? 1) : (role.dataParallelSizeLocal ?? role.dataParallelSize ?? 1));
-    if (perPod > pool.acceleratorsPerNode) {
-        throw new LlmdConfigError(
-            `${field}.tensorParallelSize`,
-            role.tensorParallelSize,
-            `one pod needs ${perPod} accelerators but a node of pool ${pool.name} has ${pool.acceleratorsPerNode}`,
-        );
-    }
-    const nodesNeeded = role.replicas * role.nodesPerReplica * Math.ceil(perPod / pool.acceleratorsPerNode);
-    const podsPerNode = role.nodesPerReplica > 1 ? 1 : Math.floor(pool.acceleratorsPerNode / perPod);
-    const nodes = role.nodesPerReplica > 1 ? nodesNeeded : Math.ceil(role.replicas / podsPerNode);
+    const nodes =
+        server.nodesPerReplica > 1
+            ? server.replicas * server.nodesPerReplica
+            : Math.ceil(server.replicas / Math.floor(pool.acceleratorsPerNode / server.acceleratorsPerPod));
     if (nodes > pool.maxNodes) {
         throw new LlmdConfigError(
             `${field}.replicas`,
-            role.replicas,
-            `needs ${nodes} nodes of pool ${pool.name} (${perPod} ${pool.accelerator} per pod), but the pool has at most ${pool.maxNodes}`,
+            server.replicas,
+            `needs ${nodes} nodes of pool ${pool.name} (${server.acceleratorsPerPod} ${pool.accelerator} per pod), but the pool has at most ${pool.maxNodes}`,
         );
     }
 }
@@ -219,12 +212,14 @@ export function resolveLlmdDeployment(name: string, args: LlmdDeploymentInput, c
     checkUnder("router", () => resolveRouterSpec(plan.router));
     for (const server of plan.modelServers) {
         const roleKey = server.role === "prefill" ? "prefill" : "decode";
+        let spec: ModelServerSpec;
         try {
-            resolveModelServer(server.input, { name: `${name}-${server.role}`, hfTokenGiven: context.hfTokenGiven ?? false });
+            spec = resolveModelServer(server.input, { name: `${name}-${server.role}`, hfTokenGiven: context.hfTokenGiven ?? false });
         } catch (err) {
             const root = err instanceof LlmdConfigError ? err.field.split(/[.[]/)[0] : "";
             throw err instanceof LlmdConfigError && ROLE_FIELDS.has(root) ? err.under(roleKey) : err;
         }
+        checkCapacity(roleKey, spec, server.input.pool);
     }
     return plan;
 }
@@ -276,10 +271,6 @@ function planLlmdDeployment(name: string, args: LlmdDeploymentInput): LlmdDeploy
 
     const decodePool = pickPool("decode", accelerator, pools, decode.pool);
     const prefillPool = disaggregated ? pickPool("prefill", accelerator, pools, prefill.pool) : undefined;
-    checkCapacity("decode", decode, decodePool);
-    if (disaggregated) {
-        checkCapacity("prefill", prefill, prefillPool);
-    }
 
     const implementation = requireOneOf("gateway.implementation", args.gateway?.implementation ?? "istio", GATEWAY_IMPLEMENTATIONS);
     const poolLabels = { "llm-d.ai/inference-serving": "true", [DEPLOYMENT_LABEL]: requireDnsLabel("name", name) };

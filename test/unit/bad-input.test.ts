@@ -22,7 +22,7 @@ const cases: Array<[string, Partial<LlmdDeploymentArgs> & Record<string, unknown
     ["namespace not a DNS label", { namespace: "LLM_D" }, "namespace", /lowercase letters, digits and '-'/],
     ["negative decode replicas", { decode: { replicas: -1 } }, "decode.replicas", /integer >= 0/],
     ["fractional replicas", { decode: { replicas: 1.5 } }, "decode.replicas", /integer >= 0/],
-    ["TP larger than the node's GPUs", { preset: "inference-scheduling", pools: [h100x8], decode: { tensorParallelSize: 16 } }, "decode.tensorParallelSize", /node of pool h100 has 8/],
+    ["TP larger than the node's GPUs", { preset: "inference-scheduling", pools: [h100x8], decode: { tensorParallelSize: 16 } }, "decode.tensorParallelSize", /node has 8 accelerators \(set nodesPerReplica above 1 to span nodes\)/],
     ["more GPUs than the pool has", { preset: "inference-scheduling", pools: [h100x8], decode: { replicas: 40, tensorParallelSize: 1 } }, "decode.replicas", /pool has at most 2/],
     ["prefill on a preset without prefill", { prefill: { replicas: 2 } }, "prefill.replicas", /has no prefill role/],
     ["prefill without decode", { preset: "pd-disaggregation", pools: [h100x8], decode: { replicas: 0 } }, "decode.replicas", /need decode servers/],

@@ -95,6 +95,16 @@ describe("LlmdDeployment: resolving presets", () => {
         assert.strictEqual(plan.gateway.implementation, "agentgateway");
     });
 
+    it("sizes capacity from how a replica spreads: TP 16 over two 8-GPU nodes fits, a third replica does not", () => {
+        const tensorAcrossNodes = { replicas: 2, tensorParallelSize: 16, nodesPerReplica: 2 };
+        const plan = resolveLlmdDeployment("llmd", { pools: [h100Pool], network, decode: tensorAcrossNodes });
+        assert.strictEqual(plan.installLeaderWorkerSet, true);
+        assert.throws(
+            () => resolveLlmdDeployment("llmd", { pools: [h100Pool], network, decode: { ...tensorAcrossNodes, replicas: 3 } }),
+            /^LlmdConfigError: decode\.replicas: got 3; needs 6 nodes of pool h100 \(8 nvidia-h100 per pod\), but the pool has at most 4$/,
+        );
+    });
+
     it("picks the cluster's only accelerator when the preset's is absent", () => {
         const l4: AcceleratorPool = { ...h100Pool, name: "l4", accelerator: "nvidia-l4", acceleratorsPerNode: 4 };
         const plan = resolveLlmdDeployment("llmd", { pools: [l4], decode: { tensorParallelSize: 1, replicas: 4 } });
