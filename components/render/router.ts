@@ -482,6 +482,9 @@ function tokenizerContainer(spec: RouterSpec): Record<string, unknown> {
             { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "llm-d-hf-token", key: "HF_TOKEN", optional: true } } },
             // A writable cache whatever UID the platform assigns.
             { name: "HF_HOME", value: "/cache/huggingface" },
+            // The vLLM image's torch looks up the user name, and an assigned UID (OpenShift) has no passwd
+            // entry: USER answers it, as on the model servers.
+            { name: "USER", value: "llm-d" },
         ],
         readinessProbe: {
             httpGet: { path: "/health", port: "render-http" },

@@ -285,6 +285,8 @@ describe("renderRouter", () => {
             const url: string = config.plugins.find((p: any) => p.type === "token-producer").parameters.vllm.url;
             assert.ok(url.endsWith(`:${tok.ports[0].containerPort}`), `${url} vs ${tok.ports[0].containerPort}`);
             assert.strictEqual(tok.securityContext.allowPrivilegeEscalation, false);
+            // Runs under whatever UID the platform assigns (OpenShift), which has no passwd entry.
+            assert.ok(tok.env.some((e: any) => e.name === "USER" && e.value === "llm-d"), "tokenizer sets USER");
         });
 
         it("other profiles run no tokenizer; the bare router (no standalone proxy) is one container", () => {
