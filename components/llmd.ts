@@ -10,6 +10,8 @@ import { LeaderWorkerSetController } from "./lws";
 import { ModelServer, ModelServerNetworkArgs } from "./model-server";
 import { AcceleratorPool } from "./pool";
 import { RoleOverrides, resolveLlmdDeployment } from "./render/llmd-deployment";
+import { renderOpenShiftScc, renderOpenShiftServiceAccount } from "./render/openshift";
+import { createK8sObject } from "./k8s-object";
 import { FailureMode, InferenceRouter, RouterResources, SchedulerProfile } from "./router";
 
 /** Gateway settings of an `LlmdDeployment`. */
@@ -47,8 +49,11 @@ export interface LlmdModelServerArgs extends RoleOverrides {}
 
 /** Topology-aware scheduling settings of an `LlmdDeployment`. */
 export interface LlmdTopologyArgs {
-    /** The cluster's provider, which decides the topology labels (gke, aks, digitalocean, openshift, minikube, kind, existing). */
-    clusterProvider: ClusterProvider;
+    /**
+     * The cluster's provider, which decides the topology labels (gke, aks, digitalocean, openshift, minikube,
+     * kind, existing). Default: the deployment's `platform`.
+     */
+    clusterProvider?: ClusterProvider;
     /** Install Kueue from its pinned chart. Default true. */
     installKueue?: boolean;
     /** Topology level profile override (e.g. `gke-nodepool` on GKE capacity without block labels). */
@@ -105,6 +110,14 @@ export interface LlmdDeploymentArgs {
      * for the pools, and keeps each multi-node group inside one topology domain.
      */
     topologyAwareScheduling?: LlmdTopologyArgs;
+    /**
+     * The cluster's platform (gke, aks, digitalocean, openshift, minikube, kind, existing). `openshift` turns on
+     * SecurityContextConstraints handling: when a model server adds capabilities (RDMA: IPC_LOCK, SYS_RAWIO)
+     * or runs privileged, which the default restricted-v2 SCC rejects, the deployment creates an SCC allowing
+     * exactly that, a ClusterRole to use it, and a ServiceAccount bound to it in the namespace for those
+     * servers (creating an SCC needs cluster-admin). Otherwise nothing extra: restricted-v2 admits every pod.
+     */
+    platform?: ClusterProvider;
     /** Kubernetes provider for every child (a cluster component's `kubernetesProvider`). */
     kubernetesProvider?: k8s.Provider;
 }
@@ -175,11 +188,33 @@ export class LlmdDeployment extends pulumi.ComponentResource {
             { parent: this, dependsOn: [gateway, ...afterNamespace] },
         );
 
+        // OpenShift: the grant the RDMA model servers need to be admitted. The SCC and its ClusterRole are
+        // cluster-scoped; the ServiceAccount and RoleBinding live in the namespace.
+        let sccGrant: pulumi.Resource[] = [];
+        if (plan.openShiftScc) {
+            const [sccObject, clusterRoleObject, roleBindingObject] = renderOpenShiftScc(plan.openShiftScc);
+            const serviceAccount = createK8sObject(`${name}-model-server-sa`, renderOpenShiftServiceAccount(plan.openShiftScc), {
+                parent: this,
+                provider,
+                dependsOn: afterNamespace,
+            });
+            const scc = createK8sObject(`${name}-scc`, sccObject, { parent: this, provider, dependsOn: afterNamespace });
+            const clusterRole = createK8sObject(`${name}-scc-role`, clusterRoleObject, { parent: this, provider, dependsOn: [scc] });
+            const binding = createK8sObject(`${name}-scc-binding`, roleBindingObject, {
+                parent: this,
+                provider,
+                dependsOn: [...afterNamespace, clusterRole, serviceAccount],
+            });
+            sccGrant = [serviceAccount, binding];
+        }
+
         for (const server of plan.modelServers) {
+            // Pods created before their account may use the SCC are rejected, and the workload stalls.
+            const grant = server.input.serviceAccountName ? sccGrant : [];
             new ModelServer(
                 `${name}-${server.role}`,
                 { ...server.input, hfToken, kubernetesProvider: provider },
-                { parent: this, dependsOn: [...afterNamespace, ...(lws ? [lws] : []), ...(kueue ? [kueue] : [])] },
+                { parent: this, dependsOn: [...afterNamespace, ...(lws ? [lws] : []), ...(kueue ? [kueue] : []), ...grant] },
             );
         }
 

@@ -117,6 +117,12 @@ export interface ModelServerArgs {
     topologyKey?: string;
     /** Admit the workload through a Kueue LocalQueue, optionally inside one topology domain per replica. */
     kueue?: ModelServerKueueArgs;
+    /**
+     * ServiceAccount the pods run as (must exist in `namespace`). Unset uses the namespace's `default`. Set it
+     * when the pods need a grant bound to their account, e.g. an OpenShift SecurityContextConstraints that
+     * allows the RDMA capabilities (`LlmdDeployment` with platform `openshift` creates and sets one).
+     */
+    serviceAccountName?: string;
     /** Kubernetes provider for the cluster; unset uses the inherited or default provider. */
     kubernetesProvider?: k8s.Provider;
 }

@@ -4,6 +4,7 @@
  * local stack never loads a cloud SDK.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ClusterProvider } from "../components/catalog/accelerators";
 import { ClusterOutputs } from "../components/cluster";
 import { LlmdConfigError, requireOneOf } from "../components/errors";
 import { LlmdDeployment, LlmdDeploymentArgs } from "../components/llmd";
@@ -52,6 +53,14 @@ function createCluster(provider: Exclude<StackProvider, "baremetal">, args: Reco
     }
 }
 
+/** The platform of the stack's cluster: the provider itself, or for `existing` the kind `llmd:cluster` names. */
+function platformOf(provider: Exclude<StackProvider, "baremetal">, clusterArgs: Record<string, any>): ClusterProvider {
+    if (provider !== "existing") {
+        return provider;
+    }
+    return clusterArgs.kind === "openshift" || clusterArgs.kind === "minikube" || clusterArgs.kind === "kind" ? clusterArgs.kind : "existing";
+}
+
 /** The program `pulumi up` runs (see `stacks/index.ts`); also run in-process by `npm run plan` and the tests. */
 export function runProgram(): Record<string, pulumi.Input<unknown>> {
     const config = new pulumi.Config("llmd");
@@ -69,6 +78,7 @@ export function runProgram(): Record<string, pulumi.Input<unknown>> {
         ...deploymentArgs,
         pools: cluster.pools,
         kubernetesVersion: deploymentArgs.kubernetesVersion ?? cluster.requestedVersion,
+        platform: deploymentArgs.platform ?? platformOf(provider, clusterArgs),
         hfToken: config.getSecret("hfToken"),
         kubernetesProvider: cluster.kubernetesProvider,
     });

@@ -14,6 +14,8 @@ import { resolveModelServer } from "./model-server-resolve";
 import { RouterInput, kvEventsEndpoint, resolveRouterSpec } from "./router";
 import { KueueInput, resolveKueueSpec } from "./kueue";
 import { ModelServerInput, ModelServerNetworkArgs, ModelServerSpec } from "./model-server-types";
+import { engineCapabilities } from "./model-server-pod";
+import { OpenShiftSccSpec, RDMA_POD_CAPABILITIES, openShiftSccSpec } from "./openshift";
 
 /**
  * Overrides for one model-server role (decode or prefill); unset fields keep the preset's values. The
@@ -83,11 +85,12 @@ export interface LlmdDeploymentInput {
     installLeaderWorkerSet?: boolean;
     network?: ModelServerNetworkArgs;
     topologyAwareScheduling?: TopologySchedulingInput;
+    platform?: string;
 }
 
 /** The plain part of `LlmdTopologyArgs`. */
 export interface TopologySchedulingInput {
-    clusterProvider: ClusterProvider;
+    clusterProvider?: ClusterProvider;
     installKueue?: boolean;
     topologyProfile?: TopologyProfile;
     rackLabel?: string;
@@ -124,6 +127,13 @@ export interface LlmdDeploymentPlan {
     installLeaderWorkerSet: boolean;
     /** Kueue and its queues, when topology-aware scheduling is on. */
     topologyAwareScheduling?: KueueInput & { installKueue?: boolean };
+    /** The cluster's platform, when given. */
+    platform?: ClusterProvider;
+    /**
+     * OpenShift only, and only when some model server adds capabilities: the SCC grant and the ServiceAccount
+     * those servers run as (their `input.serviceAccountName`).
+     */
+    openShiftScc?: OpenShiftSccSpec;
 }
 
 // The router's default requests (llm-d's guides: 4 CPUs, 8Gi) are sized for production traffic; a kind or
@@ -174,6 +184,18 @@ function mergeRole(field: string, base: RolePreset | undefined, over: RoleOverri
     return merged;
 }
 
+// The topology labels follow from the platform; naming it twice, differently, is a mistake to report.
+function topologyProvider(tas: TopologySchedulingInput, platform: ClusterProvider | undefined): ClusterProvider {
+    const given = tas.clusterProvider;
+    if (given === undefined && platform === undefined) {
+        throw new LlmdConfigError("topologyAwareScheduling.clusterProvider", given, "set it (or platform) to the cluster's provider, whose node labels define the topology");
+    }
+    if (given !== undefined && platform !== undefined && given !== platform) {
+        throw new LlmdConfigError("topologyAwareScheduling.clusterProvider", given, `the deployment's platform is ${platform}; leave clusterProvider unset or make them agree`);
+    }
+    return (given ?? platform)!;
+}
+
 // More nodes than the pool can ever have is a config error now, not pods stuck in Pending later. Sized
 // from the model server's own resolution, which knows how a replica spreads over pods and nodes.
 function checkCapacity(field: string, server: ModelServerSpec, pool: AcceleratorPool | undefined): void {
@@ -210,6 +232,7 @@ export function resolveLlmdDeployment(name: string, args: LlmdDeploymentInput, c
         resolveGatewaySpec({ ...plan.gateway, namespace: plan.namespace }),
     );
     checkUnder("router", () => resolveRouterSpec(plan.router));
+    const specs = new Map<PlannedModelServer, ModelServerSpec>();
     for (const server of plan.modelServers) {
         const roleKey = server.role === "prefill" ? "prefill" : "decode";
         let spec: ModelServerSpec;
@@ -220,12 +243,42 @@ export function resolveLlmdDeployment(name: string, args: LlmdDeploymentInput, c
             throw err instanceof LlmdConfigError && ROLE_FIELDS.has(root) ? err.under(roleKey) : err;
         }
         checkCapacity(roleKey, spec, server.input.pool);
+        specs.set(server, spec);
+    }
+    if (plan.platform === "openshift") {
+        planOpenShiftScc(name, plan, specs);
     }
     return plan;
 }
 
+/**
+ * restricted-v2 admits pods that add no capabilities and run nothing privileged; the rest (RDMA model
+ * servers) need an SCC of their own, granted to a ServiceAccount they run as. Decided from the resolved
+ * specs, so it follows exactly what the pods will request.
+ */
+function planOpenShiftScc(name: string, plan: LlmdDeploymentPlan, specs: Map<PlannedModelServer, ModelServerSpec>): void {
+    const needsScc = (spec: ModelServerSpec) => engineCapabilities(spec).length > 0 || spec.network.privileged;
+    const needing = plan.modelServers.filter((s) => needsScc(specs.get(s)!));
+    if (needing.length === 0) {
+        return;
+    }
+    for (const server of needing) {
+        const extra = engineCapabilities(specs.get(server)!).filter((c) => !RDMA_POD_CAPABILITIES.includes(c));
+        if (extra.length) {
+            // The SCC allows the fabric catalog's capabilities only; a pod adding more would be rejected at admission.
+            throw new Error(`llmd: ${name}-${server.role} adds capabilities ${extra.join(", ")} that the OpenShift SCC does not allow`);
+        }
+    }
+    const scc = openShiftSccSpec(name, plan.namespace, needing.some((s) => specs.get(s)!.network.privileged));
+    plan.openShiftScc = scc;
+    for (const server of needing) {
+        server.input.serviceAccountName = scc.serviceAccountName;
+    }
+}
+
 function planLlmdDeployment(name: string, args: LlmdDeploymentInput): LlmdDeploymentPlan {
     const preset = requireOneOf("preset", args.preset ?? "inference-scheduling", WELL_LIT_PATHS);
+    const platform = args.platform === undefined ? undefined : requireOneOf("platform", args.platform, Object.values(ClusterProvider));
     const base = PRESETS[preset];
     const namespace = requireDnsLabel("namespace", args.namespace ?? "llm-d");
     const model = requireNonEmpty("model", args.model ?? base.model);
@@ -317,7 +370,13 @@ function planLlmdDeployment(name: string, args: LlmdDeploymentInput): LlmdDeploy
 
     const multiNode = modelServers.some((s) => (s.input.nodesPerReplica ?? 1) > 1);
     // The queue must cover the RDMA resources the model servers request, named as their network settings say.
-    const topologyAwareScheduling = args.topologyAwareScheduling && { ...args.topologyAwareScheduling, pools, namespace, network: args.network };
+    const topologyAwareScheduling = args.topologyAwareScheduling && {
+        ...args.topologyAwareScheduling,
+        clusterProvider: topologyProvider(args.topologyAwareScheduling, platform),
+        pools,
+        namespace,
+        network: args.network,
+    };
     if (topologyAwareScheduling) {
         // Only groups that span nodes need one topology domain; single-node pods are placed by the scheduler.
         const kueue = checkUnder("topologyAwareScheduling", () => resolveKueueSpec(topologyAwareScheduling));
@@ -353,6 +412,7 @@ function planLlmdDeployment(name: string, args: LlmdDeploymentInput): LlmdDeploy
         modelServers,
         installLeaderWorkerSet: args.installLeaderWorkerSet ?? multiNode,
         topologyAwareScheduling,
+        platform,
     };
 }
 

@@ -3,6 +3,8 @@
  * `vllm serve` with the model first and the user's args last, compile caches under /tmp/cache/compile,
  * HF_HOME on a mounted cache, no fixed UID, long startup probe. Pure.
  */
+import { Interconnect } from "../catalog/accelerators";
+import { INTERCONNECTS } from "../catalog/networking";
 import { IMAGES, imageRef } from "../catalog/versions";
 import { placementPodAnnotations } from "./model-server-placement";
 import { KvTransfer, ModelServerSpec } from "./model-server-types";
@@ -242,6 +244,20 @@ function probes(spec: ModelServerSpec): Json {
     };
 }
 
+/**
+ * Capabilities the vLLM container adds: the fabric's RDMA capabilities, or the same when the fabric is
+ * unknown but the server runs DeepEP across pods. Exported so a platform that admits pods by their
+ * capabilities (OpenShift SCCs) can tell which servers need more than its default.
+ */
+export function engineCapabilities(spec: ModelServerSpec): string[] {
+    if (spec.network.capabilities.length === 0 && spec.network.transport === "unknown" && spec.enableExpertParallel && spec.mode !== "single") {
+        // No pool, so the fabric is unknown: DeepEP over RDMA still pins memory and drives the NIC directly
+        // (llm-d's wide-EP guide), so keep what it needs if RDMA is there.
+        return [...INTERCONNECTS[Interconnect.InfiniBand].capabilities];
+    }
+    return [...spec.network.capabilities];
+}
+
 function engineContainer(spec: ModelServerSpec, position: PodPosition): Json {
     const ports: Json[] = [{ name: "modelserver", containerPort: spec.enginePort, protocol: "TCP" }];
     if (spec.mode === "slice" && position === "leader") {
@@ -266,12 +282,7 @@ function engineContainer(spec: ModelServerSpec, position: PodPosition): Json {
     }
     // Kubernetes rejects privileged together with allowPrivilegeEscalation: false.
     const securityContext: Json = spec.network.privileged ? { privileged: true } : { allowPrivilegeEscalation: false };
-    let capabilities = spec.network.capabilities;
-    if (capabilities.length === 0 && spec.network.transport === "unknown" && spec.enableExpertParallel && spec.mode !== "single") {
-        // No pool, so the fabric is unknown: DeepEP over RDMA still pins memory and drives the NIC directly
-        // (llm-d's wide-EP guide), so keep what it needs if RDMA is there.
-        capabilities = ["IPC_LOCK", "SYS_RAWIO"];
-    }
+    const capabilities = engineCapabilities(spec);
     if (capabilities.length) {
         securityContext.capabilities = { add: [...capabilities] };
     }
@@ -349,6 +360,7 @@ export function podTemplate(spec: ModelServerSpec, position: PodPosition): Json 
             ...(spec.tolerations.length ? { tolerations: spec.tolerations } : {}),
             // vLLM drains in-flight requests on SIGTERM; long generations need time.
             terminationGracePeriodSeconds: spec.simulator ? 30 : 120,
+            ...(spec.serviceAccountName ? { serviceAccountName: spec.serviceAccountName } : {}),
             // No runAsUser: OpenShift assigns the UID from the namespace's range.
             securityContext: { seccompProfile: { type: "RuntimeDefault" } },
         },

@@ -37,6 +37,9 @@ const IMAGE_BY_FAMILY: Record<ImageFamily, ImagePin> = {
     cpu: IMAGES.vllmCpu,
 };
 
+// RFC 1123 subdomain: what Kubernetes accepts as a ServiceAccount name.
+const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 const quantity = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 
 /**
@@ -74,6 +77,20 @@ function requireStringMap(field: string, value: unknown): { [key: string]: strin
         }
     }
     return value as { [key: string]: string };
+}
+
+function optionalDnsSubdomain(field: string, value: unknown): string | undefined {
+    if (value === undefined) {
+        return undefined;
+    }
+    if (typeof value !== "string" || value.length > 253 || !dnsSubdomain.test(value)) {
+        throw new LlmdConfigError(
+            field,
+            value,
+            "expected a Kubernetes object name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters",
+        );
+    }
+    return value;
 }
 
 function requireQuantity(field: string, value: string | undefined): string | undefined {
@@ -407,6 +424,7 @@ export function resolveModelServer(args: ModelServerInput, context: ModelServerC
         poolLabels,
         hfTokenSecretName,
         createHfTokenSecret: context.hfTokenGiven,
+        serviceAccountName: optionalDnsSubdomain("serviceAccountName", args.serviceAccountName),
         nativeSidecar,
         routingSidecar,
         kvTransfer,

@@ -97,6 +97,7 @@ export interface ModelServerInput {
     network?: ModelServerNetworkArgs;
     topologyKey?: string;
     kueue?: ModelServerKueueArgs;
+    serviceAccountName?: string;
 }
 
 /** Facts about the call that are not args. */
@@ -161,6 +162,8 @@ export interface ModelServerSpec {
     hfTokenSecretName?: string;
     /** The component creates the Secret itself (an HF token value was given). */
     createHfTokenSecret: boolean;
+    /** ServiceAccount the pods run as; unset leaves the namespace's `default`. */
+    serviceAccountName?: string;
     /** Kubernetes serves native sidecars (1.33+, or version unknown). */
     nativeSidecar: boolean;
     routingSidecar: boolean;

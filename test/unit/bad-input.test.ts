@@ -42,6 +42,8 @@ const cases: Array<[string, Partial<LlmdDeploymentArgs> & Record<string, unknown
     ["bad model source", { model: "Qwen/Qwen3-0.6B", modelSource: "s3://bucket/model" }, "modelSource", /hf:\/\/|pvc:\/\//],
     ["zero nodes per replica", { preset: "inference-scheduling", pools: [h100x8], decode: { nodesPerReplica: 0 } }, "decode.nodesPerReplica", /./],
     ["empty command for a role", { decode: { command: [] } }, "decode.command", /./],
+    ["a topology provider contradicting the platform", { preset: "wide-ep", pools: [h100x8], network: { rdmaDevices: ["mlx5_0:1"] }, platform: "gke", topologyAwareScheduling: { clusterProvider: "aks" } }, "topologyAwareScheduling.clusterProvider", /platform is gke/],
+    ["topology scheduling with neither provider nor platform", { preset: "wide-ep", pools: [h100x8], network: { rdmaDevices: ["mlx5_0:1"] }, topologyAwareScheduling: {} }, "topologyAwareScheduling.clusterProvider", /set it \(or platform\)/],
     ["role settings not an object", { decode: "big" as never }, "decode", /expected an object/],
 ];
 

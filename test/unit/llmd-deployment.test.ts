@@ -168,7 +168,8 @@ describe("LlmdDeployment: the component", () => {
     });
 
     it("keeps each multi-node group in one topology domain through Kueue when asked", async () => {
-        const resources = await deploy({ preset: "wide-ep", pools: [h100Pool], network, topologyAwareScheduling: { clusterProvider: "aks" } });
+        // The topology's labels come from the platform when the TAS settings do not repeat it.
+        const resources = await deploy({ preset: "wide-ep", pools: [h100Pool], network, platform: "aks", topologyAwareScheduling: {} });
         const localQueue = resources.find((r) => r.inputs.kind === "LocalQueue");
         assert.ok(localQueue, "no LocalQueue");
         for (const role of ["decode", "prefill"]) {

@@ -16,6 +16,14 @@ function rejects(args: Partial<ModelServerInput>, field: string, parts: string[]
 }
 
 describe("model server bad input", () => {
+    it("serviceAccountName that is not a Kubernetes object name", () => {
+        rejects({ serviceAccountName: "Model_Server" }, "serviceAccountName", ['"Model_Server"', "lowercase letters", "at most 253"]);
+        rejects({ serviceAccountName: "sa-" }, "serviceAccountName", ['"sa-"']);
+        rejects({ serviceAccountName: "" }, "serviceAccountName", ["lowercase letters"]);
+        rejects({ serviceAccountName: "a".repeat(254) }, "serviceAccountName", ["at most 253"]);
+        rejects({ serviceAccountName: 7 as never }, "serviceAccountName", ["7"]);
+    });
+
     it("unknown accelerator lists the valid ids", () => {
         rejects({ accelerator: "nvidia-h800" as never }, "accelerator", ['"nvidia-h800"', "nvidia-h100", "amd-mi300x", "tpu-v6e", "cpu"]);
     });
