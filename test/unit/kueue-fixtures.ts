@@ -1,17 +1,13 @@
 import { AcceleratorPool } from "../../components/pool";
+import { catalogPool, h100IbPool, h200RocePool } from "../support/pools";
 
 /** GKE A3 H100 pool: 2 nodes of 8 GPUs. */
-export const gkeH100: AcceleratorPool = {
+export const gkeH100 = catalogPool("gke", "a3-highgpu-8g", {
     name: "h100",
-    accelerator: "nvidia-h100",
-    acceleratorsPerNode: 8,
     maxNodes: 2,
     nodeLabels: { "cloud.google.com/gke-nodepool": "h100", "cloud.google.com/gke-accelerator": "nvidia-h100-80gb" },
     taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }],
-    // As the catalog lists a3-highgpu-8g: GPUDirect-TCPX, not RDMA.
-    interconnect: "gpudirect-tcpx",
-    machineType: "a3-highgpu-8g",
-};
+});
 
 /** GKE TPU v6e 4x4 multi-host slice: 4 hosts of 4 chips. */
 export const gkeV6e: AcceleratorPool = {
@@ -70,25 +66,7 @@ export const kindCpu: AcceleratorPool = {
 };
 
 /** GKE A3 Ultra (H200): RoCE through GKE multi-networking, `rdma-0`..`rdma-7`. */
-export const gkeA3Ultra: AcceleratorPool = {
-    name: "a3u",
-    accelerator: "nvidia-h200",
-    acceleratorsPerNode: 8,
-    maxNodes: 4,
-    nodeLabels: { "cloud.google.com/gke-nodepool": "a3u", "cloud.google.com/gke-accelerator": "nvidia-h200-141gb" },
-    taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }],
-    interconnect: "roce",
-    machineType: "a3-ultragpu-8g",
-};
+export const gkeA3Ultra = h200RocePool;
 
-/** AKS ND H100 v5: InfiniBand through the NVIDIA Network Operator (`rdma/ib`). */
-export const aksNdH100: AcceleratorPool = {
-    name: "ndh100",
-    accelerator: "nvidia-h100",
-    acceleratorsPerNode: 8,
-    maxNodes: 3,
-    nodeLabels: { "kubernetes.azure.com/agentpool": "ndh100" },
-    taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }],
-    interconnect: "infiniband",
-    machineType: "Standard_ND96isr_H100_v5",
-};
+/** AKS ND H100 v5: InfiniBand through the NVIDIA Network Operator (`rdma/ib`), 3 nodes. */
+export const aksNdH100: AcceleratorPool = { ...h100IbPool, maxNodes: 3 };
