@@ -1,26 +1,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterProvider } from "./catalog/accelerators";
-import { TopologyPlacement, TopologyProfile } from "./catalog/topology";
 import { CHARTS } from "./catalog/versions";
 import { LlmdConfigError, requireDnsLabel } from "./errors";
 import { createK8sObject } from "./k8s-object";
-import { AcceleratorPool } from "./pool";
-import { KueueExtraResource, KueueNetworkArgs, kueueWorkloadMetadata, renderKueue, resolveKueueSpec } from "./render/kueue";
+import { KueueExtraResource, KueueInput, KueueNetworkArgs, kueueWorkloadMetadata, renderKueue, resolveKueueSpec } from "./render/kueue";
 
 export type { KueueExtraResource, KueueNetworkArgs };
 
 /** Namespace the Kueue docs install the controller into. */
 export const DEFAULT_KUEUE_NAMESPACE = "kueue-system";
 
-/** Arguments of `TopologyAwareScheduling`. */
-export interface TopologyAwareSchedulingArgs {
-    /** Where the cluster runs; picks the default topology labels (see `topologyProfile`). */
-    clusterProvider: ClusterProvider;
-    /** The accelerator pools to queue on (a cluster component's `pools` output); one ResourceFlavor each. */
-    pools: AcceleratorPool[];
-    /** Serving namespace: the LocalQueue is created there, and only it may use the ClusterQueue. It must exist. */
-    namespace: string;
+/** Arguments of `TopologyAwareScheduling`: the queue and topology settings of `KueueInput` plus the install. */
+export interface TopologyAwareSchedulingArgs extends KueueInput {
     /** Install Kueue from its pinned Helm chart. Default true; set false when the cluster already runs Kueue. */
     installKueue?: boolean;
     /** Namespace of the Kueue controller. Default `kueue-system`. */
@@ -29,51 +20,6 @@ export interface TopologyAwareSchedulingArgs {
     createKueueNamespace?: boolean;
     /** Extra values for the Kueue Helm chart (e.g. `{ controllerManager: { replicas: 2 } }`). */
     kueueValues?: { [key: string]: any };
-    /** Name of the ClusterQueue (cluster-scoped). Default `llmd`. ResourceFlavors are named `<clusterQueueName>-<pool>`. */
-    clusterQueueName?: string;
-    /** Name of the LocalQueue in `namespace`. Default `llmd`. */
-    localQueueName?: string;
-    /** Name of the Topology (cluster-scoped). Default `<clusterQueueName>-topology`. */
-    topologyName?: string;
-    /**
-     * Which node labels describe the topology. Default from `clusterProvider`: GKE `gke-gpu` (block,
-     * sub-block, host: present only on reservation-bound A3 Ultra/A4/A4X capacity, use `gke-nodepool`
-     * otherwise) or `gke-nodepool` when every pool is a TPU slice; AKS `aks` (agent pool, host);
-     * DigitalOcean `digitalocean` (node pool, host); OpenShift and existing clusters `generic` (zone, optional
-     * rack, host); kind and minikube `host`. Every node Kueue should use must carry every level's label.
-     */
-    topologyProfile?: TopologyProfile;
-    /** `generic` profile only: a node label naming the rack, which the operator sets on the nodes. */
-    rackLabel?: string;
-    /** Explicit topology levels (node label keys, coarsest first) instead of a profile. */
-    levels?: string[];
-    /**
-     * The level a model-server group (a LeaderWorkerSet replica) is kept inside. Default: the profile's
-     * group level (GKE block, TPU node pool, AKS agent pool, DOKS node pool, the rack or else the zone).
-     */
-    groupLevel?: string;
-    /** `required` (default): a group waits for one domain with room. `preferred`: Kueue may spread it. */
-    placement?: TopologyPlacement;
-    /**
-     * CPU quota per pool node, in cores. Default 256, an upper bound: TAS checks real node capacity, so this
-     * only has to not bind first.
-     */
-    cpuPerNode?: number;
-    /** Memory quota per pool node, in GiB. Default 4096, an upper bound like `cpuPerNode`. */
-    memoryGiBPerNode?: number;
-    /**
-     * Kueue admits no workload that requests a resource the ClusterQueue does not cover, so the queue also
-     * covers the RDMA resources a model server on each RDMA pool requests (e.g. `rdma/ib`, GKE's
-     * `networking.gke.io.networks/rdma-N`), derived from the pool as the model servers derive them. When the
-     * model servers override that resource with `network.rdmaResourceName` / `rdmaResourceCount`, give the
-     * same values here (a model server's whole `network` args work; the other fields are ignored).
-     */
-    network?: KueueNetworkArgs;
-    /**
-     * Other resources the queued pods request, each covered with `maxNodes x perNode` on its pool (or every
-     * pool) and 0 on the rest. Only for resources llmd does not add itself.
-     */
-    extraResources?: KueueExtraResource[];
     /** Kubernetes provider for every child; the inherited or default provider when unset. */
     kubernetesProvider?: k8s.Provider;
 }

@@ -61,29 +61,56 @@ const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
 
 /** What the Kueue objects are made from. */
 export interface KueueInput {
-    /** Where the cluster runs; picks the default topology profile. */
+    /** Where the cluster runs; picks the default topology labels (see `topologyProfile`). */
     clusterProvider: ClusterProvider;
-    /** The accelerator pools to queue on: one ResourceFlavor each. */
+    /** The accelerator pools to queue on (a cluster component's `pools` output); one ResourceFlavor each. */
     pools: AcceleratorPool[];
-    /** Serving namespace: the LocalQueue lives here, and only it may use the ClusterQueue. */
+    /** Serving namespace: the LocalQueue is created there, and only it may use the ClusterQueue. It must exist. */
     namespace: string;
+    /** Name of the ClusterQueue (cluster-scoped). Default `llmd`. ResourceFlavors are named `<clusterQueueName>-<pool>`. */
     clusterQueueName?: string;
+    /** Name of the LocalQueue in `namespace`. Default `llmd`. */
     localQueueName?: string;
+    /** Name of the Topology (cluster-scoped). Default `<clusterQueueName>-topology`. */
     topologyName?: string;
-    /** Overrides the provider's default profile. */
+    /**
+     * Which node labels describe the topology. Default from `clusterProvider`: GKE `gke-gpu` (block,
+     * sub-block, host: present only on reservation-bound A3 Ultra/A4/A4X capacity, use `gke-nodepool`
+     * otherwise) or `gke-nodepool` when every pool is a TPU slice; AKS `aks` (agent pool, host);
+     * DigitalOcean `digitalocean` (node pool, host); OpenShift and existing clusters `generic` (zone, optional
+     * rack, host); kind and minikube `host`. Every node Kueue should use must carry every level's label.
+     */
     topologyProfile?: TopologyProfile;
-    /** Generic profile only: a rack label the operator sets on the nodes. */
+    /** `generic` profile only: a node label naming the rack, which the operator sets on the nodes. */
     rackLabel?: string;
-    /** Explicit levels (coarsest first), instead of a profile. */
+    /** Explicit topology levels (node label keys, coarsest first) instead of a profile. */
     levels?: string[];
-    /** Level a group is kept inside. Default: the profile's group level. */
+    /**
+     * The level a model-server group (a LeaderWorkerSet replica) is kept inside. Default: the profile's
+     * group level (GKE block, TPU node pool, AKS agent pool, DOKS node pool, the rack or else the zone).
+     */
     groupLevel?: string;
+    /** `required` (default): a group waits for one domain with room. `preferred`: Kueue may spread it. */
     placement?: TopologyPlacement;
+    /**
+     * CPU quota per pool node, in cores. Default 256, an upper bound: TAS checks real node capacity, so this
+     * only has to not bind first.
+     */
     cpuPerNode?: number;
+    /** Memory quota per pool node, in GiB. Default 4096, an upper bound like `cpuPerNode`. */
     memoryGiBPerNode?: number;
-    /** The model servers' RDMA resource override, if they set one (see `KueueNetworkArgs`). */
+    /**
+     * Kueue admits no workload that requests a resource the ClusterQueue does not cover, so the queue also
+     * covers the RDMA resources a model server on each RDMA pool requests (e.g. `rdma/ib`, GKE's
+     * `networking.gke.io.networks/rdma-N`), derived from the pool as the model servers derive them. When the
+     * model servers override that resource with `network.rdmaResourceName` / `rdmaResourceCount`, give the
+     * same values here (a model server's whole `network` args work; the other fields are ignored).
+     */
     network?: KueueNetworkArgs;
-    /** Further extended resources the queued pods request (see `KueueExtraResource`). */
+    /**
+     * Other resources the queued pods request, each covered with `maxNodes x perNode` on its pool (or every
+     * pool) and 0 on the rest. Only for resources llmd does not add itself.
+     */
     extraResources?: KueueExtraResource[];
 }
 
