@@ -54,6 +54,17 @@ export function requireOneOf<T extends string>(field: string, value: unknown, al
     return value as T;
 }
 
+/** `fallback` when `value` is unset; otherwise it must be a boolean. */
+export function optionalBoolean(field: string, value: unknown, fallback = false): boolean {
+    if (value === undefined) {
+        return fallback;
+    }
+    if (typeof value !== "boolean") {
+        throw new LlmdConfigError(field, value, "expected true or false");
+    }
+    return value;
+}
+
 /** Throws unless `value` is an integer within [min, max]. */
 export function requireInteger(field: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
     if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {

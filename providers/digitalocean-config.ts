@@ -5,7 +5,7 @@
  */
 import { ACCELERATORS, Accelerator } from "../components/catalog/accelerators";
 import { resolveOffer } from "../components/catalog/offers";
-import { LlmdConfigError, parseKubernetesMinor, requireDnsLabel, requireInteger, requireNonEmpty } from "../components/errors";
+import { LlmdConfigError, optionalBoolean, parseKubernetesMinor, requireDnsLabel, requireInteger, requireNonEmpty } from "../components/errors";
 import { AcceleratorPool, AcceleratorPoolTaint } from "../components/pool";
 
 /** How the kubeconfig a `DoksCluster` outputs authenticates to the cluster. */
@@ -173,15 +173,6 @@ export function parseDoksVersion(field: string, version: unknown): number {
     return minor;
 }
 
-function optionalBoolean(field: string, value: unknown, fallback: boolean): boolean {
-    if (value === undefined) {
-        return fallback;
-    }
-    if (typeof value !== "boolean") {
-        throw new LlmdConfigError(field, value, "expected true or false");
-    }
-    return value;
-}
 
 function resolveDefaultPool(args: DoksDefaultNodePoolArgs | undefined): ResolvedDoksNodePool {
     const field = "defaultNodePool";

@@ -4,12 +4,11 @@
  * cluster's plan without an engine.
  */
 import { stringify } from "yaml";
-import { LlmdConfigError, parseKubernetesMinor, requireInteger, requireNonEmpty } from "../components/errors";
+import { LlmdConfigError, optionalBoolean, parseKubernetesMinor, requireInteger, requireNonEmpty } from "../components/errors";
 import { AcceleratorPool } from "../components/pool";
 import {
     GkeAcceleratorPoolArgs,
     GkeNodePoolPlan,
-    optionalBoolean,
     parseGkeLocation,
     requireGkeName,
     resolveGkeAcceleratorPools,

@@ -5,7 +5,7 @@
  */
 import { ACCELERATORS, Accelerator, MachineOffer, tpuChips } from "../components/catalog/accelerators";
 import { resolveOffer, tpuSliceHosts } from "../components/catalog/offers";
-import { LlmdConfigError, requireInteger, requireNonEmpty } from "../components/errors";
+import { LlmdConfigError, optionalBoolean, requireInteger, requireNonEmpty } from "../components/errors";
 import { AcceleratorPool } from "../components/pool";
 
 /** Who installs the NVIDIA driver on a GPU node pool. */
@@ -176,15 +176,6 @@ export function requireGkeName(field: string, value: unknown): string {
 }
 
 /** Returns `value` when it is a boolean, `fallback` when absent; throws otherwise. */
-export function optionalBoolean(field: string, value: unknown, fallback: boolean): boolean {
-    if (value === undefined) {
-        return fallback;
-    }
-    if (typeof value !== "boolean") {
-        throw new LlmdConfigError(field, value, "expected true or false");
-    }
-    return value;
-}
 
 function nodeTaint(taint: { key: string; value?: string; effect: string }): GkeNodeTaint {
     const effects: Record<string, GkeNodeTaint["effect"]> = {

@@ -3,7 +3,7 @@
  * Gateway object. Pure: plain values in, plain objects out. Class names follow llm-d-router v0.10.0
  * `config/manifests/gateway/`; chart values follow each project's chart at the pinned version.
  */
-import { LlmdConfigError, requireDnsLabel, requireInteger, requireOneOf } from "../errors";
+import { LlmdConfigError, optionalBoolean, requireDnsLabel, requireInteger, requireOneOf } from "../errors";
 import { GATEWAYS, GATEWAY_IMPLEMENTATIONS, GatewayImplementation } from "../catalog/gateways";
 import { CHARTS, ChartPin } from "../catalog/versions";
 import { K8sObject } from "./types";
@@ -64,15 +64,6 @@ export interface GatewaySpec {
     };
 }
 
-function optionalBoolean(field: string, value: unknown, fallback: boolean): boolean {
-    if (value === undefined) {
-        return fallback;
-    }
-    if (typeof value !== "boolean") {
-        throw new LlmdConfigError(field, value, "expected true or false");
-    }
-    return value;
-}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);

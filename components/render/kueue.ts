@@ -20,6 +20,7 @@ import { LlmdConfigError, requireDnsLabel, requireInteger, requireOneOf } from "
 import { AcceleratorPool } from "../pool";
 import { resolveNetwork } from "./networking";
 import { K8sObject } from "./types";
+import { LLMD_LABELS } from "./labels";
 
 export { TopologyPlacement };
 
@@ -439,7 +440,7 @@ export function resolveKueueSpec(input: KueueInput): KueueSpec {
     };
 }
 
-const LABELS = { "app.kubernetes.io/part-of": "llm-d", "app.kubernetes.io/managed-by": "llmd" };
+const LABELS = LLMD_LABELS;
 
 /** The Topology object. */
 export function renderTopology(spec: KueueSpec): K8sObject {

@@ -8,6 +8,7 @@ import { INTERCONNECTS } from "../catalog/networking";
 import { IMAGES, imageRef } from "../catalog/versions";
 import { placementPodAnnotations } from "./model-server-placement";
 import { KvTransfer, ModelServerSpec } from "./model-server-types";
+import { LLMD_LABELS } from "./labels";
 
 /** Where the HF cache is mounted; HF_HOME points here so no image's default cache dir is assumed. */
 export const MODEL_CACHE_PATH = "/var/cache/huggingface";
@@ -46,16 +47,20 @@ export function servesHttp(spec: ModelServerSpec, position: PodPosition): boolea
 }
 
 /** Labels on the pods: the InferencePool's selector (poolLabels) plus llm-d's and Kubernetes' conventions. */
-export function podLabels(spec: ModelServerSpec, position: PodPosition): Record<string, string> {
-    const common = {
+/** Labels every object of one model server carries: the workload and all of its pods. */
+export function modelServerLabels(spec: ModelServerSpec): Record<string, string> {
+    return {
         "app.kubernetes.io/name": spec.simulator ? "llm-d-inference-sim" : "vllm",
         "app.kubernetes.io/instance": spec.name,
         "app.kubernetes.io/component": "model-server",
-        "app.kubernetes.io/part-of": "llm-d",
-        "app.kubernetes.io/managed-by": "llmd",
+        ...LLMD_LABELS,
         "llm-d.ai/model": spec.modelSlug,
         "llm-d.ai/role": spec.role,
     };
+}
+
+export function podLabels(spec: ModelServerSpec, position: PodPosition): Record<string, string> {
+    const common = modelServerLabels(spec);
     if (!servesHttp(spec, position)) {
         return common;
     }

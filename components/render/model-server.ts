@@ -3,7 +3,7 @@
  * LeaderWorkerSet when one replica spans nodes. No Service: the router sends traffic to pod IPs. Pure.
  */
 import { ModelServerSpec } from "./model-server-types";
-import { podTemplate } from "./model-server-pod";
+import { modelServerLabels, podTemplate } from "./model-server-pod";
 import { placementAnnotations, placementLabels } from "./model-server-placement";
 import { K8sObject } from "./types";
 
@@ -11,24 +11,11 @@ export { modelSlug, resolveModelServer } from "./model-server-resolve";
 export { KvTransfer, KueueTopologyMode, ModelServerRole } from "./model-server-types";
 export type { ModelServerContext, ModelServerInput, ModelServerSpec } from "./model-server-types";
 
-/** Labels on the workload object itself (not the pool selector). */
-function workloadLabels(spec: ModelServerSpec): Record<string, string> {
-    return {
-        "app.kubernetes.io/name": spec.simulator ? "llm-d-inference-sim" : "vllm",
-        "app.kubernetes.io/instance": spec.name,
-        "app.kubernetes.io/component": "model-server",
-        "app.kubernetes.io/part-of": "llm-d",
-        "app.kubernetes.io/managed-by": "llmd",
-        "llm-d.ai/model": spec.modelSlug,
-        "llm-d.ai/role": spec.role,
-    };
-}
-
 function deployment(spec: ModelServerSpec): K8sObject {
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",
-        metadata: { name: spec.name, namespace: spec.namespace, labels: { ...workloadLabels(spec), ...placementLabels(spec.placement) } },
+        metadata: { name: spec.name, namespace: spec.namespace, labels: { ...modelServerLabels(spec), ...placementLabels(spec.placement) } },
         spec: {
             replicas: spec.replicas,
             selector: { matchLabels: { "app.kubernetes.io/instance": spec.name, "app.kubernetes.io/component": "model-server" } },
@@ -50,7 +37,7 @@ function leaderWorkerSet(spec: ModelServerSpec): K8sObject {
         metadata: {
             name: spec.name,
             namespace: spec.namespace,
-            labels: { ...workloadLabels(spec), ...placementLabels(spec.placement) },
+            labels: { ...modelServerLabels(spec), ...placementLabels(spec.placement) },
             ...(Object.keys(annotations).length ? { annotations } : {}),
         },
         spec: {
@@ -85,7 +72,7 @@ export function renderHfTokenSecret<T>(spec: ModelServerSpec, token: T): K8sObje
     return {
         apiVersion: "v1",
         kind: "Secret",
-        metadata: { name: spec.hfTokenSecretName ?? `${spec.name}-hf-token`, namespace: spec.namespace, labels: workloadLabels(spec) },
+        metadata: { name: spec.hfTokenSecretName ?? `${spec.name}-hf-token`, namespace: spec.namespace, labels: modelServerLabels(spec) },
         type: "Opaque",
         stringData: { HF_TOKEN: token },
     };

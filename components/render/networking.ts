@@ -23,7 +23,7 @@ import {
     UCX_GPU_TRANSPORTS,
     machineNetwork,
 } from "../catalog/networking";
-import { LlmdConfigError, requireInteger } from "../errors";
+import { LlmdConfigError, optionalBoolean, requireInteger } from "../errors";
 import { AcceleratorPool } from "../pool";
 
 /** Fast-networking settings of one model server. */
@@ -127,15 +127,6 @@ function stringList(field: string, value: unknown, pattern: RegExp, expected: st
     return value as string[];
 }
 
-function optionalBoolean(field: string, value: unknown): boolean {
-    if (value === undefined) {
-        return false;
-    }
-    if (typeof value !== "boolean") {
-        throw new LlmdConfigError(field, value, "expected true or false");
-    }
-    return value;
-}
 
 /** Why this server sends traffic between nodes, for messages; undefined when it does not. */
 function crossNodeReason(ctx: NetworkContext): string | undefined {

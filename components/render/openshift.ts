@@ -13,6 +13,7 @@
 import { Interconnect } from "../catalog/accelerators";
 import { INTERCONNECTS } from "../catalog/networking";
 import { K8sObject } from "./types";
+import { LLMD_LABELS } from "./labels";
 
 /**
  * Every capability a model server adds for RDMA, as the fabric catalog lists them: the SCC allows these and
@@ -64,8 +65,7 @@ function labels(spec: OpenShiftSccSpec): Record<string, string> {
     return {
         "app.kubernetes.io/instance": spec.deployment,
         "app.kubernetes.io/component": "model-server",
-        "app.kubernetes.io/part-of": "llm-d",
-        "app.kubernetes.io/managed-by": "llmd",
+        ...LLMD_LABELS,
     };
 }
 

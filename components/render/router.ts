@@ -29,6 +29,7 @@ import {
     proxyContainer,
 } from "./router-standalone";
 import { K8sObject } from "./types";
+import { LLMD_LABELS } from "./labels";
 
 /** What the gateway does when the router cannot be reached. */
 export const FailureMode = {
@@ -362,8 +363,7 @@ function labels(spec: RouterSpec, component: string): Record<string, string> {
     return {
         "app.kubernetes.io/name": "llm-d-router",
         "app.kubernetes.io/instance": spec.name,
-        "app.kubernetes.io/part-of": "llmd",
-        "app.kubernetes.io/managed-by": "pulumi",
+        ...LLMD_LABELS,
         "app.kubernetes.io/component": component,
     };
 }

@@ -73,8 +73,8 @@ describe("renderRouter", () => {
             const l = o.metadata.labels!;
             assert.strictEqual(l["app.kubernetes.io/name"], "llm-d-router", o.kind);
             assert.strictEqual(l["app.kubernetes.io/instance"], "qwen", o.kind);
-            assert.strictEqual(l["app.kubernetes.io/part-of"], "llmd", o.kind);
-            assert.strictEqual(l["app.kubernetes.io/managed-by"], "pulumi", o.kind);
+            assert.strictEqual(l["app.kubernetes.io/part-of"], "llm-d", o.kind);
+            assert.strictEqual(l["app.kubernetes.io/managed-by"], "llmd", o.kind);
             assert.ok(l["app.kubernetes.io/component"], o.kind);
             assert.strictEqual(o.metadata.namespace, "llm-d", o.kind);
         }
