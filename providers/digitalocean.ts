@@ -16,6 +16,7 @@ import {
     DoksClusterSettings,
     DoksKubeconfigAuth,
     ResolvedDoksCluster,
+    ResolvedDoksNodePool,
     renderDoctlKubeconfig,
     resolveDoksClusterArgs,
 } from "./digitalocean-config";
@@ -90,12 +91,7 @@ export class DoksCluster extends pulumi.ComponentResource {
                 `${name}-${pool.name}`,
                 {
                     clusterId: cluster.id,
-                    name: pool.name,
-                    size: pool.size,
-                    autoScale: pool.autoScale,
-                    minNodes: pool.autoScale ? pool.minNodes : undefined,
-                    maxNodes: pool.autoScale ? pool.maxNodes : undefined,
-                    nodeCount: pool.nodeCount,
+                    ...nodePoolShape(pool),
                     taints: pool.taints,
                     tags: resolved.tags.length > 0 ? resolved.tags : undefined,
                 },
@@ -141,6 +137,18 @@ export class DoksCluster extends pulumi.ComponentResource {
 }
 
 /** The `KubernetesCluster` inputs for resolved arguments (the default node pool lives inline). */
+// The same sizing fields for the default pool and the GPU pools: bounds when autoscaling, a count otherwise.
+function nodePoolShape(pool: ResolvedDoksNodePool) {
+    return {
+        name: pool.name,
+        size: pool.size,
+        autoScale: pool.autoScale,
+        minNodes: pool.autoScale ? pool.minNodes : undefined,
+        maxNodes: pool.autoScale ? pool.maxNodes : undefined,
+        nodeCount: pool.nodeCount,
+    };
+}
+
 function clusterInputs(resolved: ResolvedDoksCluster, vpcUuid: pulumi.Input<string> | undefined) {
     const pool = resolved.defaultPool;
     return {
@@ -154,14 +162,7 @@ function clusterInputs(resolved: ResolvedDoksCluster, vpcUuid: pulumi.Input<stri
         maintenancePolicy: { day: resolved.maintenance.day, startTime: resolved.maintenance.startTime },
         kubeconfigExpireSeconds: resolved.kubeconfigExpireSeconds,
         tags: resolved.tags.length > 0 ? resolved.tags : undefined,
-        nodePool: {
-            name: pool.name,
-            size: pool.size,
-            autoScale: pool.autoScale,
-            minNodes: pool.autoScale ? pool.minNodes : undefined,
-            maxNodes: pool.autoScale ? pool.maxNodes : undefined,
-            nodeCount: pool.nodeCount,
-        },
+        nodePool: nodePoolShape(pool),
         // DOKS enables these by default when it sees GPU nodes; saying so keeps the plan explicit and
         // guards against the default changing.
         nvidiaGpuDevicePlugin: resolved.hasNvidia ? { enabled: true } : undefined,

@@ -61,6 +61,17 @@ const single = (replicas: number, tensorParallelSize: number, extraArgs: string[
     extraArgs,
 });
 
+// Wide EP runs prefill and decode the same way: expert-parallel data-parallel groups spanning two nodes.
+const wideEpRole: RolePreset = {
+    replicas: 1,
+    tensorParallelSize: 1,
+    nodesPerReplica: 2,
+    dataParallelSize: 16,
+    dataParallelSizeLocal: 8,
+    enableExpertParallel: true,
+    extraArgs: [],
+};
+
 export const PRESETS: Readonly<Record<WellLitPath, PresetSpec>> = {
     "inference-scheduling": {
         schedulerProfile: "inference-scheduling",
@@ -101,24 +112,8 @@ export const PRESETS: Readonly<Record<WellLitPath, PresetSpec>> = {
         kvTransfer: "nixl",
         kvEvents: false,
         // Two LeaderWorkerSets of two 8-GPU nodes each: DP 16 with 8 local ranks per node, as llm-d's guide.
-        decode: {
-            replicas: 1,
-            tensorParallelSize: 1,
-            nodesPerReplica: 2,
-            dataParallelSize: 16,
-            dataParallelSizeLocal: 8,
-            enableExpertParallel: true,
-            extraArgs: [],
-        },
-        prefill: {
-            replicas: 1,
-            tensorParallelSize: 1,
-            nodesPerReplica: 2,
-            dataParallelSize: 16,
-            dataParallelSizeLocal: 8,
-            enableExpertParallel: true,
-            extraArgs: [],
-        },
+        decode: wideEpRole,
+        prefill: wideEpRole,
         routerReplicas: 1,
     },
     simulator: {
