@@ -1,13 +1,12 @@
 import * as assert from "assert";
-import * as k8s from "@pulumi/kubernetes";
 import { WELL_LIT_PATHS } from "../../components/catalog/presets";
 import { GATEWAY_IMPLEMENTATIONS } from "../../components/catalog/gateways";
-import { LlmdDeployment, LlmdDeploymentArgs } from "../../components/llmd";
+import { LlmdDeploymentArgs } from "../../components/llmd";
 import { AcceleratorPool } from "../../components/pool";
 import { K8sObject } from "../../components/render/types";
-import { runWithMocks } from "../../stacks/mock-engine";
 import { isKubernetesObject } from "../../stacks/plan";
 import { validateObject } from "../support/schema";
+import { deployLlmd } from "../support/deployment";
 
 const h100: AcceleratorPool = {
     name: "h100",
@@ -20,13 +19,7 @@ const h100: AcceleratorPool = {
 };
 
 async function renderedObjects(args: LlmdDeploymentArgs): Promise<K8sObject[]> {
-    const { resources } = await runWithMocks(
-        () => {
-            new LlmdDeployment("llmd", { ...args, kubernetesProvider: new k8s.Provider("k8s", { kubeconfig: "fake" }) });
-        },
-        { stack: "schema", preview: true },
-    );
-    return resources.filter(isKubernetesObject).map((r) => r.inputs as K8sObject);
+    return (await deployLlmd(args, true)).filter(isKubernetesObject).map((r) => r.inputs as K8sObject);
 }
 
 function assertValid(objects: K8sObject[]): void {

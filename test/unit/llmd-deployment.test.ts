@@ -1,11 +1,10 @@
 import * as assert from "assert";
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PRESETS, WELL_LIT_PATHS } from "../../components/catalog/presets";
-import { LlmdDeployment, LlmdDeploymentArgs } from "../../components/llmd";
 import { AcceleratorPool } from "../../components/pool";
 import { resolveLlmdDeployment } from "../../components/render/llmd-deployment";
-import { RecordedResource, SECRET, runWithMocks } from "../../stacks/mock-engine";
+import { RecordedResource, SECRET } from "../../stacks/mock-engine";
+import { byName, deployLlmd } from "../support/deployment";
 
 // InfiniBand pools need device names for NIXL/NCCL: llmd never guesses them.
 const network = { rdmaDevices: ["mlx5_0:1", "mlx5_1:1"] };
@@ -18,23 +17,6 @@ const h100Pool: AcceleratorPool = {
     nodeLabels: { "cloud.google.com/gke-nodepool": "h100" },
     taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }],
     interconnect: "infiniband",
-};
-
-async function deploy(args: LlmdDeploymentArgs, preview = false): Promise<RecordedResource[]> {
-    const { resources } = await runWithMocks(
-        () => {
-            const kubernetesProvider = new k8s.Provider("k8s", { kubeconfig: "fake" });
-            new LlmdDeployment("llmd", { ...args, kubernetesProvider });
-        },
-        { stack: "test", preview },
-    );
-    return resources;
-}
-
-const byName = (resources: RecordedResource[], name: string): RecordedResource => {
-    const found = resources.find((r) => r.name === name);
-    assert.ok(found, `no resource ${name}; have ${resources.map((r) => r.name).join(", ")}`);
-    return found;
 };
 
 describe("LlmdDeployment: resolving presets", () => {
@@ -121,7 +103,7 @@ describe("LlmdDeployment: resolving presets", () => {
 
 describe("LlmdDeployment: the component", () => {
     it("wires the gateway, router and model servers to the provider, under the deployment", async () => {
-        const resources = await deploy({ preset: "simulator" });
+        const resources = await deployLlmd({ preset: "simulator" });
         const provider = byName(resources, "k8s");
         const deployment = byName(resources, "llmd");
         const kubernetesObjects = resources.filter((r) => r.type.startsWith("kubernetes:"));
@@ -135,7 +117,7 @@ describe("LlmdDeployment: the component", () => {
     });
 
     it("makes the InferencePool, HTTPRoute and Gateway wait for their CRDs", async () => {
-        const resources = await deploy({ preset: "simulator" });
+        const resources = await deployLlmd({ preset: "simulator" });
         const poolCrd = byName(resources, "llmd-gateway-crd-inferencepools.inference.networking.k8s.io");
         const routeCrd = byName(resources, "llmd-gateway-crd-httproutes.gateway.networking.k8s.io");
         const gatewayCrd = byName(resources, "llmd-gateway-crd-gateways.gateway.networking.k8s.io");
@@ -145,7 +127,7 @@ describe("LlmdDeployment: the component", () => {
     });
 
     it("makes multi-node model servers wait for the LeaderWorkerSet controller", async () => {
-        const resources = await deploy({ preset: "wide-ep", pools: [h100Pool], network });
+        const resources = await deployLlmd({ preset: "wide-ep", pools: [h100Pool], network });
         const chart = byName(resources, "llmd-lws-chart");
         for (const role of ["decode", "prefill"]) {
             const workload = byName(resources, `llmd-${role}-workload`);
@@ -155,7 +137,7 @@ describe("LlmdDeployment: the component", () => {
     });
 
     it("keeps the Hugging Face token secret all the way into the Kubernetes Secret", async () => {
-        const resources = await deploy({ preset: "simulator", hfToken: pulumi.secret("hf_do_not_print") });
+        const resources = await deployLlmd({ preset: "simulator", hfToken: pulumi.secret("hf_do_not_print") });
         const secret = resources.find((r) => r.type === "kubernetes:core/v1:Secret");
         assert.ok(secret, "no Secret created for the token");
         assert.deepStrictEqual(secret.inputs.stringData, SECRET);
@@ -163,13 +145,13 @@ describe("LlmdDeployment: the component", () => {
     });
 
     it("evaluates in preview, with unknown outputs, without hanging", async () => {
-        const resources = await deploy({ preset: "pd-disaggregation", pools: [h100Pool], network }, true);
+        const resources = await deployLlmd({ preset: "pd-disaggregation", pools: [h100Pool], network }, true);
         assert.ok(resources.some((r) => r.name === "llmd-prefill-workload"));
     });
 
     it("keeps each multi-node group in one topology domain through Kueue when asked", async () => {
         // The topology's labels come from the platform when the TAS settings do not repeat it.
-        const resources = await deploy({ preset: "wide-ep", pools: [h100Pool], network, platform: "aks", topologyAwareScheduling: {} });
+        const resources = await deployLlmd({ preset: "wide-ep", pools: [h100Pool], network, platform: "aks", topologyAwareScheduling: {} });
         const localQueue = resources.find((r) => r.inputs.kind === "LocalQueue");
         assert.ok(localQueue, "no LocalQueue");
         for (const role of ["decode", "prefill"]) {
@@ -182,7 +164,7 @@ describe("LlmdDeployment: the component", () => {
     });
 
     it("creates no namespace when told the namespace exists", async () => {
-        const resources = await deploy({ preset: "simulator", createNamespace: false, namespace: "team-a" });
+        const resources = await deployLlmd({ preset: "simulator", createNamespace: false, namespace: "team-a" });
         assert.ok(!resources.some((r) => r.type === "kubernetes:core/v1:Namespace" && r.name === "llmd-namespace"));
         assert.strictEqual((byName(resources, "llmd-router-pool").inputs.metadata as { namespace: string }).namespace, "team-a");
     });

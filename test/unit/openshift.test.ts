@@ -1,32 +1,15 @@
 import * as assert from "assert";
-import * as k8s from "@pulumi/kubernetes";
-import { LlmdDeployment, LlmdDeploymentArgs } from "../../components/llmd";
+import { LlmdDeploymentArgs } from "../../components/llmd";
 import { K8sObject } from "../../components/render/types";
-import { RecordedResource, runWithMocks } from "../../stacks/mock-engine";
+import { RecordedResource } from "../../stacks/mock-engine";
 import { evaluateStack } from "../../stacks/plan";
 import { readStackConfig } from "../../stacks/stack-files";
 import { validateObject } from "../support/schema";
 import { Json, h100IbPool, ibDevices } from "./model-server-fixtures";
+import { byName, deployLlmd } from "../support/deployment";
 
 const network = { rdmaDevices: ibDevices };
 const rdmaPd: LlmdDeploymentArgs = { preset: "pd-disaggregation", namespace: "serving", pools: [h100IbPool], network, platform: "openshift" };
-
-async function deploy(args: LlmdDeploymentArgs, preview = false): Promise<RecordedResource[]> {
-    const { resources } = await runWithMocks(
-        () => {
-            const kubernetesProvider = new k8s.Provider("k8s", { kubeconfig: "fake" });
-            new LlmdDeployment("llmd", { ...args, kubernetesProvider });
-        },
-        { stack: "test", preview },
-    );
-    return resources;
-}
-
-const byName = (resources: RecordedResource[], name: string): RecordedResource => {
-    const found = resources.find((r) => r.name === name);
-    assert.ok(found, `no resource ${name}; have ${resources.map((r) => r.name).join(", ")}`);
-    return found;
-};
 
 /** The Kubernetes object a recorded resource would apply. */
 function objectOf(r: RecordedResource): K8sObject {
@@ -37,7 +20,7 @@ const SCC_CHILDREN = ["llmd-model-server-sa", "llmd-scc", "llmd-scc-role", "llmd
 
 describe("LlmdDeployment on OpenShift", () => {
     it("with RDMA model servers: creates the ServiceAccount, SCC, ClusterRole and RoleBinding under the deployment", async () => {
-        const resources = await deploy(rdmaPd);
+        const resources = await deployLlmd(rdmaPd);
         const deployment = byName(resources, "llmd");
         const provider = byName(resources, "k8s");
         const expected: Record<string, string> = {
@@ -63,7 +46,7 @@ describe("LlmdDeployment on OpenShift", () => {
     });
 
     it("orders the grant: namespace, then account and SCC, then role, then binding, then the model servers", async () => {
-        const resources = await deploy(rdmaPd);
+        const resources = await deployLlmd(rdmaPd);
         const urn = (name: string) => byName(resources, name).urn;
         const deps = (name: string) => byName(resources, name).dependencies;
         assert.ok(deps("llmd-model-server-sa").includes(urn("llmd-namespace")));
@@ -89,7 +72,7 @@ describe("LlmdDeployment on OpenShift", () => {
             { ...rdmaPd, platform: undefined },
         ];
         for (const args of cases) {
-            const resources = await deploy(args);
+            const resources = await deployLlmd(args);
             const extra = resources.filter((r) => SCC_CHILDREN.includes(r.name) || r.type.includes("SecurityContextConstraints"));
             assert.deepStrictEqual(extra.map((r) => r.name), [], JSON.stringify({ preset: args.preset, platform: args.platform }));
             for (const workload of resources.filter((r) => r.name.endsWith("-workload"))) {
@@ -100,7 +83,7 @@ describe("LlmdDeployment on OpenShift", () => {
     });
 
     it("evaluates in preview, with unknown outputs, without hanging", async () => {
-        const resources = await deploy({ ...rdmaPd, preset: "wide-ep" }, true);
+        const resources = await deployLlmd({ ...rdmaPd, preset: "wide-ep" }, true);
         assert.ok(resources.some((r) => r.name === "llmd-scc-binding"));
         const workload = byName(resources, "llmd-decode-workload").inputs as Json;
         for (const template of ["leaderTemplate", "workerTemplate"]) {
