@@ -1,4 +1,3 @@
-import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import { LlmdDeployment, LlmdDeploymentArgs } from "../../components/llmd";
 import { RecordedResource, runWithMocks } from "../../stacks/mock-engine";
@@ -13,11 +12,4 @@ export async function deployLlmd(args: LlmdDeploymentArgs, preview = false): Pro
         { stack: "test", preview },
     );
     return resources;
-}
-
-/** The recorded resource named `name`; fails listing what was recorded when there is none. */
-export function byName(resources: RecordedResource[], name: string): RecordedResource {
-    const found = resources.find((r) => r.name === name);
-    assert.ok(found, `no resource ${name}; have ${resources.map((r) => r.name).join(", ")}`);
-    return found;
 }

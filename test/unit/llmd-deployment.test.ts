@@ -4,7 +4,8 @@ import { PRESETS, WELL_LIT_PATHS } from "../../components/catalog/presets";
 import { AcceleratorPool } from "../../components/pool";
 import { resolveLlmdDeployment } from "../../components/render/llmd-deployment";
 import { RecordedResource, SECRET } from "../../stacks/mock-engine";
-import { byName, deployLlmd } from "../support/deployment";
+import { deployLlmd } from "../support/deployment";
+import { byName } from "../support/recorded";
 
 // InfiniBand pools need device names for NIXL/NCCL: llmd never guesses them.
 const network = { rdmaDevices: ["mlx5_0:1", "mlx5_1:1"] };

@@ -3,7 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "../../components/catalog/versions";
 import { LlmdConfigError } from "../../components/errors";
 import { LeaderWorkerSetController, LeaderWorkerSetControllerArgs, resolveLwsSpec } from "../../components/lws";
-import { RecordedResource, runWithMocks } from "../../stacks/mock-engine";
+import { runWithMocks } from "../../stacks/mock-engine";
+import { one } from "../support/recorded";
 
 const COMPONENT = "llmd:index:LeaderWorkerSetController";
 const CHART = "kubernetes:helm.sh/v4:Chart";
@@ -22,12 +23,6 @@ async function run(args: Omit<LeaderWorkerSetControllerArgs, "kubernetesProvider
     const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
     const children = resources.filter((r) => r.parent === component.urn);
     return { resources, component, provider, children, namespace: result };
-}
-
-function one(resources: RecordedResource[], type: string): RecordedResource {
-    const found = resources.filter((r) => r.type === type);
-    assert.strictEqual(found.length, 1, `expected one ${type}, got ${found.length}`);
-    return found[0];
 }
 
 describe("LeaderWorkerSetController", () => {

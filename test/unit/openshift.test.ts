@@ -6,7 +6,8 @@ import { evaluateStack } from "../../stacks/plan";
 import { readStackConfig } from "../../stacks/stack-files";
 import { validateObject } from "../support/schema";
 import { Json, h100IbPool, ibDevices } from "./model-server-fixtures";
-import { byName, deployLlmd } from "../support/deployment";
+import { deployLlmd } from "../support/deployment";
+import { byName } from "../support/recorded";
 
 const network = { rdmaDevices: ibDevices };
 const rdmaPd: LlmdDeploymentArgs = { preset: "pd-disaggregation", namespace: "serving", pools: [h100IbPool], network, platform: "openshift" };

@@ -7,6 +7,7 @@ import { AKS_SPOT_TAINT, resolveAksAcceleratorPools, resolveAksClusterArgs } fro
 import { ACCELERATORS } from "../../components/catalog/accelerators";
 import { resolveNetwork } from "../../components/render/networking";
 import { RecordedResource, SECRET, UNKNOWN, runWithMocks } from "../../stacks/mock-engine";
+import { one } from "../support/recorded";
 
 // Loaded once in before(): the azure-native module load is the slow part of this file.
 let AksCluster: typeof import("../../providers/aks").AksCluster;
@@ -53,12 +54,6 @@ function azureInvoke(token: string, inputs: Record<string, unknown>): Record<str
 
 function byType(resources: RecordedResource[], type: string): RecordedResource[] {
     return resources.filter((r) => r.type === type);
-}
-
-function one(resources: RecordedResource[], type: string, name?: string): RecordedResource {
-    const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
-    assert.strictEqual(found.length, 1, `expected exactly one ${type} ${name ?? ""}, got ${found.length}`);
-    return found[0];
 }
 
 /** Runs `new AksCluster` under mocks and resolves its outputs (outside preview). */

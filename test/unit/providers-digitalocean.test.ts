@@ -9,6 +9,7 @@ import {
     resolveDoksClusterArgs,
 } from "../../providers/digitalocean-config";
 import { RecordedResource, SECRET, UNKNOWN, runWithMocks } from "../../stacks/mock-engine";
+import { one } from "../support/recorded";
 
 // Loaded once in before(): the SDK module load is the slow part of this file.
 let DoksCluster: typeof import("../../providers/digitalocean").DoksCluster;
@@ -42,12 +43,6 @@ function doOutputs(type: string, name: string, inputs: Record<string, unknown>):
 
 function byType(resources: RecordedResource[], type: string): RecordedResource[] {
     return resources.filter((r) => r.type === type);
-}
-
-function one(resources: RecordedResource[], type: string, name?: string): RecordedResource {
-    const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
-    assert.strictEqual(found.length, 1, `expected exactly one ${type} ${name ?? ""}, got ${found.length}`);
-    return found[0];
 }
 
 /** Runs `new DoksCluster` under mocks and resolves its plain outputs. */

@@ -15,6 +15,7 @@ import { RecordedResource, SECRET, UNKNOWN, runWithMocks } from "../../stacks/mo
 import { ACCELERATORS } from "../../components/catalog/accelerators";
 import { GKE_INTERFACES_ANNOTATION, machineNetwork } from "../../components/catalog/networking";
 import { resolveNetwork } from "../../components/render/networking";
+import { one } from "../support/recorded";
 
 // Loaded once in before(): the SDK module load is the slow part of this file.
 let GkeCluster: typeof import("../../providers/gke").GkeCluster;
@@ -43,12 +44,6 @@ function gkeOutputs(type: string, name: string, inputs: Record<string, unknown>)
 
 function byType(resources: RecordedResource[], type: string): RecordedResource[] {
     return resources.filter((r) => r.type === type);
-}
-
-function one(resources: RecordedResource[], type: string, name?: string): RecordedResource {
-    const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
-    assert.strictEqual(found.length, 1, `expected exactly one ${type} ${name ?? ""}, got ${found.length}`);
-    return found[0];
 }
 
 function pool(resources: RecordedResource[], gkeName: string): RecordedResource {

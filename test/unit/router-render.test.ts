@@ -13,24 +13,14 @@ import {
     RouterInput,
     RouterSpec,
     kvEventsEndpoint,
-    renderRouter,
     resolveRouterSpec,
 } from "../../components/render/router";
 import { K8sObject } from "../../components/render/types";
+import { only, render } from "./router-fixtures";
 
 const SELECTOR = { "llm-d.ai/inference-serving": "true", "llm-d.ai/model": "qwen3" };
 const base: RouterInput = { name: "qwen", namespace: "llm-d", modelServerSelector: SELECTOR };
 const withIstio: RouterInput = { ...base, gateway: { name: "inference-gateway", namespace: "gw" }, gatewayImplementation: "istio" };
-
-function render(input: RouterInput): K8sObject[] {
-    return renderRouter(resolveRouterSpec(input));
-}
-
-function only(objects: K8sObject[], kind: string): any {
-    const found = objects.filter((o) => o.kind === kind);
-    assert.strictEqual(found.length, 1, `expected one ${kind}, got ${found.length}`);
-    return found[0];
-}
 
 /** The router's own ConfigMap (standalone mode adds the proxy's). */
 function routerConfigMap(objects: K8sObject[]): any {

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { parse } from "yaml";
 import { IMAGES, imageRef } from "../../components/catalog/versions";
 import { LlmdConfigError } from "../../components/errors";
-import { RouterInput, renderRouter, resolveRouterSpec, routerProxyEndpoint } from "../../components/render/router";
+import { RouterInput, resolveRouterSpec, routerProxyEndpoint } from "../../components/render/router";
 import {
     DEFAULT_PROXY_PORT,
     DESTINATION_HEADER,
@@ -14,18 +14,9 @@ import {
     envoyBootstrapYaml,
 } from "../../components/render/router-standalone";
 import { K8sObject } from "../../components/render/types";
+import { only, render } from "./router-fixtures";
 
 const base: RouterInput = { name: "qwen", namespace: "llm-d", modelServerSelector: { "llm-d.ai/model": "qwen3" } };
-
-function render(input: RouterInput): K8sObject[] {
-    return renderRouter(resolveRouterSpec(input));
-}
-
-function only(objects: K8sObject[], kind: string): any {
-    const found = objects.filter((o) => o.kind === kind);
-    assert.strictEqual(found.length, 1, `expected one ${kind}, got ${found.length}`);
-    return found[0];
-}
 
 function proxyConfigMap(objects: K8sObject[]): any {
     const found = objects.filter((o) => o.kind === "ConfigMap" && (o as any).data?.[PROXY_CONFIG_FILE] !== undefined);
