@@ -1,9 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as remote from "@pulumi/command/remote";
 import { LlmdConfigError } from "./errors";
-import { planRouterHost, removeFileCommand, writeFileCommand } from "./offk8s/host";
-import { HostInstallMode } from "./offk8s/systemd";
-import { SchedulerProfile } from "./render/router-config";
+import { RouterHostSettings, planRouterHost, removeFileCommand, writeFileCommand } from "./offk8s/host";
 
 export { HostInstallMode } from "./offk8s/systemd";
 
@@ -34,48 +32,11 @@ export interface RouterHostEndpoint {
 }
 
 /** Arguments of `RouterHost`. */
-export interface RouterHostArgs {
+export interface RouterHostArgs extends RouterHostSettings {
     /** SSH connection to the host. */
     connection: RouterHostConnection;
-    /** How the router and Envoy run: `podman` (default) or `docker` containers under systemd, or `binary`. */
-    installMode?: HostInstallMode;
-    /** Scheduling strategy: `inference-scheduling` (default) or `pd-disaggregation`. */
-    schedulerProfile?: SchedulerProfile;
-    /** Directory for the router config, Envoy bootstrap and scripts. Default `/etc/llmd`. */
-    configDir?: string;
-    /** Endpoints file the router watches on this host. Default `/var/lib/llmd/endpoints.yaml`. */
-    endpointsFilePath?: string;
-    /**
-     * Endpoints file on shared storage that Slurm jobs or a Ray driver on other machines write. When set, a
-     * systemd timer copies it to `endpointsFilePath`: the router watches with inotify, which does not see
-     * writes made by other NFS clients.
-     */
-    sharedEndpointsFile?: string;
-    /** Seconds between copies of `sharedEndpointsFile`. Default 5. */
-    syncIntervalSeconds?: number;
     /** Endpoints written to the file when it does not exist yet; launchers own it afterwards. Default none. */
     initialEndpoints?: RouterHostEndpoint[];
-    /** Port clients send OpenAI-compatible requests to (Envoy's listener). Default 8081. */
-    gatewayPort?: number;
-    /** Pool name in the router's metrics and logs. Default: the component name. */
-    poolName?: string;
-    /** Pool namespace in the router's metrics and logs. Default `llmd`. */
-    poolNamespace?: string;
-    /** Router image override (container modes). Default: the pinned llm-d router image. */
-    routerImage?: string;
-    /** Envoy image override (container modes). Default: the pinned Envoy image. */
-    envoyImage?: string;
-    /** Router binary (binary mode). Default `/usr/local/bin/epp`. */
-    routerBinaryPath?: string;
-    /** Envoy binary (binary mode). Default `/usr/local/bin/envoy`. */
-    envoyBinaryPath?: string;
-    /** Run host commands through `sudo -n`. Default: true unless the user is root. */
-    useSudo?: boolean;
-    /**
-     * Unix user that may rewrite the endpoints file on this host (owner of its directory), for a launcher that
-     * runs on the router host itself. Default: the directory stays root's.
-     */
-    endpointsWriter?: string;
 }
 
 /**

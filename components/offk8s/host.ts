@@ -24,27 +24,53 @@ import {
     renderSyncUnits,
 } from "./systemd";
 
-/** Plain inputs of a router host (the component's args minus Pulumi types). */
-export interface RouterHostInput {
+/** How a router host is set up: shared by `RouterHostArgs` and the pure `RouterHostInput`, documented once. */
+export interface RouterHostSettings {
+    /** How the router and Envoy run: `podman` (default) or `docker` containers under systemd, or `binary`. */
+    installMode?: HostInstallMode;
+    /** Scheduling strategy: `inference-scheduling` (default) or `pd-disaggregation`. */
+    schedulerProfile?: SchedulerProfile;
+    /** Directory for the router config, Envoy bootstrap and scripts. Default `/etc/llmd`. */
+    configDir?: string;
+    /** Endpoints file the router watches on this host. Default `/var/lib/llmd/endpoints.yaml`. */
+    endpointsFilePath?: string;
+    /**
+     * Endpoints file on shared storage that Slurm jobs or a Ray driver on other machines write. When set, a
+     * systemd timer copies it to `endpointsFilePath`: the router watches with inotify, which does not see
+     * writes made by other NFS clients.
+     */
+    sharedEndpointsFile?: string;
+    /** Seconds between copies of `sharedEndpointsFile`. Default 5. */
+    syncIntervalSeconds?: number;
+    /** Port clients send OpenAI-compatible requests to (Envoy's listener). Default 8081. */
+    gatewayPort?: number;
+    /** Pool name in the router's metrics and logs. Default: the component name. */
+    poolName?: string;
+    /** Pool namespace in the router's metrics and logs. Default `llmd`. */
+    poolNamespace?: string;
+    /** Router image override (container modes). Default: the pinned llm-d router image. */
+    routerImage?: string;
+    /** Envoy image override (container modes). Default: the pinned Envoy image. */
+    envoyImage?: string;
+    /** Router binary (binary mode). Default `/usr/local/bin/epp`. */
+    routerBinaryPath?: string;
+    /** Envoy binary (binary mode). Default `/usr/local/bin/envoy`. */
+    envoyBinaryPath?: string;
+    /** Run host commands through `sudo -n`. Default: true unless the user is root. */
+    useSudo?: boolean;
+    /**
+     * Unix user that may rewrite the endpoints file on this host (owner of its directory), for a launcher that
+     * runs on the router host itself. Default: the directory stays root's.
+     */
+    endpointsWriter?: string;
+}
+
+/** Plain inputs of a router host: the settings plus where to reach it (the component's args minus Pulumi types). */
+export interface RouterHostInput extends RouterHostSettings {
     host: string;
     user?: string;
     sshPort?: number;
-    installMode?: HostInstallMode;
-    schedulerProfile?: SchedulerProfile;
-    configDir?: string;
-    endpointsFilePath?: string;
-    sharedEndpointsFile?: string;
-    syncIntervalSeconds?: number;
     initialEndpoints?: EndpointEntry[];
-    gatewayPort?: number;
-    poolName?: string;
-    poolNamespace?: string;
-    routerImage?: string;
-    envoyImage?: string;
-    routerBinaryPath?: string;
-    envoyBinaryPath?: string;
-    useSudo?: boolean;
-    endpointsWriter?: string;
 }
 
 /** One file on the host. */
