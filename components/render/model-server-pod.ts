@@ -315,7 +315,8 @@ function routingSidecar(spec: ModelServerSpec): Json {
         image: imageRef(IMAGES.disaggSidecar),
         imagePullPolicy: "IfNotPresent",
         // Flags of the pinned v0.10.0 sidecar: --model-server-port replaces the deprecated --vllm-port, and
-        // --secure-proxy=false keeps the pool port plain HTTP like vLLM's (TLS is on by default).
+        // --secure-proxy=false keeps the pool port plain HTTP like vLLM's (TLS is on by default). Newer sidecars
+        // rename it --secure-serving but keep --secure-proxy as a deprecated alias, so this works across both.
         args: [`--port=${spec.port}`, `--model-server-port=${spec.enginePort}`, "--kv-connector=nixlv2", "--secure-proxy=false"],
         ports: [{ name: "sidecar", containerPort: spec.port, protocol: "TCP" }],
         resources: { requests: { cpu: "100m", memory: "128Mi" } },
