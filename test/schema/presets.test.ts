@@ -2,21 +2,18 @@ import * as assert from "assert";
 import { WELL_LIT_PATHS } from "../../components/catalog/presets";
 import { GATEWAY_IMPLEMENTATIONS } from "../../components/catalog/gateways";
 import { LlmdDeploymentArgs } from "../../components/llmd";
-import { AcceleratorPool } from "../../components/pool";
 import { K8sObject } from "../../components/render/types";
 import { isKubernetesObject } from "../../stacks/plan";
 import { validateObject } from "../support/schema";
 import { deployLlmd } from "../support/deployment";
+import { catalogPool } from "../support/pools";
 
-const h100: AcceleratorPool = {
+const h100 = catalogPool("aks", "Standard_ND96isr_H100_v5", {
     name: "h100",
-    accelerator: "nvidia-h100",
-    acceleratorsPerNode: 8,
     maxNodes: 8,
     nodeLabels: { "llm-d.ai/accelerator": "nvidia-h100" },
     taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }],
-    interconnect: "infiniband",
-};
+});
 
 async function renderedObjects(args: LlmdDeploymentArgs): Promise<K8sObject[]> {
     return (await deployLlmd(args, true)).filter(isKubernetesObject).map((r) => r.inputs as K8sObject);

@@ -1,18 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import { LlmdDeployment, LlmdDeploymentArgs } from "../../components/llmd";
-import { AcceleratorPool } from "../../components/pool";
 import { expectConstructionError } from "../support/config-errors";
+import { catalogPool } from "../support/pools";
 
-const h100x8: AcceleratorPool = {
-    name: "h100",
-    accelerator: "nvidia-h100",
-    acceleratorsPerNode: 8,
-    maxNodes: 2,
-    nodeLabels: {},
-    taints: [],
-    interconnect: "infiniband",
-};
-const h100NoFabric: AcceleratorPool = { ...h100x8, name: "h100-tcp", interconnect: "none" };
+const h100x8 = catalogPool("aks", "Standard_ND96isr_H100_v5", { name: "h100", maxNodes: 2, nodeLabels: {}, taints: [] });
+// DigitalOcean's 8x H100 droplets have no RDMA fabric between nodes.
+const h100NoFabric = catalogPool("digitalocean", "gpu-h100x8-640gb", { name: "h100-tcp", maxNodes: 2, nodeLabels: {}, taints: [] });
 
 // Each case: the arguments, the field the message must name, and a fragment of what would be valid.
 const cases: Array<[string, Partial<LlmdDeploymentArgs> & Record<string, unknown>, string, RegExp]> = [

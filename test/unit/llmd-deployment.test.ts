@@ -1,24 +1,21 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { PRESETS, WELL_LIT_PATHS } from "../../components/catalog/presets";
-import { AcceleratorPool } from "../../components/pool";
 import { resolveLlmdDeployment } from "../../components/render/llmd-deployment";
 import { RecordedResource, SECRET } from "../../stacks/mock-engine";
 import { deployLlmd } from "../support/deployment";
 import { byName } from "../support/recorded";
+import { catalogPool } from "../support/pools";
 
 // InfiniBand pools need device names for NIXL/NCCL: llmd never guesses them.
 const network = { rdmaDevices: ["mlx5_0:1", "mlx5_1:1"] };
 
-const h100Pool: AcceleratorPool = {
+const h100Pool = catalogPool("aks", "Standard_ND96isr_H100_v5", {
     name: "h100",
-    accelerator: "nvidia-h100",
-    acceleratorsPerNode: 8,
     maxNodes: 4,
     nodeLabels: { "cloud.google.com/gke-nodepool": "h100" },
     taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }],
-    interconnect: "infiniband",
-};
+});
 
 describe("LlmdDeployment: resolving presets", () => {
     it("simulator: one combined role on the CPU simulator, small router, no LeaderWorkerSet", () => {
@@ -89,7 +86,7 @@ describe("LlmdDeployment: resolving presets", () => {
     });
 
     it("picks the cluster's only accelerator when the preset's is absent", () => {
-        const l4: AcceleratorPool = { ...h100Pool, name: "l4", accelerator: "nvidia-l4", acceleratorsPerNode: 4 };
+        const l4 = catalogPool("gke", "g2-standard-48", { name: "l4", maxNodes: 4, nodeLabels: {}, taints: [] });
         const plan = resolveLlmdDeployment("llmd", { pools: [l4], decode: { tensorParallelSize: 1, replicas: 4 } });
         assert.strictEqual(plan.modelServers[0].input.accelerator, "nvidia-l4");
     });
