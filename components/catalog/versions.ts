@@ -98,6 +98,19 @@ export const IMAGES = {
         source: "llm-d/llm-d-router config/manifests (simulator deployment)",
     },
     /**
+     * llm-d's inference payload processor (IPP): an ext_proc server the Gateway calls before routing, which copies
+     * the OpenAI body's `model` into `X-Gateway-Model-Name` and its base model (adapters resolved through the
+     * ConfigMaps labelled `inference.llm-d.ai/ipp-managed`) into `X-Gateway-Base-Model-Name`, so one Gateway
+     * routes many models. The repository publishes no release tags in git; the chart's image default is the
+     * mutable `main`. v0.1.0 is the released, anonymously pullable image tag; its built-in default pipeline (no
+     * `--config-file`) is the two plugins above, which is all llmd relies on.
+     */
+    payloadProcessor: {
+        repository: "ghcr.io/llm-d/llm-d-inference-payload-processor",
+        tag: "v0.1.0",
+        source: "llm-d/llm-d-inference-payload-processor (chart config/charts/payload-processor 0.2.0 at commit 41be2aa, pkg/plugins/basemodelextractor); llm-d v0.9.0 guides/multi-model-routing",
+    },
+    /**
      * DOCA-OFED driver container the NVIDIA Network Operator runs on InfiniBand nodes (AKS ND sizes), matching
      * the `networkOperator` chart. The operator appends `-<os><version>-<arch>` to the tag itself.
      */
@@ -230,5 +243,11 @@ export const MANIFESTS = {
         folder: "gateway-api-inference-extension-v1.6.0",
         version: "v1.6.0",
         source: "kubernetes-sigs/gateway-api-inference-extension v1.6.0 config/crd/bases/",
+    },
+    /** llm-d router CRDs: InferenceObjective (per-request priority) and InferenceModelRewrite (model rewrites, traffic splits). */
+    llmdRouter: {
+        folder: "llm-d-router-v0.10.0",
+        version: "v0.10.0",
+        source: "llm-d/llm-d-router v0.10.0 config/crd/bases/",
     },
 } as const satisfies Record<string, ManifestPin>;

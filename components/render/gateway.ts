@@ -6,6 +6,7 @@
 import { LlmdConfigError, optionalBoolean, requireDnsLabel, requireInteger, requireOneOf } from "../errors";
 import { GATEWAYS, GATEWAY_IMPLEMENTATIONS, GatewayImplementation } from "../catalog/gateways";
 import { CHARTS, ChartPin } from "../catalog/versions";
+import { isLabelKey, isLabelValue } from "./label-syntax";
 import { K8sObject } from "./types";
 
 /** Gateway name llm-d's guides use. */
@@ -32,6 +33,7 @@ export interface GatewayInput {
     listenerPort?: unknown;
     internal?: unknown;
     routeNamespace?: unknown;
+    routeNamespaceLabels?: unknown;
     installGatewayApiCrds?: unknown;
     installInferenceExtensionCrds?: unknown;
     controllerNamespace?: unknown;
@@ -52,6 +54,8 @@ export interface GatewaySpec {
         listenerPort: number;
         /** Namespace the HTTPRoutes live in (the Gateway's own by default). */
         routeNamespace: string;
+        /** When set, routes are admitted from every namespace carrying these labels instead (a shared platform). */
+        routeNamespaceLabels?: Record<string, string>;
     };
     installGatewayApiCrds: boolean;
     installInferenceExtensionCrds: boolean;
@@ -67,6 +71,21 @@ export interface GatewaySpec {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function requireLabels(field: string, value: unknown): Record<string, string> {
+    if (!isPlainObject(value) || Object.keys(value).length === 0) {
+        throw new LlmdConfigError(field, value, "expected at least one namespace label, e.g. { \"llm-d.ai/gateway-access\": \"llmd\" }");
+    }
+    for (const [key, v] of Object.entries(value)) {
+        if (!isLabelKey(key)) {
+            throw new LlmdConfigError(`${field}["${key}"]`, key, "expected a Kubernetes label key ([prefix/]name, name at most 63 characters)");
+        }
+        if (!isLabelValue(v)) {
+            throw new LlmdConfigError(`${field}["${key}"]`, v, "expected a Kubernetes label value (at most 63 letters, digits, '-', '_', '.')");
+        }
+    }
+    return { ...(value as Record<string, string>) };
 }
 
 /** A Gateway class name is a DNS subdomain (up to 253 characters of dot-separated labels). */
@@ -114,6 +133,12 @@ export function resolveGatewaySpec(input: GatewayInput): GatewaySpec {
         const listenerPort = input.listenerPort === undefined ? DEFAULT_LISTENER_PORT : requireInteger("listenerPort", input.listenerPort, 1, 65535);
         const routeNamespace = input.routeNamespace === undefined ? namespace : requireDnsLabel("routeNamespace", input.routeNamespace);
         gateway = { name, className, listenerPort, routeNamespace };
+        if (input.routeNamespaceLabels !== undefined) {
+            if (input.routeNamespace !== undefined) {
+                throw new LlmdConfigError("routeNamespaceLabels", input.routeNamespaceLabels, "set either routeNamespace or routeNamespaceLabels, not both");
+            }
+            gateway.routeNamespaceLabels = requireLabels("routeNamespaceLabels", input.routeNamespaceLabels);
+        }
     }
 
     let controller: GatewaySpec["controller"];
@@ -160,11 +185,12 @@ export function renderGateway(spec: GatewaySpec): K8sObject {
     if (spec.gateway === undefined) {
         throw new Error(`implementation "${spec.implementation}" has no Gateway to render`);
     }
-    const { name, className, listenerPort, routeNamespace } = spec.gateway;
-    const namespaces =
-        routeNamespace === spec.namespace
-            ? { from: "Same" }
-            : { from: "Selector", selector: { matchLabels: { "kubernetes.io/metadata.name": routeNamespace } } };
+    const { name, className, listenerPort, routeNamespace, routeNamespaceLabels } = spec.gateway;
+    const namespaces = routeNamespaceLabels
+        ? { from: "Selector", selector: { matchLabels: { ...routeNamespaceLabels } } }
+        : routeNamespace === spec.namespace
+          ? { from: "Same" }
+          : { from: "Selector", selector: { matchLabels: { "kubernetes.io/metadata.name": routeNamespace } } };
     return {
         apiVersion: "gateway.networking.k8s.io/v1",
         kind: "Gateway",

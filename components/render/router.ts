@@ -30,6 +30,8 @@ import {
 } from "./router-standalone";
 import { K8sObject } from "./types";
 import { LLMD_LABELS } from "./labels";
+import { isLabelKey, isLabelValue } from "./label-syntax";
+import { BASE_MODEL_HEADER } from "./model-routing";
 
 /** What the gateway does when the router cannot be reached. */
 export const FailureMode = {
@@ -88,6 +90,11 @@ export interface RouterInput {
     standalone?: boolean;
     proxyPort?: number;
     proxyResources?: Partial<RouterResourceSpec>;
+    /**
+     * Model names the HTTPRoute matches in `X-Gateway-Base-Model-Name` (a platform routing by model); without
+     * them the route takes every request on the Gateway.
+     */
+    routeModelNames?: string[];
 }
 
 /** The standalone proxy (Envoy in the router pod), when the router runs without a Gateway. */
@@ -116,30 +123,11 @@ export interface RouterSpec {
     resources: RouterResourceSpec;
     /** Present in standalone mode only. */
     proxy?: StandaloneProxySpec;
+    /** Header values the route matches; empty: every request. */
+    routeModelNames: string[];
 }
 
-// Kubernetes label syntax: optional DNS-subdomain prefix, then a 63-character name; values may be empty.
-const labelName = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const labelPrefix = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const quantity = /^([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$/;
-
-function validLabelKey(key: string): boolean {
-    const parts = key.split("/");
-    if (parts.length > 2) {
-        return false;
-    }
-    const name = parts[parts.length - 1];
-    const prefix = parts.length === 2 ? parts[0] : undefined;
-    return (
-        name.length <= 63 &&
-        labelName.test(name) &&
-        (prefix === undefined || (prefix.length <= 253 && labelPrefix.test(prefix)))
-    );
-}
-
-function validLabelValue(value: unknown): boolean {
-    return typeof value === "string" && value.length <= 63 && (value === "" || labelName.test(value));
-}
 
 function requireSelector(field: string, selector: unknown): Record<string, string> {
     if (typeof selector !== "object" || selector === null || Array.isArray(selector) || Object.keys(selector).length === 0) {
@@ -150,10 +138,10 @@ function requireSelector(field: string, selector: unknown): Record<string, strin
         throw new LlmdConfigError(field, selector, "expected at most 64 labels (InferencePool limit)");
     }
     for (const [key, value] of entries) {
-        if (!validLabelKey(key)) {
+        if (!isLabelKey(key)) {
             throw new LlmdConfigError(`${field}["${key}"]`, key, "expected a Kubernetes label key ([prefix/]name, name at most 63 characters)");
         }
-        if (!validLabelValue(value)) {
+        if (!isLabelValue(value)) {
             throw new LlmdConfigError(`${field}["${key}"]`, value, "expected a Kubernetes label value (at most 63 letters, digits, '-', '_', '.')");
         }
     }
@@ -265,7 +253,23 @@ export function resolveRouterSpec(input: RouterInput): RouterSpec {
         tokenizerModel,
         resources: requireResources("resources", input.resources),
         proxy,
+        routeModelNames: resolveRouteModelNames(input.routeModelNames, gateway !== undefined),
     };
+}
+
+function resolveRouteModelNames(names: unknown, hasGateway: boolean): string[] {
+    if (names === undefined) {
+        return [];
+    }
+    if (!hasGateway) {
+        throw new LlmdConfigError("routeModelNames", names, "there is no Gateway route to match on; leave it unset");
+    }
+    if (!Array.isArray(names) || names.length === 0 || names.length > 16) {
+        // Gateway API allows at most 64 matches per rule and 16 rules per route; one rule with one match per name keeps well inside.
+        throw new LlmdConfigError("routeModelNames", names, "expected 1 to 16 model names");
+    }
+    names.forEach((n, i) => requireNonEmpty(`routeModelNames[${i}]`, n));
+    return [...names];
 }
 
 /** Ports of the router pod the proxy listener must not take (the profile's extra ports included). */
@@ -588,8 +592,13 @@ function inferencePool(spec: RouterSpec): K8sObject {
 
 function httpRoute(spec: RouterSpec, gateway: GatewayRef): K8sObject {
     const names = routerNames(spec);
+    const path = { type: "PathPrefix", value: "/" };
+    const matches =
+        spec.routeModelNames.length === 0
+            ? [{ path }]
+            : spec.routeModelNames.map((value) => ({ path, headers: [{ type: "Exact", name: BASE_MODEL_HEADER, value }] }));
     const rule: Record<string, unknown> = {
-        matches: [{ path: { type: "PathPrefix", value: "/" } }],
+        matches,
         backendRefs: [{ group: INFERENCE_POOL_GROUP, kind: "InferencePool", name: names.pool }],
     };
     // GKE's gateway takes the timeout from GCPBackendPolicy and rejects HTTPRoute timeouts.

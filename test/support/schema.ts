@@ -26,6 +26,9 @@ export const UNPINNED_KINDS: ReadonlyMap<string, string> = new Map([
     // GKE's Gateway policy CRDs are installed by GKE itself and are not published as versioned YAML.
     ["networking.gke.io/v1/HealthCheckPolicy", "installed by GKE, no published versioned CRD"],
     ["networking.gke.io/v1/GCPBackendPolicy", "installed by GKE, no published versioned CRD"],
+    ["networking.gke.io/v1/GCPRoutingExtension", "installed by GKE with its Gateway controller, no published versioned CRD"],
+    // The payload processor's hook on an Istio Gateway; Istio's CRDs come from the pinned chart at run time.
+    ["networking.istio.io/v1alpha3/EnvoyFilter", "Istio CRDs come from the pinned Istio chart at run time"],
     // GKE multi-networking objects for RDMA NICs: GKE installs these CRDs with multi-networking enabled.
     ["networking.gke.io/v1/Network", "installed by GKE with multi-networking, no published versioned CRD"],
     ["networking.gke.io/v1/GKENetworkParamSet", "installed by GKE with multi-networking, no published versioned CRD"],

@@ -1,0 +1,212 @@
+/**
+ * Decides what one `LlmdPlatform` (the once-per-cluster half of llm-d) is made of: the platform namespace, the
+ * CRDs, the gateway controller and the one shared Gateway, how requests are routed by model, and the optional
+ * LeaderWorkerSet and Kueue installs. Pure: plain values in, plain component arguments out.
+ */
+import { ClusterProvider } from "../catalog/accelerators";
+import { GATEWAY_IMPLEMENTATIONS, GatewayImplementation } from "../catalog/gateways";
+import { LlmdConfigError, checkUnder, optionalBoolean, requireDnsLabel, requireOneOf } from "../errors";
+import { AcceleratorPool } from "../pool";
+import { DEFAULT_GATEWAY_NAME, GatewayInput, GatewaySpec, resolveGatewaySpec } from "./gateway";
+import { KueueInput, resolveKueueSpec } from "./kueue";
+import { ModelServerKueueArgs } from "./model-server-placement";
+import { ModelRouting, modelRoutingFor } from "./model-routing";
+import { ModelServerNetworkArgs } from "./model-server-types";
+import { TopologySchedulingInput, topologyProvider } from "./topology-scheduling";
+
+/** Namespace of the shared Gateway (and the default namespace of every model) when none is given. */
+export const DEFAULT_PLATFORM_NAMESPACE = "llm-d";
+/**
+ * Namespace label that lets a namespace's HTTPRoutes attach to a platform's Gateway; its value is the platform's
+ * name. llmd puts it on every namespace it creates for the platform or a model.
+ */
+export const GATEWAY_ACCESS_LABEL = "llm-d.ai/gateway-access";
+
+/** Gateway settings of a platform, as the user gives them. */
+export interface PlatformGatewayInput {
+    implementation?: unknown;
+    gatewayClassName?: unknown;
+    installGatewayApiCrds?: unknown;
+    internal?: unknown;
+    listenerPort?: unknown;
+    controllerValues?: unknown;
+}
+
+/** The plain part of `LlmdPlatformArgs`. */
+export interface PlatformInput {
+    namespace?: unknown;
+    createNamespace?: unknown;
+    gateway?: PlatformGatewayInput;
+    installCrds?: unknown;
+    retainCrdsOnDelete?: unknown;
+    modelRouting?: unknown;
+    leaderWorkerSet?: unknown;
+    leaderWorkerSetPreinstalled?: unknown;
+    topologyAwareScheduling?: TopologySchedulingInput;
+    clusterProvider?: unknown;
+    pools?: AcceleratorPool[];
+    network?: ModelServerNetworkArgs;
+}
+
+/**
+ * What a model needs to know about the platform it joins: plain values, so a model in another program (or
+ * another language) can name a platform it did not create.
+ */
+export interface LlmdPlatformRef {
+    /** The platform's name; model and adapter names must be unique within it. */
+    name: string;
+    /** Namespace of the shared Gateway, the payload processor and the models' routing ConfigMaps. */
+    namespace: string;
+    /** Gateway implementation (`istio`, `agentgateway`, `kgateway`, `gke` or `none`). */
+    gatewayImplementation: GatewayImplementation;
+    /** Name of the shared Gateway; empty with implementation `none` (every model runs its own standalone router). */
+    gatewayName: string;
+    /** How requests are routed by model (`payload-processor`, `agentgateway-policy` or `none`: one model only). */
+    modelRouting: ModelRouting;
+    /** Whether the LeaderWorkerSet controller runs on the cluster (multi-node model servers need it). */
+    leaderWorkerSet: boolean;
+    /** Kueue queue that multi-node model servers in the platform namespace join; absent without topology-aware scheduling. */
+    kueue?: ModelServerKueueArgs;
+}
+
+/** Everything `LlmdPlatform` creates, resolved. */
+export interface PlatformSpec {
+    name: string;
+    namespace: string;
+    createNamespace: boolean;
+    /** Labels the platform namespace carries (and every model namespace must carry) for Gateway access. */
+    namespaceLabels: Record<string, string>;
+    gateway: GatewaySpec;
+    /** The gateway arguments as resolved into `gateway` (what `InferenceGateway` is constructed with). */
+    gatewayArgs: GatewayInput & { implementation: GatewayImplementation; namespace: string };
+    /** Install the InferencePool and llm-d router (InferenceObjective, InferenceModelRewrite) CRDs. */
+    installCrds: boolean;
+    /** Keep every CRD in the cluster when the platform is destroyed (other tenants' objects depend on them). */
+    retainCrdsOnDelete: boolean;
+    installLeaderWorkerSet: boolean;
+    /** Kueue and its queues in the platform namespace, when topology-aware scheduling is on. */
+    topologyAwareScheduling?: KueueInput & { installKueue?: boolean };
+    /** What models are told about this platform. */
+    ref: LlmdPlatformRef;
+}
+
+function resolveModelRouting(input: unknown, implementation: GatewayImplementation): ModelRouting {
+    const possible = modelRoutingFor(implementation);
+    if (input === undefined) {
+        return possible ?? ModelRouting.None;
+    }
+    const on = optionalBoolean("modelRouting", input, true);
+    if (on && possible === undefined) {
+        throw new LlmdConfigError(
+            "modelRouting",
+            input,
+            `gateway implementation ${implementation} has no way to route by the request's model; use istio, gke or agentgateway, or set modelRouting: false (one model per platform)`,
+        );
+    }
+    return on ? (possible as ModelRouting) : ModelRouting.None;
+}
+
+/**
+ * Resolves `LlmdPlatformArgs`, running each part's own validation so a bad field fails before any child exists.
+ * Errors name the field as the user wrote it (`gateway.listenerPort`, `topologyAwareScheduling.rackLabel`).
+ */
+export function resolvePlatformSpec(name: string, input: PlatformInput, options: { clusterProviderField?: string } = {}): PlatformSpec {
+    const clusterProviderField = options.clusterProviderField ?? "clusterProvider";
+    requireDnsLabel("name", name);
+    const namespace = input.namespace === undefined ? DEFAULT_PLATFORM_NAMESPACE : requireDnsLabel("namespace", input.namespace);
+    const createNamespace = optionalBoolean("createNamespace", input.createNamespace, true);
+    const clusterProvider =
+        input.clusterProvider === undefined ? undefined : requireOneOf<ClusterProvider>(clusterProviderField, input.clusterProvider, Object.values(ClusterProvider));
+    const gatewayInput = input.gateway ?? {};
+    if (typeof gatewayInput !== "object" || gatewayInput === null || Array.isArray(gatewayInput)) {
+        throw new LlmdConfigError("gateway", gatewayInput, "expected an object of gateway settings");
+    }
+    const implementation = requireOneOf<GatewayImplementation>("gateway.implementation", gatewayInput.implementation ?? "istio", GATEWAY_IMPLEMENTATIONS);
+    const namespaceLabels = { [GATEWAY_ACCESS_LABEL]: name };
+    const installCrds = optionalBoolean("installCrds", input.installCrds, true);
+    const gatewayArgs = {
+        ...gatewayInput,
+        implementation,
+        namespace,
+        gatewayName: implementation === GatewayImplementation.None ? undefined : DEFAULT_GATEWAY_NAME,
+        installInferenceExtensionCrds: installCrds,
+        // Models may live in namespaces of their own: admit routes from every namespace labelled for this platform.
+        routeNamespaceLabels: implementation === GatewayImplementation.None ? undefined : namespaceLabels,
+    };
+    const gateway = checkUnder("gateway", () => resolveGatewaySpec(gatewayArgs));
+    const modelRouting = resolveModelRouting(input.modelRouting, implementation);
+    const installLeaderWorkerSet = optionalBoolean("leaderWorkerSet", input.leaderWorkerSet, false);
+    const preinstalled = optionalBoolean("leaderWorkerSetPreinstalled", input.leaderWorkerSetPreinstalled, false);
+    if (installLeaderWorkerSet && preinstalled) {
+        throw new LlmdConfigError("leaderWorkerSetPreinstalled", true, "leaderWorkerSet: true installs the controller; set only one of them");
+    }
+
+    let topologyAwareScheduling: PlatformSpec["topologyAwareScheduling"];
+    let kueue: ModelServerKueueArgs | undefined;
+    if (input.topologyAwareScheduling !== undefined) {
+        const tas = input.topologyAwareScheduling;
+        if (typeof tas !== "object" || tas === null || Array.isArray(tas)) {
+            throw new LlmdConfigError("topologyAwareScheduling", tas, "expected an object of topology-aware scheduling settings");
+        }
+        topologyAwareScheduling = {
+            ...tas,
+            clusterProvider: topologyProvider(tas, clusterProvider, clusterProviderField),
+            pools: input.pools ?? [],
+            namespace,
+            network: input.network,
+        };
+        const spec = checkUnder("topologyAwareScheduling", () => resolveKueueSpec(topologyAwareScheduling!));
+        kueue = { localQueue: spec.localQueueName, topologyLevel: spec.groupLevel, topologyMode: spec.placement };
+    }
+
+    return {
+        name,
+        namespace,
+        createNamespace,
+        namespaceLabels,
+        gateway,
+        gatewayArgs,
+        installCrds,
+        retainCrdsOnDelete: optionalBoolean("retainCrdsOnDelete", input.retainCrdsOnDelete, true),
+        installLeaderWorkerSet,
+        topologyAwareScheduling,
+        ref: {
+            name,
+            namespace,
+            gatewayImplementation: implementation,
+            gatewayName: gateway.gateway?.name ?? "",
+            modelRouting,
+            leaderWorkerSet: installLeaderWorkerSet || preinstalled,
+            ...(kueue ? { kueue } : {}),
+        },
+    };
+}
+
+/**
+ * Checks a platform ref a model was given (possibly written by hand for a platform in another stack) and
+ * returns it unchanged, so a ref from an `LlmdPlatform` in this program keeps its identity.
+ */
+export function checkPlatformRef(field: string, ref: unknown): LlmdPlatformRef {
+    if (typeof ref !== "object" || ref === null || Array.isArray(ref)) {
+        throw new LlmdConfigError(field, ref, "expected an LlmdPlatform's ref: { name, namespace, gatewayImplementation, gatewayName, modelRouting, leaderWorkerSet }");
+    }
+    const r = ref as Record<string, unknown>;
+    requireDnsLabel(`${field}.name`, r.name);
+    requireDnsLabel(`${field}.namespace`, r.namespace);
+    const implementation = requireOneOf<GatewayImplementation>(`${field}.gatewayImplementation`, r.gatewayImplementation, GATEWAY_IMPLEMENTATIONS);
+    if (implementation === GatewayImplementation.None) {
+        if (r.gatewayName !== "" && r.gatewayName !== undefined) {
+            throw new LlmdConfigError(`${field}.gatewayName`, r.gatewayName, "implementation none has no Gateway: expected it empty");
+        }
+    } else {
+        requireDnsLabel(`${field}.gatewayName`, r.gatewayName);
+    }
+    const routing = requireOneOf<ModelRouting>(`${field}.modelRouting`, r.modelRouting, Object.values(ModelRouting));
+    if (routing !== ModelRouting.None && routing !== modelRoutingFor(implementation)) {
+        throw new LlmdConfigError(`${field}.modelRouting`, routing, `implementation ${implementation} routes by model with ${modelRoutingFor(implementation) ?? "nothing"}`);
+    }
+    if (typeof r.leaderWorkerSet !== "boolean") {
+        throw new LlmdConfigError(`${field}.leaderWorkerSet`, r.leaderWorkerSet, "expected true or false");
+    }
+    return ref as LlmdPlatformRef;
+}
