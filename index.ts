@@ -4,7 +4,19 @@
  */
 
 // Serving layer: cloud-agnostic Kubernetes components.
-export { LlmdDeployment, LlmdDeploymentArgs, LlmdGatewayArgs, LlmdModelServerArgs, LlmdRouterArgs } from "./components/llmd";
+export { LlmdPlatform, LlmdPlatformArgs, LlmdPlatformRef, LlmdGatewayArgs, LlmdTopologyArgs, ModelRouting } from "./components/platform";
+export {
+    LlmdModel,
+    LlmdModelArgs,
+    LlmdModelServerArgs,
+    LlmdRouterArgs,
+    LoraArgs,
+    LoraAdapterArgs,
+    InferenceObjectiveArgs,
+    ModelRewriteArgs,
+    ModelRewriteTargetArgs,
+} from "./components/model";
+export { LlmdDeployment, LlmdDeploymentArgs } from "./components/llmd";
 export { InferenceGateway, InferenceGatewayArgs } from "./components/gateway";
 export { LeaderWorkerSetController, LeaderWorkerSetControllerArgs } from "./components/lws";
 export { InferenceRouter, InferenceRouterArgs, RouterGatewayRef, RouterResources, FailureMode, SchedulerProfile } from "./components/router";

@@ -1,11 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GatewayImplementation } from "./catalog/gateways";
-import { MANIFESTS } from "./catalog/versions";
+import { MANIFESTS, ManifestPin } from "./catalog/versions";
+import { kindDependenciesOf } from "./dependencies";
+import { optionalBoolean } from "./errors";
 import { loadCrds } from "./crds";
 import { createK8sObject } from "./k8s-object";
 import { gatewayControllerCharts, renderGateway, resolveGatewaySpec } from "./render/gateway";
-import { K8sObject } from "./render/types";
 
 /** Arguments of `InferenceGateway`. */
 export interface InferenceGatewayArgs {
@@ -36,6 +37,16 @@ export interface InferenceGatewayArgs {
     /** Install the pinned Inference Extension CRD (InferencePool v1). Default true. */
     installInferenceExtensionCrds?: boolean;
     /**
+     * Keep the CRDs this component installs when it is destroyed. Default true: CRDs are cluster-wide, and
+     * deleting one deletes every object of its kind, other teams' Gateways and HTTPRoutes included.
+     */
+    retainCrdsOnDelete?: boolean;
+    /**
+     * Labels that admit HTTPRoutes to the Gateway from any namespace carrying them (a platform shared by models
+     * in several namespaces). Exclusive with `routeNamespace`.
+     */
+    routeNamespaceLabels?: { [key: string]: string };
+    /**
      * Namespace of the gateway controller (Istio, agentgateway, kgateway). Defaults: `istio-system`,
      * `agentgateway-system`, `kgateway-system`.
      */
@@ -65,17 +76,18 @@ export class InferenceGateway extends pulumi.ComponentResource {
     constructor(name: string, args: InferenceGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:InferenceGateway", name, {}, opts);
         // Validate everything before creating any child.
-        const { kubernetesProvider, ...input } = args;
+        const { kubernetesProvider, retainCrdsOnDelete, ...input } = args;
         const spec = resolveGatewaySpec(input);
+        const retainOnDelete = optionalBoolean("retainCrdsOnDelete", retainCrdsOnDelete, true);
         const charts = gatewayControllerCharts(spec);
         const gatewayObject = spec.gateway ? renderGateway(spec) : undefined;
         const provider = kubernetesProvider;
 
-        const gatewayApiCrds = spec.installGatewayApiCrds ? createCrds(this, name, loadCrds(MANIFESTS.gatewayApi), provider) : [];
+        const gatewayApiCrds = spec.installGatewayApiCrds ? createCrds(this, name, MANIFESTS.gatewayApi, provider, retainOnDelete) : new Map();
         const inferenceCrds = spec.installInferenceExtensionCrds
-            ? createCrds(this, name, loadCrds(MANIFESTS.inferenceExtension), provider)
-            : [];
-        const crds = [...gatewayApiCrds, ...inferenceCrds];
+            ? createCrds(this, name, MANIFESTS.inferenceExtension, provider, retainOnDelete)
+            : new Map();
+        const crds = [...gatewayApiCrds.values(), ...inferenceCrds.values()];
 
         const gatewayNamespace = spec.createNamespace
             ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: spec.namespace } }, { parent: this, provider })
@@ -111,13 +123,23 @@ export class InferenceGateway extends pulumi.ComponentResource {
             }
         }
 
+        let gateway: pulumi.CustomResource | undefined;
         if (gatewayObject !== undefined) {
-            createK8sObject(`${name}-gateway`, gatewayObject, {
+            // `status` (never sent: it is undefined) makes the custom resource expose the controller's status as an
+            // output, from which composites read the Gateway's address.
+            gateway = createK8sObject(`${name}-gateway`, { ...gatewayObject, status: undefined }, {
                 parent: this,
                 provider,
-                dependsOn: [...gatewayApiCrds, ...controllerCharts, ...(gatewayNamespace ? [gatewayNamespace] : [])],
+                dependsOn: [
+                    ...(gatewayApiCrds.has("Gateway") ? [gatewayApiCrds.get("Gateway")!] : []),
+                    ...controllerCharts,
+                    ...(gatewayNamespace ? [gatewayNamespace] : []),
+                    // A composite that created the namespace passes it here.
+                    ...(kindDependenciesOf(opts)?.("Gateway") ?? []),
+                ],
             });
         }
+        PARTS.set(this, { crds: new Map([...gatewayApiCrds, ...inferenceCrds]), controllerCharts, gateway });
 
         this.gatewayName = pulumi.output(spec.gateway?.name ?? "");
         this.gatewayNamespace = pulumi.output(spec.namespace);
@@ -131,6 +153,39 @@ export class InferenceGateway extends pulumi.ComponentResource {
 
 }
 
-function createCrds(parent: pulumi.Resource, name: string, crds: K8sObject[], provider: k8s.Provider | undefined): pulumi.Resource[] {
-    return crds.map((crd) => createK8sObject(`${name}-crd-${crd.metadata.name}`, crd, { parent, provider }));
+/** What a composite built on an InferenceGateway needs to wire exact dependency edges. */
+export interface GatewayParts {
+    /** Installed CRDs by the kind they serve (`Gateway`, `HTTPRoute`, `InferencePool`, ...). */
+    crds: Map<string, pulumi.Resource>;
+    /** The controller's Helm releases, CRD chart first (Istio's carry its own CRDs, e.g. DestinationRule). */
+    controllerCharts: pulumi.Resource[];
+    /** The Gateway object, when there is one. */
+    gateway?: pulumi.Resource;
+}
+
+const PARTS = new WeakMap<InferenceGateway, GatewayParts>();
+
+/** The parts of a constructed InferenceGateway. */
+export function gatewayParts(gateway: InferenceGateway): GatewayParts {
+    const parts = PARTS.get(gateway);
+    if (parts === undefined) {
+        throw new Error("gatewayParts: not a constructed InferenceGateway");
+    }
+    return parts;
+}
+
+/** Creates a pinned CRD set, returning each CRD by the kind it serves. */
+export function createCrds(
+    parent: pulumi.Resource,
+    name: string,
+    pin: ManifestPin,
+    provider: k8s.Provider | undefined,
+    retainOnDelete: boolean,
+): Map<string, pulumi.Resource> {
+    const created = new Map<string, pulumi.Resource>();
+    for (const crd of loadCrds(pin)) {
+        const kind = (crd.spec as { names: { kind: string } }).names.kind;
+        created.set(kind, createK8sObject(`${name}-crd-${crd.metadata.name}`, crd, { parent, provider, retainOnDelete }));
+    }
+    return created;
 }

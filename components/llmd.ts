@@ -1,68 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Accelerator, ClusterProvider } from "./catalog/accelerators";
-import { TopologyPlacement, TopologyProfile } from "./catalog/topology";
-import { TopologyAwareScheduling } from "./kueue";
-import { GatewayImplementation } from "./catalog/gateways";
 import { WellLitPath } from "./catalog/presets";
-import { InferenceGateway } from "./gateway";
-import { LeaderWorkerSetController } from "./lws";
-import { ModelServer, ModelServerNetworkArgs } from "./model-server";
+import { InferenceObjectiveArgs, LlmdModelServerArgs, LlmdRouterArgs, LoraArgs, ModelRewriteArgs, buildModel } from "./model";
+import { ModelServerNetworkArgs } from "./model-server";
+import { LlmdGatewayArgs, LlmdTopologyArgs, buildPlatform, gatewayBaseUrl } from "./platform";
 import { AcceleratorPool } from "./pool";
-import { RoleOverrides, resolveLlmdDeployment } from "./render/llmd-deployment";
-import { renderOpenShiftScc, renderOpenShiftServiceAccount } from "./render/openshift";
-import { createK8sObject } from "./k8s-object";
-import { FailureMode, InferenceRouter, RouterResources, SchedulerProfile } from "./router";
+import { gatewayParts } from "./gateway";
+import { resolveLlmdDeployment } from "./render/llmd-deployment";
 
-/** Gateway settings of an `LlmdDeployment`. */
-export interface LlmdGatewayArgs {
-    /** Gateway implementation: istio (default), agentgateway, kgateway, gke or none. */
-    implementation?: GatewayImplementation;
-    /** GatewayClass override. */
-    gatewayClassName?: string;
-    /** Install the Gateway API CRDs. Default: true unless the platform ships them (GKE). */
-    installGatewayApiCrds?: boolean;
-    /** GKE only: internal load balancer instead of a regional external one. */
-    internal?: boolean;
-    /** Port of the Gateway's HTTP listener. Default 80. */
-    listenerPort?: number;
-    /** Extra Helm values for the gateway controller chart (e.g. `{ profile: "openshift" }` for Istio on OpenShift). */
-    controllerValues?: { [key: string]: any };
-}
-
-/** Router settings of an `LlmdDeployment`. */
-export interface LlmdRouterArgs {
-    /** Router replicas (more than one enables leader election). Default: the preset's. */
-    replicas?: number;
-    /** Router image override. */
-    image?: string;
-    /** Raw EndpointPickerConfig YAML replacing the preset's scheduler configuration. */
-    schedulerConfig?: string;
-    /** FailOpen (default) or FailClose when the router is unreachable. */
-    failureMode?: FailureMode;
-    /** Router container resources. Default: llm-d's guide sizes, or small ones with the simulator. */
-    resources?: RouterResources;
-}
-
-/** Overrides for one model-server role of an `LlmdDeployment`; unset fields keep the preset's values. */
-export interface LlmdModelServerArgs extends RoleOverrides {}
-
-/** Topology-aware scheduling settings of an `LlmdDeployment`. */
-export interface LlmdTopologyArgs {
-    /**
-     * The cluster's provider, which decides the topology labels (gke, aks, digitalocean, openshift, minikube,
-     * kind, existing). Default: the deployment's `platform`.
-     */
-    clusterProvider?: ClusterProvider;
-    /** Install Kueue from its pinned chart. Default true. */
-    installKueue?: boolean;
-    /** Topology level profile override (e.g. `gke-nodepool` on GKE capacity without block labels). */
-    topologyProfile?: TopologyProfile;
-    /** Generic clusters: node label naming the rack, used as the group level. */
-    rackLabel?: string;
-    /** `required` (default) or `preferred` placement inside the group level. */
-    placement?: TopologyPlacement;
-}
+export type { LlmdGatewayArgs, LlmdTopologyArgs } from "./platform";
+export type { LlmdModelServerArgs, LlmdRouterArgs } from "./model";
 
 /** Arguments of `LlmdDeployment`. */
 export interface LlmdDeploymentArgs {
@@ -98,7 +46,7 @@ export interface LlmdDeploymentArgs {
     decode?: LlmdModelServerArgs;
     /** Prefill model-server overrides (disaggregated presets). */
     prefill?: LlmdModelServerArgs;
-    /** Install the LeaderWorkerSet controller. Default: when a role spans nodes. */
+    /** Install the LeaderWorkerSet controller. Default: when a role spans nodes. False: the cluster runs it already. */
     installLeaderWorkerSet?: boolean;
     /**
      * Fast-network settings for every model server: RDMA device names, Multus networks, or `allowTcp` to accept
@@ -118,15 +66,21 @@ export interface LlmdDeploymentArgs {
      * servers (creating an SCC needs cluster-admin). Otherwise nothing extra: restricted-v2 admits every pod.
      */
     platform?: ClusterProvider;
+    /** LoRA adapters served on the model. */
+    lora?: LoraArgs;
+    /** Request priorities (InferenceObjective) on the model's pool. */
+    objectives?: InferenceObjectiveArgs[];
+    /** Model-name rewrites and traffic splits (InferenceModelRewrite) on the model's pool. */
+    rewrites?: ModelRewriteArgs[];
     /** Kubernetes provider for every child (a cluster component's `kubernetesProvider`). */
     kubernetesProvider?: k8s.Provider;
 }
 
 /**
- * A complete llm-d serving stack for one model on one well-lit path: gateway (with the Gateway API and
- * Inference Extension CRDs), the llm-d router with its InferencePool and HTTPRoute, vLLM model servers
- * (decode, prefill or both; Deployments or LeaderWorkerSets) and, when needed, the LeaderWorkerSet
- * controller. Every field of the preset can be overridden; bad combinations fail at construction.
+ * The one-model shortcut: an `LlmdPlatform` and one `LlmdModel` on it, for one model on one well-lit path. Its
+ * Gateway routes every request to that model. Kept for programs written before the platform/model split: the
+ * children keep their names and parents, so an existing stack updates in place. To serve several models, use
+ * `LlmdPlatform` and `LlmdModel`.
  */
 export class LlmdDeployment extends pulumi.ComponentResource {
     /** Namespace everything runs in. */
@@ -141,6 +95,11 @@ export class LlmdDeployment extends pulumi.ComponentResource {
     public readonly poolName: pulumi.Output<string>;
     /** Name of the router's Service. */
     public readonly routerServiceName: pulumi.Output<string>;
+    /**
+     * Base URL clients call: the Gateway's (`http://<address>[:port]`, empty until it has an address, unknown in
+     * preview), or with gateway `none` the in-cluster URL of the router's own proxy. Append `/v1/...`.
+     */
+    public readonly baseUrl: pulumi.Output<string>;
 
     /**
      * @param name Name of the deployment; children are named `${name}-<role>` and pods carry `llm-d.ai/guide: <name>`.
@@ -152,71 +111,8 @@ export class LlmdDeployment extends pulumi.ComponentResource {
         const { hfToken, kubernetesProvider, ...input } = args;
         // Everything is decided and checked before the first child exists: bad input creates nothing.
         const plan = resolveLlmdDeployment(name, input, { hfTokenGiven: hfToken !== undefined });
-        const provider = kubernetesProvider;
-
-        const namespace = plan.createNamespace
-            ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: plan.namespace } }, { parent: this, provider })
-            : undefined;
-        const afterNamespace = namespace ? [namespace] : [];
-
-        const gateway = new InferenceGateway(
-            `${name}-gateway`,
-            { ...plan.gateway, namespace: plan.namespace, kubernetesProvider: provider },
-            { parent: this, dependsOn: afterNamespace },
-        );
-        const kueue = plan.topologyAwareScheduling
-            ? new TopologyAwareScheduling(
-                  `${name}-kueue`,
-                  { ...plan.topologyAwareScheduling, kubernetesProvider: provider },
-                  { parent: this, dependsOn: afterNamespace },
-              )
-            : undefined;
-        const lws = plan.installLeaderWorkerSet
-            ? new LeaderWorkerSetController(`${name}-lws`, { kubernetesProvider: provider }, { parent: this })
-            : undefined;
-
-        const { name: routerName, ...routerArgs } = plan.router;
-        const router = new InferenceRouter(
-            routerName,
-            {
-                ...routerArgs,
-                schedulerProfile: plan.router.schedulerProfile as SchedulerProfile | undefined,
-                failureMode: plan.router.failureMode as FailureMode | undefined,
-                gatewayImplementation: plan.router.gatewayImplementation as GatewayImplementation | undefined,
-                kubernetesProvider: provider,
-            },
-            { parent: this, dependsOn: [gateway, ...afterNamespace] },
-        );
-
-        // OpenShift: the grant the RDMA model servers need to be admitted. The SCC and its ClusterRole are
-        // cluster-scoped; the ServiceAccount and RoleBinding live in the namespace.
-        let sccGrant: pulumi.Resource[] = [];
-        if (plan.openShiftScc) {
-            const [sccObject, clusterRoleObject, roleBindingObject] = renderOpenShiftScc(plan.openShiftScc);
-            const serviceAccount = createK8sObject(`${name}-model-server-sa`, renderOpenShiftServiceAccount(plan.openShiftScc), {
-                parent: this,
-                provider,
-                dependsOn: afterNamespace,
-            });
-            const scc = createK8sObject(`${name}-scc`, sccObject, { parent: this, provider, dependsOn: afterNamespace });
-            const clusterRole = createK8sObject(`${name}-scc-role`, clusterRoleObject, { parent: this, provider, dependsOn: [scc] });
-            const binding = createK8sObject(`${name}-scc-binding`, roleBindingObject, {
-                parent: this,
-                provider,
-                dependsOn: [...afterNamespace, clusterRole, serviceAccount],
-            });
-            sccGrant = [serviceAccount, binding];
-        }
-
-        for (const server of plan.modelServers) {
-            // Pods created before their account may use the SCC are rejected, and the workload stalls.
-            const grant = server.input.serviceAccountName ? sccGrant : [];
-            new ModelServer(
-                `${name}-${server.role}`,
-                { ...server.input, hfToken, kubernetesProvider: provider },
-                { parent: this, dependsOn: [...afterNamespace, ...(lws ? [lws] : []), ...(kueue ? [kueue] : []), ...grant] },
-            );
-        }
+        const { gateway } = buildPlatform(this, name, plan.platformSpec, kubernetesProvider);
+        const { router } = buildModel(this, plan, hfToken, kubernetesProvider);
 
         this.namespace = pulumi.output(plan.namespace);
         this.preset = pulumi.output(plan.preset);
@@ -224,6 +120,8 @@ export class LlmdDeployment extends pulumi.ComponentResource {
         this.gatewayName = gateway.gatewayName;
         this.poolName = router.poolName;
         this.routerServiceName = router.serviceName;
+        const gatewayUrl = gatewayBaseUrl(gatewayParts(gateway).gateway, plan.gateway.gateway?.listenerPort ?? 80);
+        this.baseUrl = plan.router.gateway ? gatewayUrl : router.endpoint;
         this.registerOutputs({
             namespace: this.namespace,
             preset: this.preset,
@@ -231,6 +129,7 @@ export class LlmdDeployment extends pulumi.ComponentResource {
             gatewayName: this.gatewayName,
             poolName: this.poolName,
             routerServiceName: this.routerServiceName,
+            baseUrl: this.baseUrl,
         });
     }
 }

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GatewayImplementation } from "./catalog/gateways";
+import { kindDependenciesOf, plusDependencies } from "./dependencies";
 import { createK8sObject } from "./k8s-object";
 import {
     FailureMode,
@@ -100,21 +101,6 @@ const ROLES: Record<string, string> = {
 // Kinds served by CRDs that someone else installs: they must wait for whatever the caller depends on.
 const NEEDS_CRDS = new Set(["InferencePool", "HTTPRoute", "DestinationRule", "HealthCheckPolicy", "GCPBackendPolicy"]);
 
-type DependsOn = pulumi.ResourceOptions["dependsOn"];
-
-function plusDependencies(external: DependsOn, ...more: pulumi.Resource[]): DependsOn {
-    if (external === undefined) {
-        return more;
-    }
-    if (Array.isArray(external)) {
-        return [...external, ...more];
-    }
-    if (pulumi.Resource.isInstance(external)) {
-        return [external, ...more];
-    }
-    return pulumi.output(external as pulumi.Input<pulumi.Resource | pulumi.Resource[]>).apply((d) => [...(Array.isArray(d) ? d : [d]), ...more]);
-}
-
 /**
  * The llm-d router (endpoint picker, EPP) for one pool of model servers: its least-privilege RBAC, scheduler
  * config, Deployment and Service, the `InferencePool` it picks endpoints for, and, when a Gateway is given,
@@ -152,16 +138,23 @@ export class InferenceRouter extends pulumi.ComponentResource {
         const created = new Map<string, pulumi.CustomResource>();
         let pool: pulumi.CustomResource | undefined;
 
+        // A composite may give every kind its exact edges; otherwise the CRD-served kinds wait for opts.dependsOn.
+        const kindDependencies = kindDependenciesOf(opts);
         for (const object of renderRouter(spec)) {
             const role = object.kind === "ConfigMap" && object.metadata.name === names.proxyConfigMap ? "proxy-config" : ROLES[object.kind];
             if (!role || created.has(role)) {
                 throw new Error(`InferenceRouter rendered an unexpected ${object.kind}`);
             }
             const after = object.kind === "InferencePool" || !pool ? [] : [pool];
+            const dependsOn = kindDependencies
+                ? [...kindDependencies(object.kind), ...after]
+                : NEEDS_CRDS.has(object.kind)
+                  ? plusDependencies(opts?.dependsOn, ...after)
+                  : undefined;
             const resource = createK8sObject(`${name}-${role}`, object as K8sObject, {
                 parent: this,
                 provider: args.kubernetesProvider,
-                dependsOn: NEEDS_CRDS.has(object.kind) ? plusDependencies(opts?.dependsOn, ...after) : undefined,
+                dependsOn,
             });
             created.set(role, resource);
             if (object.kind === "InferencePool") {

@@ -28,6 +28,8 @@ export interface RecordedResource {
     inputs: Record<string, unknown>;
     /** Dotted paths of inputs that were secret. */
     secretPaths: string[];
+    /** Whether `pulumi destroy` leaves the object in the cluster (`retainOnDelete`). */
+    retainOnDelete: boolean;
 }
 
 /** How to run a program under mocks. */
@@ -141,6 +143,7 @@ export async function runWithMocks<T>(program: () => T | Promise<T>, options: Mo
                         custom: req.getCustom(),
                         inputs,
                         secretPaths,
+                        retainOnDelete: Boolean(req.getRetainondelete?.()),
                     });
                 }
                 callback(err, resp);

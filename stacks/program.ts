@@ -1,13 +1,17 @@
 /**
- * The stack program: reads the `llmd:*` config, creates (or connects to) the cluster for `llmd:provider`,
- * and puts an `LlmdDeployment` on it. Each provider module is loaded only when its stack uses it, so a
- * local stack never loads a cloud SDK.
+ * The stack program: reads the `llmd:*` config, creates (or connects to) the cluster for `llmd:provider`, and
+ * puts llm-d on it: an `LlmdPlatform` with the `LlmdModel`s of `llmd:models`, or, for `llmd:deployment` alone,
+ * the one-model `LlmdDeployment` (unchanged, so stacks written before the split update in place). Each provider
+ * module is loaded only when its stack uses it, so a local stack never loads a cloud SDK.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterProvider } from "../components/catalog/accelerators";
 import { ClusterOutputs } from "../components/cluster";
 import { LlmdConfigError, requireOneOf } from "../components/errors";
 import { LlmdDeployment, LlmdDeploymentArgs } from "../components/llmd";
+import { LlmdModel, LlmdModelArgs } from "../components/model";
+import { LlmdPlatform, LlmdPlatformArgs } from "../components/platform";
+import { resolveMultiModel } from "../components/render/multi-model";
 
 /** Values of `llmd:provider`. */
 export const STACK_PROVIDERS = ["kind", "minikube", "openshift", "existing", "gke", "aks", "digitalocean", "baremetal"] as const;
@@ -71,15 +75,112 @@ export function runProgram(): Record<string, pulumi.Input<unknown>> {
         return runBareMetalProgram(config);
     }
     const clusterArgs = objectConfig(config, "cluster");
-    const deploymentArgs = objectConfig(config, "deployment") as LlmdDeploymentArgs;
+    const deploymentArgs = config.getObject<unknown>("deployment");
+    const platformArgs = config.getObject<unknown>("platform");
+    const modelsArgs = config.getObject<unknown>("models");
+    if (deploymentArgs !== undefined && modelsArgs !== undefined) {
+        throw new LlmdConfigError("llmd:models", modelsArgs, "set either llmd:deployment (one model) or llmd:models (a list), not both");
+    }
     const cluster = createCluster(provider, clusterArgs, config.getSecret("kubeconfig"));
+    const clusterProvider = platformOf(provider, clusterArgs);
+    const hfToken = config.getSecret("hfToken");
 
+    if (platformArgs === undefined && modelsArgs === undefined) {
+        return runDeployment(objectConfig(config, "deployment") as LlmdDeploymentArgs, cluster, clusterProvider, hfToken);
+    }
+    const platformInput = objectConfig(config, "platform") as LlmdPlatformArgs;
+    const models = (modelsArgs ?? (deploymentArgs === undefined ? undefined : [{ name: "llmd", ...(objectConfig(config, "deployment") as object) }])) as unknown;
+    const shared = { pools: cluster.pools, kubernetesVersion: cluster.requestedVersion, clusterProvider };
+    const withShared = (entry: Record<string, unknown>) => ({
+        ...entry,
+        pools: shared.pools,
+        kubernetesVersion: entry.kubernetesVersion ?? shared.kubernetesVersion,
+        clusterProvider: entry.clusterProvider ?? clusterProvider,
+    });
+    const platformFull = { ...platformInput, clusterProvider: platformInput.clusterProvider ?? clusterProvider, pools: cluster.pools };
+    const modelsKey = modelsArgs === undefined ? "llmd:deployment" : "llmd:models";
+    // Every model is checked against the platform and the others before the first resource exists.
+    const plan = inStackConfig(modelsKey, () => {
+        const entries = Array.isArray(models) ? models.map((m, i) => (typeof m === "object" && m !== null ? withShared(checkModelEntry(i, m)) : m)) : models;
+        return resolveMultiModel("llmd", platformFull as any, entries, { hfTokenGiven: hfToken !== undefined });
+    });
+
+    const platform = new LlmdPlatform("llmd", {
+        ...platformFull,
+        leaderWorkerSet: plan.platform.installLeaderWorkerSet,
+        kubernetesProvider: cluster.kubernetesProvider,
+    });
+    const served = (models as Record<string, unknown>[]).map(({ name, ...entry }) => {
+        const model = new LlmdModel(name as string, {
+            ...(withShared(entry) as LlmdModelArgs),
+            platform: platform.ref,
+            hfToken,
+            kubernetesProvider: cluster.kubernetesProvider,
+        });
+        return { name: name as string, model };
+    });
+
+    return {
+        kubeconfig: cluster.kubeconfig,
+        kubernetesVersion: cluster.kubernetesVersion,
+        namespace: platform.namespace,
+        gateway: platform.gatewayName,
+        url: platform.baseUrl,
+        models: pulumi.all(served.map(({ model }) => model.servedModels)).apply((names) => names.flat()),
+        modelEndpoints: pulumi
+            .all(served.map(({ name, model }) => pulumi.all([model.namespace, model.poolName, model.servedModels, model.standaloneUrl]).apply(([namespace, pool, names, standaloneUrl]) => ({ name, namespace, inferencePool: pool, models: names, standaloneUrl }))))
+            .apply((list) => list),
+    };
+}
+
+// Settings of the whole platform, which a model entry cannot set for itself.
+const PLATFORM_ONLY = ["gateway", "installLeaderWorkerSet", "topologyAwareScheduling", "platform"];
+
+function checkModelEntry(i: number, entry: Record<string, unknown>): Record<string, unknown> {
+    for (const key of PLATFORM_ONLY) {
+        if (key in entry) {
+            throw new LlmdConfigError(`models[${i}].${key}`, entry[key], "is a platform setting with llmd:platform or llmd:models: move it under llmd:platform");
+        }
+    }
+    return entry;
+}
+
+/**
+ * Runs `resolve`, renaming its errors to the stack config keys the user wrote: `models[i].x` under `modelsKey`
+ * (`llmd:models[1].decode.replicas`, or `llmd:deployment.decode.replicas` for the one model of llmd:deployment),
+ * anything else under `llmd:platform`.
+ */
+function inStackConfig<T>(modelsKey: string, resolve: () => T): T {
+    try {
+        return resolve();
+    } catch (err) {
+        if (!(err instanceof LlmdConfigError)) {
+            throw err;
+        }
+        const match = /^models(\[(\d+)\])?(.*)$/.exec(err.field);
+        const field = match
+            ? modelsKey === "llmd:deployment"
+                ? `llmd:deployment${match[3]}`
+                : `llmd:models${match[1] ?? ""}${match[3]}`
+            : `llmd:platform.${err.field.replace(/^platform\./, "")}`;
+        const renamed = new LlmdConfigError(field, undefined, "");
+        renamed.message = field + err.message.slice(err.field.length);
+        throw renamed;
+    }
+}
+
+function runDeployment(
+    deploymentArgs: LlmdDeploymentArgs,
+    cluster: StackCluster,
+    clusterProvider: ClusterProvider,
+    hfToken: pulumi.Output<string> | undefined,
+): Record<string, pulumi.Input<unknown>> {
     const llmd = new LlmdDeployment("llmd", {
         ...deploymentArgs,
         pools: cluster.pools,
         kubernetesVersion: deploymentArgs.kubernetesVersion ?? cluster.requestedVersion,
-        platform: deploymentArgs.platform ?? platformOf(provider, clusterArgs),
-        hfToken: config.getSecret("hfToken"),
+        platform: deploymentArgs.platform ?? clusterProvider,
+        hfToken,
         kubernetesProvider: cluster.kubernetesProvider,
     });
 
@@ -91,5 +192,7 @@ export function runProgram(): Record<string, pulumi.Input<unknown>> {
         model: llmd.servedModelName,
         gateway: llmd.gatewayName,
         inferencePool: llmd.poolName,
+        url: llmd.baseUrl,
+        models: llmd.servedModelName.apply((name) => [name]),
     };
 }

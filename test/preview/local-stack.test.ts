@@ -20,29 +20,44 @@ describe("the local simulator stack", () => {
 
     const kinds = () => objects.map((o) => o.kind);
 
-    it("prints the whole serving path: Gateway, HTTPRoute, InferencePool, router and model servers", () => {
-        for (const kind of ["Gateway", "HTTPRoute", "InferencePool", "Deployment", "Service", "ConfigMap", "Role", "RoleBinding"]) {
+    it("prints the whole serving path: Gateway, HTTPRoutes, InferencePools, routers and model servers", () => {
+        for (const kind of ["Gateway", "HTTPRoute", "InferencePool", "Deployment", "Service", "ConfigMap", "Role", "RoleBinding", "EnvoyFilter"]) {
             assert.ok(kinds().includes(kind), `no ${kind} in the plan`);
-        }
-        const pool = objects.find((o) => o.kind === "InferencePool") as K8sObject & { spec: { selector: { matchLabels: Record<string, string> } } };
-        const servers = objects.filter(
-            (o) => o.kind === "Deployment" && (o as any).spec.template.spec.containers.some((c: { image: string }) => c.image === imageRef(IMAGES.inferenceSim)),
-        );
-        assert.strictEqual(servers.length, 1, "one simulator Deployment");
-        const podLabels = (servers[0] as any).spec.template.metadata.labels as Record<string, string>;
-        for (const [key, value] of Object.entries(pool.spec.selector.matchLabels)) {
-            assert.strictEqual(podLabels[key], value, `the pool selects ${key}=${value} but the simulator pods lack it`);
         }
     });
 
-    it("routes the Gateway's traffic to the pool", () => {
-        const gateway = objects.find((o) => o.kind === "Gateway")!;
-        const route = objects.find((o) => o.kind === "HTTPRoute") as any;
-        assert.strictEqual(route.spec.parentRefs[0].name, gateway.metadata.name);
-        assert.deepStrictEqual(
-            { group: route.spec.rules[0].backendRefs[0].group, kind: route.spec.rules[0].backendRefs[0].kind },
-            { group: "inference.networking.k8s.io", kind: "InferencePool" },
+    it("serves two simulated models, each pool selecting its own simulator pods and no other's", () => {
+        const pools = objects.filter((o) => o.kind === "InferencePool") as Array<K8sObject & { spec: { selector: { matchLabels: Record<string, string> } } }>;
+        const servers = objects.filter(
+            (o) => o.kind === "Deployment" && (o as any).spec.template.spec.containers.some((c: { image: string }) => c.image === imageRef(IMAGES.inferenceSim)),
         );
+        assert.strictEqual(pools.length, 2);
+        assert.strictEqual(servers.length, 2, "one simulator Deployment per model");
+        for (const pool of pools) {
+            const selected = servers.filter((server) => {
+                const podLabels = (server as any).spec.template.metadata.labels as Record<string, string>;
+                return Object.entries(pool.spec.selector.matchLabels).every(([key, value]) => podLabels[key] === value);
+            });
+            assert.deepStrictEqual(selected.map((s) => s.metadata.name), [`${pool.metadata.name}-both`], `pool ${pool.metadata.name}`);
+        }
+    });
+
+    it("routes each model's name on the one Gateway to that model's pool", () => {
+        const gateway = objects.find((o) => o.kind === "Gateway")!;
+        const routes = objects.filter((o) => o.kind === "HTTPRoute") as any[];
+        const byHeader = Object.fromEntries(routes.map((route) => [route.spec.rules[0].matches[0].headers[0].value, route.spec.rules[0].backendRefs[0].name]));
+        assert.deepStrictEqual(byHeader, { "Qwen/Qwen3-0.6B": "qwen", "meta-llama/Llama-3.2-1B-Instruct": "llama" });
+        for (const route of routes) {
+            assert.strictEqual(route.spec.parentRefs[0].name, gateway.metadata.name);
+            assert.deepStrictEqual(
+                { group: route.spec.rules[0].backendRefs[0].group, kind: route.spec.rules[0].backendRefs[0].kind },
+                { group: "inference.networking.k8s.io", kind: "InferencePool" },
+            );
+        }
+        // The adapter's name reaches the llama pool through the payload processor's ConfigMap.
+        const routing = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "llama-model-routing") as any;
+        assert.strictEqual(routing.data.baseModel, "meta-llama/Llama-3.2-1B-Instruct");
+        assert.match(routing.data.adapters, /food-review/);
     });
 
     it("asks for no GPU or TPU anywhere", () => {

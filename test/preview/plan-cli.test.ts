@@ -25,7 +25,8 @@ describe("npm run plan", function () {
         const { status, stdout } = plan("--stack", "local");
         assert.strictEqual(status, 0);
         assert.match(stdout, /^stack local: \d+ resources\n/);
-        assert.match(stdout, /llmd:index:InferenceRouter {2}llmd-router/);
+        assert.match(stdout, /llmd:index:LlmdPlatform {2}llmd\n/);
+        assert.match(stdout, /llmd:index:InferenceRouter {2}qwen-router/);
     });
 
     it("prints {stack, resources: [{type, name, parent, provider, inputs}]} with --json", () => {
@@ -33,9 +34,9 @@ describe("npm run plan", function () {
         assert.strictEqual(status, 0);
         const parsed = JSON.parse(stdout) as { stack: string; resources: Array<Record<string, unknown>> };
         assert.strictEqual(parsed.stack, "local");
-        const pool = parsed.resources.find((r) => r.name === "llmd-router-pool")!;
+        const pool = parsed.resources.find((r) => r.name === "qwen-router-pool")!;
         assert.deepStrictEqual(Object.keys(pool).sort(), ["inputs", "name", "parent", "provider", "type"]);
-        assert.strictEqual(pool.parent, "llmd:index:InferenceRouter::llmd-router");
+        assert.strictEqual(pool.parent, "llmd:index:InferenceRouter::qwen-router");
         assert.strictEqual(pool.provider, "kind-k8s");
     });
 

@@ -124,13 +124,16 @@ describe("InferenceGateway", () => {
             assert.ok(!base.dependencies.includes(istiod.urn));
         });
 
-        it("creates the Gateway after the Gateway API CRDs and both charts", () => {
+        it("creates the Gateway after its own CRD and both charts, and no other CRD", () => {
             const gateway = named(r.resources, "gw-gateway");
             const gatewayApiCrds = ofType(r.resources, CRD).filter((c) => c.name.endsWith(".gateway.networking.k8s.io"));
             assert.strictEqual(gatewayApiCrds.length, GATEWAY_API_CRD_COUNT);
-            for (const dep of [...gatewayApiCrds, ...ofType(r.resources, CHART)]) {
+            for (const dep of [named(r.resources, "gw-crd-gateways.gateway.networking.k8s.io"), ...ofType(r.resources, CHART)]) {
                 assert.ok(gateway.dependencies.includes(dep.urn), `Gateway waits for ${dep.name}`);
             }
+            // Waiting for HTTPRoute or GRPCRoute CRDs would only serialise the update.
+            const otherCrds = gatewayApiCrds.filter((c) => c.name !== "gw-crd-gateways.gateway.networking.k8s.io");
+            assert.deepStrictEqual(otherCrds.filter((c) => gateway.dependencies.includes(c.urn)).map((c) => c.name), []);
             assert.strictEqual(gateway.inputs.apiVersion, "gateway.networking.k8s.io/v1");
             assert.strictEqual((gateway.inputs.metadata as any).namespace, "llm");
             assert.strictEqual((gateway.inputs.spec as any).gatewayClassName, "istio");

@@ -14,7 +14,7 @@ describe("multi-language component schema", function () {
         resources: Record<string, { isComponent?: boolean; description?: string; inputProperties: Record<string, { description?: string }>; requiredInputs?: string[]; properties: Record<string, { description?: string }> }>;
         types: Record<string, { properties?: Record<string, { description?: string }> }>;
     };
-    const exported = ["LlmdDeployment", "InferenceGateway", "LeaderWorkerSetController", "InferenceRouter", "ModelServer", "TopologyAwareScheduling", "RouterHost", "ExistingCluster", "GkeCluster", "AksCluster", "DoksCluster"];
+    const exported = ["LlmdPlatform", "LlmdModel", "LlmdDeployment", "InferenceGateway", "LeaderWorkerSetController", "InferenceRouter", "ModelServer", "TopologyAwareScheduling", "RouterHost", "ExistingCluster", "GkeCluster", "AksCluster", "DoksCluster"];
 
     before(async () => {
         const components = getPulumiComponents(require("../../index"));
@@ -60,6 +60,22 @@ describe("multi-language component schema", function () {
         for (const output of ["namespace", "gatewayName", "poolName", "servedModelName"]) {
             assert.ok(output in llmd.properties, `LlmdDeployment output ${output}`);
         }
+        const platform = schema.resources["llmd:index:LlmdPlatform"];
+        for (const input of ["namespace", "gateway", "installCrds", "retainCrdsOnDelete", "modelRouting", "leaderWorkerSet", "topologyAwareScheduling", "kubernetesProvider"]) {
+            assert.ok(input in platform.inputProperties, `LlmdPlatform input ${input}`);
+        }
+        for (const output of ["ref", "namespace", "gatewayName", "gatewayAddress", "baseUrl"]) {
+            assert.ok(output in platform.properties, `LlmdPlatform output ${output}`);
+        }
+        const model = schema.resources["llmd:index:LlmdModel"] as typeof llmd & { requiredInputs?: string[] };
+        for (const input of ["platform", "preset", "model", "namespace", "lora", "objectives", "rewrites", "hfToken", "decode", "prefill", "kubernetesProvider"]) {
+            assert.ok(input in model.inputProperties, `LlmdModel input ${input}`);
+        }
+        assert.deepStrictEqual(model.requiredInputs, ["platform"]);
+        for (const output of ["namespace", "servedModelName", "servedModels", "poolName", "routerServiceName", "standaloneUrl"]) {
+            assert.ok(output in model.properties, `LlmdModel output ${output}`);
+        }
+        assert.ok("baseUrl" in llmd.properties, "LlmdDeployment output baseUrl");
         const host = schema.resources["llmd:index:RouterHost"] as typeof llmd & { requiredInputs?: string[] };
         assert.deepStrictEqual(host.requiredInputs, ["connection"]);
         for (const output of ["endpointUrl", "endpointsFilePath", "routerConfig"]) {
