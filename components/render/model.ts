@@ -14,7 +14,7 @@ import { ModelRouting, renderModelRoutingConfigMap, routedModelNames } from "./m
 import { resolveModelServer } from "./model-server-resolve";
 import { ModelServerInput, ModelServerNetworkArgs, ModelServerSpec } from "./model-server-types";
 import { engineCapabilities } from "./model-server-pod";
-import { ObjectivesSpec, resolveObjectives } from "./objectives";
+import { FLOW_CONTROL_FEATURE_GATE, ObjectivesSpec, resolveObjectives } from "./objectives";
 import { OpenShiftSccSpec, RDMA_POD_CAPABILITIES, openShiftSccSpec } from "./openshift";
 import { GATEWAY_ACCESS_LABEL, LlmdPlatformRef } from "./platform";
 import { RouterInput, kvEventsEndpoint, resolveRouterSpec } from "./router";
@@ -401,6 +401,8 @@ function planModel(name: string, args: LlmdModelInput, platform: LlmdPlatformRef
             tokenizerModel: base.schedulerProfile === "precise-prefix-cache" ? model : undefined,
             resources: args.router?.resources ?? (simulate ? SIMULATOR_ROUTER_RESOURCES : undefined),
             routeModelNames: platform.modelRouting === ModelRouting.None ? undefined : routedModelNames(platform.modelRouting, servedModelName, aliases),
+            // InferenceObjective priorities are inert without the router's flow control.
+            featureGates: policies.needsFlowControl ? [FLOW_CONTROL_FEATURE_GATE] : undefined,
         },
         modelServers,
         multiNode,

@@ -63,6 +63,8 @@ export interface SchedulingProfileConfig {
 export interface EndpointPickerConfig {
     apiVersion: string;
     kind: string;
+    /** Router features off by default, e.g. `flowControl` (request priorities and queueing). */
+    featureGates?: string[];
     plugins: PluginConfig[];
     schedulingProfiles: SchedulingProfileConfig[];
 }
@@ -72,6 +74,8 @@ export interface RouterConfigOptions {
     profile: SchedulerProfile;
     /** Hugging Face model id the precise profile tokenises with; required for that profile only. */
     tokenizerModel?: string;
+    /** Feature gates to turn on (`flowControl` for InferenceObjective priorities). */
+    featureGates?: string[];
 }
 
 // The model servers expose vLLM's Prometheus metrics over plain HTTP; queue and kv-cache scorers need them.
@@ -176,6 +180,11 @@ function config(plugins: PluginConfig[], schedulingProfiles: SchedulingProfileCo
 
 /** The scheduler config for a profile, as plain data. */
 export function buildRouterConfig(options: RouterConfigOptions): EndpointPickerConfig {
+    const config = buildProfileConfig(options);
+    return options.featureGates && options.featureGates.length > 0 ? { ...config, featureGates: [...options.featureGates] } : config;
+}
+
+function buildProfileConfig(options: RouterConfigOptions): EndpointPickerConfig {
     switch (options.profile) {
         case SchedulerProfile.InferenceScheduling:
             return inferenceScheduling();
@@ -197,6 +206,12 @@ export function renderRouterConfig(options: RouterConfigOptions): string {
 /** The config file the router gets: the user's own text when given, else the profile's. */
 export function routerConfigText(options: RouterConfigOptions & { configOverride?: string }): string {
     return options.configOverride ?? renderRouterConfig(options);
+}
+
+/** Feature gates a user-supplied config text turns on. */
+export function configTextFeatureGates(text: string): string[] {
+    const gates = (parse(text) as { featureGates?: unknown }).featureGates;
+    return Array.isArray(gates) ? gates.filter((g): g is string => typeof g === "string") : [];
 }
 
 /**

@@ -15,6 +15,7 @@ import {
     SCHEDULER_PROFILES,
     SchedulerProfile,
     TOKENIZER_PORT,
+    configTextFeatureGates,
     routerConfigText,
     validateRouterConfigText,
 } from "./router-config";
@@ -95,6 +96,8 @@ export interface RouterInput {
      * them the route takes every request on the Gateway.
      */
     routeModelNames?: string[];
+    /** Router feature gates to turn on, e.g. `flowControl` when the pool has InferenceObjectives. */
+    featureGates?: string[];
 }
 
 /** The standalone proxy (Envoy in the router pod), when the router runs without a Gateway. */
@@ -125,6 +128,7 @@ export interface RouterSpec {
     proxy?: StandaloneProxySpec;
     /** Header values the route matches; empty: every request. */
     routeModelNames: string[];
+    featureGates: string[];
 }
 
 const quantity = /^([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$/;
@@ -254,7 +258,25 @@ export function resolveRouterSpec(input: RouterInput): RouterSpec {
         resources: requireResources("resources", input.resources),
         proxy,
         routeModelNames: resolveRouteModelNames(input.routeModelNames, gateway !== undefined),
+        featureGates: resolveFeatureGates(input.featureGates, configOverride),
     };
+}
+
+function resolveFeatureGates(gates: unknown, configOverride: string | undefined): string[] {
+    if (gates === undefined) {
+        return [];
+    }
+    if (!Array.isArray(gates) || gates.some((g) => typeof g !== "string" || !/^[a-zA-Z][a-zA-Z0-9]*$/.test(g))) {
+        throw new LlmdConfigError("featureGates", gates, "expected a list of feature gate names, e.g. [\"flowControl\"]");
+    }
+    if (configOverride !== undefined) {
+        // The user's own config is used as written: it must turn the gates on itself.
+        const missing = gates.filter((g) => !configTextFeatureGates(configOverride).includes(g));
+        if (missing.length > 0) {
+            throw new LlmdConfigError("schedulerConfig", "(your EndpointPickerConfig)", `this pool needs featureGates: [${missing.join(", ")}] in it (InferenceObjective priorities act only with flowControl)`);
+        }
+    }
+    return [...new Set(gates as string[])];
 }
 
 function resolveRouteModelNames(names: unknown, hasGateway: boolean): string[] {
@@ -655,7 +677,12 @@ function gkeObjects(spec: RouterSpec): K8sObject[] {
 
 /** Every object of one router, in apply order (RBAC and config before the pods that use them). */
 export function renderRouter(spec: RouterSpec): K8sObject[] {
-    const configText = routerConfigText({ profile: spec.profile, tokenizerModel: spec.tokenizerModel, configOverride: spec.configOverride });
+    const configText = routerConfigText({
+        profile: spec.profile,
+        tokenizerModel: spec.tokenizerModel,
+        configOverride: spec.configOverride,
+        featureGates: spec.featureGates,
+    });
     const proxyConfigText = spec.proxy ? envoyBootstrapYaml({ listenerPort: spec.proxy.port, extProcPort: ROUTER_GRPC_PORT }) : undefined;
     const objects: K8sObject[] = [
         ...rbac(spec),

@@ -4,6 +4,7 @@ import { BASE_MODEL_HEADER } from "../../components/render/model-routing";
 import { LlmdModelInput, resolveLlmdModel } from "../../components/render/model";
 import { LlmdPlatformRef, resolvePlatformSpec } from "../../components/render/platform";
 import { renderRouter, resolveRouterSpec } from "../../components/render/router";
+import { ROUTER_CONFIG_FILE } from "../../components/render/router-config";
 import { K8sObject } from "../../components/render/types";
 import { assertConfigError } from "../support/config-errors";
 import { catalogPool } from "../support/pools";
@@ -211,6 +212,23 @@ describe("LlmdModel: priorities and rewrites", () => {
         }
         assert.strictEqual(plan.policies.needsFlowControl, true);
         assert.strictEqual(withPolicies({}).policies.needsFlowControl, false);
+    });
+
+    it("objectives turn the router's flowControl feature gate on; without them it stays off", () => {
+        const config = (extra: Record<string, unknown>) => {
+            const router = renderRouter(resolveRouterSpec(withPolicies(extra).router));
+            const map = router.find((o) => o.kind === "ConfigMap" && Object.keys(o.data as object).includes(ROUTER_CONFIG_FILE))!;
+            return parse(Object.values(map.data as Record<string, string>)[0]);
+        };
+        assert.deepStrictEqual(config({ objectives: [{ name: "o", priority: 1 }] }).featureGates, ["flowControl"]);
+        assert.strictEqual(config({}).featureGates, undefined);
+    });
+
+    it("a scheduler config of the user's own must turn flowControl on itself when the model has objectives", () => {
+        const own = "apiVersion: llm-d.ai/v1alpha1\nkind: EndpointPickerConfig\nplugins:\n- type: queue-scorer\nschedulingProfiles:\n- name: default\n  plugins:\n  - pluginRef: queue-scorer\n";
+        const objectives = [{ name: "o", priority: 1 }];
+        assertConfigError(thrown(() => withPolicies({ objectives, router: { schedulerConfig: own } })), "router.schedulerConfig", /featureGates: \[flowControl\]/);
+        assert.ok(withPolicies({ objectives, router: { schedulerConfig: `featureGates:\n- flowControl\n${own}` } }));
     });
 
     const cases: Array<[string, Record<string, unknown>, string, RegExp]> = [
