@@ -11,6 +11,7 @@ import { LlmdConfigError, checkUnder, parseKubernetesMinor, requireDnsLabel, req
 import { AcceleratorPool } from "../pool";
 import { DEFAULT_GATEWAY_NAME, resolveGatewaySpec } from "./gateway";
 import { resolveModelServer } from "./model-server-resolve";
+import { poolTargetPorts } from "./model-server-ports";
 import { RouterInput, kvEventsEndpoint, resolveRouterSpec } from "./router";
 import { KueueInput, resolveKueueSpec } from "./kueue";
 import { ModelServerInput, ModelServerNetworkArgs, ModelServerSpec } from "./model-server-types";
@@ -245,6 +246,7 @@ export function resolveLlmdDeployment(name: string, args: LlmdDeploymentInput, c
         checkCapacity(roleKey, spec, server.input.pool);
         specs.set(server, spec);
     }
+    plan.router.targetPorts = poolTargetPorts(plan.modelServers.map((s) => ({ role: s.role === "prefill" ? "prefill" : "decode", spec: specs.get(s)! })));
     if (plan.platform === "openshift") {
         planOpenShiftScc(name, plan, specs);
     }
@@ -384,7 +386,6 @@ function planLlmdDeployment(name: string, args: LlmdDeploymentInput): LlmdDeploy
             server.input.kueue = { localQueue: kueue.localQueueName, topologyLevel: kueue.groupLevel, topologyMode: kueue.placement };
         }
     }
-    const dpLocal = decode.nodesPerReplica > 1 ? (decode.dataParallelSizeLocal ?? 1) : 1;
     return {
         preset,
         namespace,
@@ -404,8 +405,6 @@ function planLlmdDeployment(name: string, args: LlmdDeploymentInput): LlmdDeploy
             modelServerSelector: poolLabels,
             gateway: implementation === "none" ? undefined : { name: DEFAULT_GATEWAY_NAME, namespace },
             gatewayImplementation: implementation,
-            // Multi-node data-parallel pods serve one HTTP port per local rank; the pool targets each.
-            targetPorts: Array.from({ length: dpLocal }, (_, i) => 8000 + i),
             tokenizerModel: base.schedulerProfile === "precise-prefix-cache" ? model : undefined,
             resources: args.router?.resources ?? (simulate ? SIMULATOR_ROUTER_RESOURCES : undefined),
         },

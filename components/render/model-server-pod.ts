@@ -8,6 +8,7 @@ import { INTERCONNECTS } from "../catalog/networking";
 import { IMAGES, imageRef } from "../catalog/versions";
 import { placementPodAnnotations } from "./model-server-placement";
 import { KvTransfer, ModelServerSpec } from "./model-server-types";
+import { enginePorts, multiPortDataParallel, servedPorts, supervisorPort } from "./model-server-ports";
 import { LLMD_LABELS } from "./labels";
 
 /** Where the HF cache is mounted; HF_HOME points here so no image's default cache dir is assumed. */
@@ -92,17 +93,19 @@ function vllmArgs(spec: ModelServerSpec, position: PodPosition): string[] {
         args.push("--data-parallel-size", String(spec.dataParallelSize));
     }
     if (spec.mode === "data") {
-        // Every pod runs its local ranks and its own API server (hybrid load balancing), as llm-d's wide-EP
-        // guide does, so the router can pick any pod of the group.
         args.push(
             "--data-parallel-size", String(spec.dataParallelSize),
             "--data-parallel-size-local", String(spec.dataParallelSizeLocal),
             "--data-parallel-address", "$(LWS_LEADER_ADDRESS)",
             "--data-parallel-rpc-port", String(DP_RPC_PORT),
-            "--data-parallel-hybrid-lb",
         );
-        if (spec.dataParallelSizeLocal === 1) {
-            args.push("--data-parallel-start-rank", "$(LWS_WORKER_INDEX)");
+        if (multiPortDataParallel(spec)) {
+            // One API server per local rank on consecutive ports, so the pool can target each rank directly
+            // (llm-d's wide-EP guide); a supervisor on the next port answers the probes.
+            args.push("--data-parallel-multi-port-external-lb", "--data-parallel-supervisor-port", String(supervisorPort(spec)));
+        } else {
+            // One rank per pod: its own API server (hybrid load balancing), so the router can pick any pod.
+            args.push("--data-parallel-hybrid-lb", "--data-parallel-start-rank", "$(LWS_WORKER_INDEX)");
         }
     }
     if (spec.mode === "slice") {
@@ -236,6 +239,16 @@ function resources(spec: ModelServerSpec): Json | undefined {
 }
 
 function probes(spec: ModelServerSpec): Json {
+    if (multiPortDataParallel(spec)) {
+        // The supervisor stands for every rank of the pod: healthy while its children are, ready once all of
+        // them serve (the wide-EP guide's probes).
+        const supervisor = (path: string) => ({ httpGet: { path, port: "supervisor" } });
+        return {
+            startupProbe: { ...supervisor("/health"), initialDelaySeconds: 15, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 120 },
+            readinessProbe: { ...supervisor("/readyz"), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+            livenessProbe: { ...supervisor("/health"), periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
+        };
+    }
     const get = { httpGet: { path: "/health", port: "modelserver" } };
     // Loading weights and compiling can take most of an hour for large models: the startup probe allows
     // 120 x 30 s before liveness takes over. The simulator is up in seconds.
@@ -264,7 +277,11 @@ export function engineCapabilities(spec: ModelServerSpec): string[] {
 }
 
 function engineContainer(spec: ModelServerSpec, position: PodPosition): Json {
-    const ports: Json[] = [{ name: "modelserver", containerPort: spec.enginePort, protocol: "TCP" }];
+    const ports: Json[] = enginePorts(spec).map((port, rank) => ({ name: rankPortName("modelserver", rank), containerPort: port, protocol: "TCP" }));
+    const supervisor = supervisorPort(spec);
+    if (supervisor !== undefined) {
+        ports.push({ name: "supervisor", containerPort: supervisor, protocol: "TCP" });
+    }
     if (spec.mode === "slice" && position === "leader") {
         ports.push({ name: "ray", containerPort: RAY_PORT, protocol: "TCP" });
     }
@@ -300,7 +317,7 @@ function engineContainer(spec: ModelServerSpec, position: PodPosition): Json {
         imagePullPolicy: "IfNotPresent",
         ...(cmd ? { command: cmd } : {}),
         ...(rayWorker ? {} : { args: spec.simulator ? simulatorArgs(spec) : vllmArgs(spec, position) }),
-        ports: servesHttp(spec, position) ? ports : ports.filter((p) => p.name !== "modelserver"),
+        ports: servesHttp(spec, position) ? ports : ports.filter((p) => !String(p.name).startsWith("modelserver")),
         env: engineEnv(spec),
         ...(res ? { resources: res } : {}),
         ...(mounts.length ? { volumeMounts: mounts } : {}),
@@ -309,16 +326,31 @@ function engineContainer(spec: ModelServerSpec, position: PodPosition): Json {
     };
 }
 
+/** Port name of one local rank: the base name for rank 0, so probes and monitors find it as before. */
+function rankPortName(base: string, rank: number): string {
+    return rank === 0 ? base : `${base}-${rank}`;
+}
+
+function sidecarArgs(spec: ModelServerSpec): string[] {
+    // Flags of the pinned v0.10.0 sidecar: --model-server-port replaces the deprecated --vllm-port, and
+    // --secure-proxy=false keeps the pool port plain HTTP like vLLM's (TLS is on by default). Newer sidecars
+    // rename it --secure-serving but keep --secure-proxy as a deprecated alias, so this works across both.
+    const args = [`--port=${spec.port}`, `--model-server-port=${spec.enginePort}`, "--kv-connector=nixlv2", "--secure-proxy=false"];
+    const ranks = servedPorts(spec).length;
+    if (ranks > 1) {
+        // The sidecar then listens on port..port+ranks-1 and forwards each to the vLLM rank at the same offset.
+        args.push(`--data-parallel-size=${ranks}`);
+    }
+    return args;
+}
+
 function routingSidecar(spec: ModelServerSpec): Json {
     return {
         name: "routing-proxy",
         image: imageRef(IMAGES.disaggSidecar),
         imagePullPolicy: "IfNotPresent",
-        // Flags of the pinned v0.10.0 sidecar: --model-server-port replaces the deprecated --vllm-port, and
-        // --secure-proxy=false keeps the pool port plain HTTP like vLLM's (TLS is on by default). Newer sidecars
-        // rename it --secure-serving but keep --secure-proxy as a deprecated alias, so this works across both.
-        args: [`--port=${spec.port}`, `--model-server-port=${spec.enginePort}`, "--kv-connector=nixlv2", "--secure-proxy=false"],
-        ports: [{ name: "sidecar", containerPort: spec.port, protocol: "TCP" }],
+        args: sidecarArgs(spec),
+        ports: servedPorts(spec).map((port, rank) => ({ name: rankPortName("sidecar", rank), containerPort: port, protocol: "TCP" })),
         resources: { requests: { cpu: "100m", memory: "128Mi" } },
         securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true },
         ...(spec.nativeSidecar ? { restartPolicy: "Always" } : {}),

@@ -24,6 +24,7 @@ import {
 } from "./model-server-types";
 import { GKE_NODEPOOL_LABEL, resolvePlacement } from "./model-server-placement";
 import { resolveNetwork } from "./networking";
+import { checkServedPorts } from "./model-server-ports";
 
 /** Where vLLM listens when the routing sidecar owns the pool port (llm-d's P/D convention). */
 export const ENGINE_PORT_BEHIND_SIDECAR = 8200;
@@ -397,7 +398,7 @@ export function resolveModelServer(args: ModelServerInput, context: ModelServerC
     // hosts, and ICI does not join hosts of different slices.
     const placement = resolvePlacement(args, nodesPerReplica > 1, parallel.mode === "slice" ? GKE_NODEPOOL_LABEL : undefined);
 
-    return {
+    const spec: ModelServerSpec = {
         name,
         namespace,
         model,
@@ -437,4 +438,6 @@ export function resolveModelServer(args: ModelServerInput, context: ModelServerC
         network,
         placement,
     };
+    checkServedPorts(spec);
+    return spec;
 }

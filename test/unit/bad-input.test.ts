@@ -37,6 +37,7 @@ const cases: Array<[string, Partial<LlmdDeploymentArgs> & Record<string, unknown
     ["empty command for a role", { decode: { command: [] } }, "decode.command", /./],
     ["a topology provider contradicting the platform", { preset: "wide-ep", pools: [h100x8], network: { rdmaDevices: ["mlx5_0:1"] }, platform: "gke", topologyAwareScheduling: { clusterProvider: "aks" } }, "topologyAwareScheduling.clusterProvider", /platform is gke/],
     ["topology scheduling with neither provider nor platform", { preset: "wide-ep", pools: [h100x8], network: { rdmaDevices: ["mlx5_0:1"] }, topologyAwareScheduling: {} }, "topologyAwareScheduling.clusterProvider", /set it \(or platform\)/],
+    ["wide-EP roles serving different ports per pod", { preset: "wide-ep", pools: [h100x8], network: { rdmaDevices: ["mlx5_0:1"] }, prefill: { tensorParallelSize: 2, dataParallelSize: 8, dataParallelSizeLocal: 4 } }, "prefill.dataParallelSizeLocal", /pool targets 8000, 8001, .*8007 on every pod it selects/],
     ["role settings not an object", { decode: "big" as never }, "decode", /expected an object/],
 ];
 

@@ -313,16 +313,51 @@ describe("model server render", () => {
                 assert.strictEqual(flagValue(c.args, "--data-parallel-size-local"), "8");
                 assert.strictEqual(flagValue(c.args, "--data-parallel-address"), "$(LWS_LEADER_ADDRESS)");
                 assert.ok(c.args.includes("--enable-expert-parallel"));
-                assert.ok(c.args.includes("--data-parallel-hybrid-lb"));
+                // llm-d v0.9.0 guides/wide-ep-lws/modelserver/gpu/vllm/base/decode.yaml: one API server per
+                // local rank on 8200-8207 behind the sidecar, the supervisor on 8208 answering the probes.
+                assert.ok(c.args.includes("--data-parallel-multi-port-external-lb"));
+                assert.ok(!c.args.includes("--data-parallel-hybrid-lb"));
+                assert.strictEqual(flagValue(c.args, "--data-parallel-supervisor-port"), "8208");
+                assert.strictEqual(flagValue(c.args, "--port"), "8200");
+                assert.deepStrictEqual(c.ports.filter((p: Json) => p.containerPort >= 8200).map((p: Json) => p.containerPort), [8200, 8201, 8202, 8203, 8204, 8205, 8206, 8207, 8208]);
+                assert.deepStrictEqual([c.readinessProbe.httpGet, c.livenessProbe.httpGet], [{ path: "/readyz", port: "supervisor" }, { path: "/health", port: "supervisor" }]);
                 // The start rank is computed per pod from the LWS worker index.
                 assert.strictEqual(c.command[0], "/bin/sh");
                 assert.match(c.command[2], /--data-parallel-start-rank \$\$\(\( \$\$\{LWS_WORKER_INDEX:-0\} \* 8 \)\)/);
                 assert.match(c.command[2], /^exec vllm serve "\$@"/);
-                // Every pod serves HTTP (hybrid LB), so every pod carries the pool labels and the sidecar.
+                // Every pod serves HTTP, so every pod carries the pool labels and the sidecar, which listens
+                // on one port per rank (8000-8007) and forwards each to the rank at the same offset.
                 assert.strictEqual(t.metadata.labels["llm-d.ai/inference-serving"], "true");
-                assert.strictEqual(t.spec.initContainers[0].name, "routing-proxy");
+                const sidecar = t.spec.initContainers[0];
+                assert.strictEqual(sidecar.name, "routing-proxy");
+                assert.ok(sidecar.args.includes("--data-parallel-size=8"));
+                assert.deepStrictEqual(sidecar.ports.map((p: Json) => p.containerPort), [8000, 8001, 8002, 8003, 8004, 8005, 8006, 8007]);
                 assert.deepStrictEqual(c.securityContext.capabilities.add, ["IPC_LOCK", "SYS_RAWIO"]);
             }
+        });
+
+        it("serves every local rank's port itself on wide-EP prefill, supervisor after the last", () => {
+            // llm-d v0.9.0 guides/wide-ep-lws/modelserver/gpu/vllm/base/prefill.yaml: 8000-8007, supervisor 8008.
+            const obj = render({ accelerator: "nvidia-h100", pool: h100IbPool, network: { rdmaDevices: ibDevices }, nodesPerReplica: 2, enableExpertParallel: true, role: "prefill", pd: { kvTransfer: "nixl" } });
+            for (const t of [templates(obj).leader, templates(obj).worker]) {
+                assert.strictEqual(t.spec.initContainers, undefined);
+                const c = t.spec.containers[0];
+                assert.strictEqual(flagValue(c.args, "--port"), "8000");
+                assert.strictEqual(flagValue(c.args, "--data-parallel-supervisor-port"), "8008");
+                assert.deepStrictEqual(
+                    c.ports.filter((p: Json) => p.containerPort >= 8000 && p.containerPort < 8100).map((p: Json) => [p.name, p.containerPort]),
+                    [["modelserver", 8000], ...[1, 2, 3, 4, 5, 6, 7].map((i) => [`modelserver-${i}`, 8000 + i]), ["supervisor", 8008]],
+                );
+            }
+        });
+
+        it("refuses per-rank ports the pool cannot target or that collide behind the sidecar", () => {
+            const wide = { accelerator: "nvidia-h100" as const, nodesPerReplica: 2, network: { allowTcp: true } };
+            assert.throws(() => render({ ...wide, acceleratorsPerNode: 16, dataParallelSizeLocal: 16 }), /^LlmdConfigError: dataParallelSizeLocal: got 16; expected at most 8/);
+            assert.throws(
+                () => render({ ...wide, acceleratorsPerNode: 8, role: "decode", pd: { kvTransfer: "nixl" }, port: 8195 }),
+                /^LlmdConfigError: port: got 8195; expected the sidecar's ports 8195-8202 to stay clear of vLLM's behind it \(from 8200\); 8200 is taken/,
+            );
         });
 
         it("uses the worker index directly as start rank with one rank per pod", () => {
