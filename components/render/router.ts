@@ -49,6 +49,8 @@ export const ROUTER_HEALTH_PORT = 9003;
 export const ROUTER_METRICS_PORT = 9090;
 /** API group of InferencePool v1. */
 export const INFERENCE_POOL_GROUP = "inference.networking.k8s.io";
+/** The Inference Extension's alpha API group, where older clusters keep InferenceObjective and InferenceModelRewrite. */
+export const LEGACY_INFERENCE_GROUP = "inference.networking.x-k8s.io";
 /** Upper bound for one request through the gateway: long generations stream for minutes. */
 export const ROUTE_TIMEOUT_SECONDS = 300;
 
@@ -385,7 +387,10 @@ function rbac(spec: RouterSpec): K8sObject[] {
         // Pool members are pods; the router reads their IPs, labels and readiness.
         { apiGroups: [""], resources: ["pods"], verbs: read },
         { apiGroups: [INFERENCE_POOL_GROUP], resources: ["inferencepools"], verbs: read },
-        // Per-request priorities and model rewrites (llm-d.ai CRDs of the pinned router).
+        // Per-request priorities and model rewrites. The router reads them from llm-d.ai, or from the legacy
+        // Inference Extension group on clusters that carry only the older CRDs (llm-d-router v0.10.0
+        // pkg/epp/server/controller_config.go), so both groups, as the chart's templates/rbac.yaml grants.
+        { apiGroups: [LEGACY_INFERENCE_GROUP], resources: ["inferenceobjectives", "inferencemodelrewrites"], verbs: read },
         { apiGroups: ["llm-d.ai"], resources: ["inferenceobjectives", "inferencemodelrewrites"], verbs: read },
     ];
     if (spec.replicas > 1) {

@@ -153,7 +153,8 @@ describe("renderRouter", () => {
     describe("RBAC", () => {
         const rules = (input: RouterInput) => only(render(input), "Role").rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
 
-        it("is least privilege: read-only pods, inferencepools and llm-d.ai objectives, no wildcards, namespaced", () => {
+        // Grants follow llm-d-router v0.10.0 config/charts/llm-d-router-gateway/templates/rbac.yaml.
+        it("is least privilege: read-only pods, inferencepools and objectives in both groups, no wildcards, namespaced", () => {
             const r = rules(base);
             for (const rule of r) {
                 for (const list of [rule.apiGroups, rule.resources, rule.verbs]) {
@@ -165,6 +166,9 @@ describe("renderRouter", () => {
             assert.deepStrictEqual(grants, [
                 "/pods",
                 "inference.networking.k8s.io/inferencepools",
+                // The legacy group the router falls back to when only the older CRDs exist.
+                "inference.networking.x-k8s.io/inferencemodelrewrites",
+                "inference.networking.x-k8s.io/inferenceobjectives",
                 "llm-d.ai/inferencemodelrewrites",
                 "llm-d.ai/inferenceobjectives",
             ]);
