@@ -4,7 +4,7 @@ import { Accelerator, ClusterProvider } from "./catalog/accelerators";
 import { TopologyPlacement, TopologyProfile } from "./catalog/topology";
 import { TopologyAwareScheduling } from "./kueue";
 import { GatewayImplementation } from "./catalog/gateways";
-import { WellLitPath } from "./catalog/presets";
+import { PresetName } from "./catalog/presets";
 import { InferenceGateway } from "./gateway";
 import { LeaderWorkerSetController } from "./lws";
 import { ModelServer, ModelServerNetworkArgs } from "./model-server";
@@ -66,8 +66,8 @@ export interface LlmdTopologyArgs {
 
 /** Arguments of `LlmdDeployment`. */
 export interface LlmdDeploymentArgs {
-    /** Well-lit path: inference-scheduling (default), pd-disaggregation, precise-prefix-cache, wide-ep or simulator. */
-    preset?: WellLitPath;
+    /** Well-lit path: optimized-baseline (default; former name inference-scheduling), pd-disaggregation, precise-prefix-cache, wide-ep or simulator. */
+    preset?: PresetName;
     /** Namespace for the router, pool, gateway and model servers. Default `llm-d`. */
     namespace?: string;
     /** Create the namespace. Default true. */

@@ -6,13 +6,14 @@
 import { Accelerator, ClusterProvider, acceleratorSpec } from "../catalog/accelerators";
 import { TopologyPlacement, TopologyProfile } from "../catalog/topology";
 import { GATEWAY_IMPLEMENTATIONS, GatewayImplementation } from "../catalog/gateways";
-import { PRESETS, RolePreset, WELL_LIT_PATHS, WellLitPath } from "../catalog/presets";
+import { PRESETS, RolePreset, WellLitPath, resolvePreset } from "../catalog/presets";
 import { LlmdConfigError, checkUnder, parseKubernetesMinor, requireDnsLabel, requireInteger, requireNonEmpty, requireOneOf } from "../errors";
 import { AcceleratorPool } from "../pool";
 import { DEFAULT_GATEWAY_NAME, resolveGatewaySpec } from "./gateway";
 import { resolveModelServer } from "./model-server-resolve";
 import { poolTargetPorts } from "./model-server-ports";
-import { RouterInput, kvEventsEndpoint, resolveRouterSpec } from "./router";
+import { presetKvEvents, routerListensForKvEvents } from "./kv-events";
+import { RouterInput, resolveRouterSpec } from "./router";
 import { KueueInput, resolveKueueSpec } from "./kueue";
 import { ModelServerInput, ModelServerNetworkArgs, ModelServerSpec } from "./model-server-types";
 import { engineCapabilities } from "./model-server-pod";
@@ -279,7 +280,7 @@ function planOpenShiftScc(name: string, plan: LlmdDeploymentPlan, specs: Map<Pla
 }
 
 function planLlmdDeployment(name: string, args: LlmdDeploymentInput): LlmdDeploymentPlan {
-    const preset = requireOneOf("preset", args.preset ?? "inference-scheduling", WELL_LIT_PATHS);
+    const preset = resolvePreset("preset", args.preset);
     const platform = args.platform === undefined ? undefined : requireOneOf("platform", args.platform, Object.values(ClusterProvider));
     const base = PRESETS[preset];
     const namespace = requireDnsLabel("namespace", args.namespace ?? "llm-d");
@@ -304,7 +305,7 @@ function planLlmdDeployment(name: string, args: LlmdDeploymentInput): LlmdDeploy
     if (simulate && accelerator !== "cpu") {
         throw new LlmdConfigError("accelerator", accelerator, "the simulator runs on CPU; leave accelerator unset or use cpu");
     }
-    if (!simulate && accelerator === "cpu" && preset !== "inference-scheduling") {
+    if (!simulate && accelerator === "cpu" && preset !== WellLitPath.OptimizedBaseline) {
         throw new LlmdConfigError("accelerator", accelerator, `preset ${preset} needs GPUs or TPUs; use simulate: true to try it on CPU`);
     }
 
@@ -355,8 +356,7 @@ function planLlmdDeployment(name: string, args: LlmdDeploymentInput): LlmdDeploy
         hfTokenSecretName: args.hfTokenSecretName,
         kubernetesVersion: args.kubernetesVersion,
         pd: disaggregated ? { kvTransfer: base.kvTransfer } : undefined,
-        // vLLM publishes to the router's ZMQ listener, which the precise profile opens on its Service.
-        kvEvents: base.kvEvents ? { enabled: true, endpoint: kvEventsEndpoint({ name: routerName, namespace }) } : undefined,
+        kvEvents: presetKvEvents(base.kvEvents, simulate, { name: routerName, namespace }),
         cpu: r.cpu,
         memory: r.memory,
         modelCacheSize: r.modelCacheSize,
@@ -406,6 +406,7 @@ function planLlmdDeployment(name: string, args: LlmdDeploymentInput): LlmdDeploy
             gateway: implementation === "none" ? undefined : { name: DEFAULT_GATEWAY_NAME, namespace },
             gatewayImplementation: implementation,
             tokenizerModel: base.schedulerProfile === "precise-prefix-cache" ? model : undefined,
+            kvEventsListener: routerListensForKvEvents(base.kvEvents, simulate),
             resources: args.router?.resources ?? (simulate ? SIMULATOR_ROUTER_RESOURCES : undefined),
         },
         modelServers,

@@ -10,6 +10,7 @@ import { placementPodAnnotations } from "./model-server-placement";
 import { KvTransfer, ModelServerSpec } from "./model-server-types";
 import { enginePorts, multiPortDataParallel, servedPorts, supervisorPort } from "./model-server-ports";
 import { LLMD_LABELS } from "./labels";
+import { POD_KV_EVENTS_PORT, POD_KV_EVENTS_REPLAY_PORT } from "./router-config";
 
 /** Where the HF cache is mounted; HF_HOME points here so no image's default cache dir is assumed. */
 export const MODEL_CACHE_PATH = "/var/cache/huggingface";
@@ -19,8 +20,6 @@ export const MODEL_PVC_PATH = "/models";
 const COMPILE_CACHE_ROOT = "/tmp/cache";
 /** NIXL side channel port (llm-d's P/D guides). */
 export const NIXL_SIDE_CHANNEL_PORT = 5600;
-/** Port vLLM binds for KV events when it does not connect to a central endpoint. */
-export const KV_EVENTS_PORT = 5557;
 /** vLLM's data-parallel RPC port across the pods of a group (llm-d's wide-EP guide). */
 const DP_RPC_PORT = 5555;
 /** Ray's GCS port on the leader of a multi-host TPU slice (Ray's default, as the LWS TPU example uses). */
@@ -74,12 +73,16 @@ function modelArgument(spec: ModelServerSpec): string {
 
 function kvEventsConfig(spec: ModelServerSpec): string {
     const events = spec.kvEvents!;
-    // vLLM binds when the endpoint has a wildcard host and connects otherwise; the topic carries the pod's
-    // address so the router can attribute blocks to the endpoint it scores.
+    // vLLM binds when the endpoint has a wildcard host and connects otherwise. Bound on the pod (llm-d's
+    // guide), it also serves a replay socket so a router that (re)connects can catch up. The topic carries
+    // the pod's address so the router can attribute blocks to the endpoint it scores.
+    const where = events.endpoint
+        ? { endpoint: events.endpoint }
+        : { endpoint: `tcp://*:${POD_KV_EVENTS_PORT}`, replay_endpoint: `tcp://*:${POD_KV_EVENTS_REPLAY_PORT}` };
     return JSON.stringify({
         enable_kv_cache_events: true,
         publisher: "zmq",
-        endpoint: events.endpoint ?? `tcp://*:${KV_EVENTS_PORT}`,
+        ...where,
         topic: `kv@$(POD_IP):${spec.port}@${spec.servedModelName}`,
     });
 }
@@ -289,7 +292,11 @@ function engineContainer(spec: ModelServerSpec, position: PodPosition): Json {
         ports.push({ name: "nixl", containerPort: NIXL_SIDE_CHANNEL_PORT, protocol: "TCP" });
     }
     if (spec.kvEvents && !spec.kvEvents.endpoint) {
-        ports.push({ name: "kv-events", containerPort: KV_EVENTS_PORT, protocol: "TCP" });
+        // Declared so the router's pod discovery and network policies can name them.
+        ports.push(
+            { name: "kv-events", containerPort: POD_KV_EVENTS_PORT, protocol: "TCP" },
+            { name: "kv-replay", containerPort: POD_KV_EVENTS_REPLAY_PORT, protocol: "TCP" },
+        );
     }
     const mounts: Json[] = [];
     if (!spec.simulator) {

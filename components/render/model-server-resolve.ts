@@ -361,6 +361,13 @@ export function resolveModelServer(args: ModelServerInput, context: ModelServerC
     }
 
     let kvEvents: ModelServerSpec["kvEvents"];
+    if (args.kvEvents?.enabled && simulator && args.kvEvents.endpoint === undefined) {
+        throw new LlmdConfigError(
+            "kvEvents.endpoint",
+            undefined,
+            "expected the router's KV-events endpoint (tcp://<router>-epp.<namespace>.svc.cluster.local:5557, with the router's kvEventsListener on): the inference simulator can only connect, not bind",
+        );
+    }
     if (args.kvEvents?.enabled) {
         kvEvents = {
             endpoint: args.kvEvents.endpoint === undefined ? undefined : requireNonEmpty("kvEvents.endpoint", args.kvEvents.endpoint),

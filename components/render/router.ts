@@ -6,7 +6,7 @@
  * `llm-d-router-standalone`) and the Inference Extension `inferencepool` chart's gateway templates.
  */
 import { createHash } from "crypto";
-import { LlmdConfigError, requireDnsLabel, requireInteger, requireNonEmpty, requireOneOf } from "../errors";
+import { LlmdConfigError, optionalBoolean, requireDnsLabel, requireInteger, requireNonEmpty, requireOneOf } from "../errors";
 import { GatewayImplementation, GATEWAY_IMPLEMENTATIONS } from "../catalog/gateways";
 import { IMAGES, imageRef } from "../catalog/versions";
 import {
@@ -15,6 +15,7 @@ import {
     SCHEDULER_PROFILES,
     SchedulerProfile,
     TOKENIZER_PORT,
+    canonicalSchedulerProfile,
     routerConfigText,
     validateRouterConfigText,
 } from "./router-config";
@@ -86,6 +87,7 @@ export interface RouterInput {
     image?: string;
     schedulerConfig?: string;
     tokenizerModel?: string;
+    kvEventsListener?: boolean;
     resources?: Partial<RouterResourceSpec>;
     standalone?: boolean;
     proxyPort?: number;
@@ -107,7 +109,8 @@ export interface RouterSpec {
     poolName: string;
     modelServerSelector: Record<string, string>;
     targetPorts: number[];
-    profile: SchedulerProfile;
+    /** The profile, aliases resolved. */
+    profile: Exclude<SchedulerProfile, "inference-scheduling">;
     replicas: number;
     gateway?: GatewayRef;
     gatewayImplementation: GatewayImplementation;
@@ -115,6 +118,8 @@ export interface RouterSpec {
     image: string;
     configOverride?: string;
     tokenizerModel?: string;
+    /** Precise profile: the router binds the central KV-events socket instead of dialling each pod's. */
+    kvEventsListener: boolean;
     resources: RouterResourceSpec;
     /** Present in standalone mode only. */
     proxy?: StandaloneProxySpec;
@@ -209,7 +214,7 @@ export function resolveRouterSpec(input: RouterInput): RouterSpec {
     const poolName = requireDnsLabel("poolName", input.poolName ?? name);
     const modelServerSelector = requireSelector("modelServerSelector", input.modelServerSelector);
     const targetPorts = requireTargetPorts("targetPorts", input.targetPorts ?? [8000]);
-    const profile = requireOneOf("schedulerProfile", input.schedulerProfile ?? SchedulerProfile.InferenceScheduling, SCHEDULER_PROFILES);
+    const profile = canonicalSchedulerProfile(requireOneOf("schedulerProfile", input.schedulerProfile ?? SchedulerProfile.OptimizedBaseline, SCHEDULER_PROFILES));
     const replicas = requireInteger("replicas", input.replicas ?? 1, 1);
     const failureMode = requireOneOf("failureMode", input.failureMode ?? FailureMode.FailOpen, Object.values(FailureMode));
 
@@ -241,7 +246,11 @@ export function resolveRouterSpec(input: RouterInput): RouterSpec {
     if (/\s/.test(image)) {
         throw new LlmdConfigError("image", image, "expected an image reference without whitespace, e.g. ghcr.io/llm-d/llm-d-router-endpoint-picker:v0.10.0");
     }
-    const proxy = resolveStandaloneProxy(input, gatewayImplementation, profile);
+    const kvEventsListener = optionalBoolean("kvEventsListener", input.kvEventsListener);
+    if (kvEventsListener && profile !== SchedulerProfile.PrecisePrefixCache) {
+        throw new LlmdConfigError("kvEventsListener", true, `only the ${SchedulerProfile.PrecisePrefixCache} profile reads KV events; leave it unset for ${profile}`);
+    }
+    const proxy = resolveStandaloneProxy(input, gatewayImplementation, kvEventsListener, profile);
     const configOverride = input.schedulerConfig === undefined ? undefined : validateRouterConfigText("schedulerConfig", input.schedulerConfig);
 
     let tokenizerModel: string | undefined;
@@ -265,13 +274,14 @@ export function resolveRouterSpec(input: RouterInput): RouterSpec {
         image,
         configOverride,
         tokenizerModel,
+        kvEventsListener,
         resources: requireResources("resources", input.resources),
         proxy,
     };
 }
 
 /** Ports of the router pod the proxy listener must not take (the profile's extra ports included). */
-function reservedPodPorts(profile: SchedulerProfile): Map<number, string> {
+function reservedPodPorts(profile: SchedulerProfile, kvEventsListener: boolean): Map<number, string> {
     const reserved = new Map<number, string>([
         [ROUTER_GRPC_PORT, "the router's ext-proc gRPC port"],
         [ROUTER_HEALTH_PORT, "the router's gRPC health port"],
@@ -279,8 +289,10 @@ function reservedPodPorts(profile: SchedulerProfile): Map<number, string> {
         [PROXY_ADMIN_PORT, "the proxy's admin port"],
         [PROXY_READY_PORT, "the proxy's readiness port"],
     ]);
-    if (profile === SchedulerProfile.PrecisePrefixCache) {
+    if (kvEventsListener) {
         reserved.set(KV_EVENTS_PORT, "the router's KV-events port");
+    }
+    if (profile === SchedulerProfile.PrecisePrefixCache) {
         reserved.set(TOKENIZER_PORT, "the tokenizer sidecar's port");
     }
     return reserved;
@@ -289,6 +301,7 @@ function reservedPodPorts(profile: SchedulerProfile): Map<number, string> {
 function resolveStandaloneProxy(
     input: RouterInput,
     gatewayImplementation: GatewayImplementation,
+    kvEventsListener: boolean,
     profile: SchedulerProfile,
 ): StandaloneProxySpec | undefined {
     const withoutGateway = gatewayImplementation === GatewayImplementation.None;
@@ -313,7 +326,7 @@ function resolveStandaloneProxy(
     }
     // The proxy runs as non-root with every capability dropped, so it cannot bind privileged ports.
     const port = requireInteger("proxyPort", input.proxyPort ?? DEFAULT_PROXY_PORT, 1024, 65535);
-    const taken = reservedPodPorts(profile).get(port);
+    const taken = reservedPodPorts(profile, kvEventsListener).get(port);
     if (taken) {
         throw new LlmdConfigError("proxyPort", port, `${port} is ${taken} in the same pod; expected another port, e.g. ${DEFAULT_PROXY_PORT}`);
     }
@@ -448,7 +461,7 @@ function eppContainer(spec: RouterSpec): Record<string, unknown> {
         { name: "grpc-health", containerPort: ROUTER_HEALTH_PORT, protocol: "TCP" },
         { name: "metrics", containerPort: ROUTER_METRICS_PORT, protocol: "TCP" },
     ];
-    if (spec.profile === SchedulerProfile.PrecisePrefixCache) {
+    if (spec.kvEventsListener) {
         ports.push({ name: "kv-events", containerPort: KV_EVENTS_PORT, protocol: "TCP" });
     }
     const { cpuRequest, memoryRequest, memoryLimit } = spec.resources;
@@ -558,7 +571,7 @@ function service(spec: RouterSpec): K8sObject {
         { name: "grpc-ext-proc", port: ROUTER_GRPC_PORT, targetPort: "grpc", protocol: "TCP", appProtocol: "http2" },
         { name: "http-metrics", port: ROUTER_METRICS_PORT, targetPort: "metrics", protocol: "TCP" },
     ];
-    if (spec.profile === SchedulerProfile.PrecisePrefixCache) {
+    if (spec.kvEventsListener) {
         ports.push({ name: "tcp-kv-events", port: KV_EVENTS_PORT, targetPort: "kv-events", protocol: "TCP" });
     }
     if (spec.proxy) {
@@ -651,7 +664,12 @@ function gkeObjects(spec: RouterSpec): K8sObject[] {
 
 /** Every object of one router, in apply order (RBAC and config before the pods that use them). */
 export function renderRouter(spec: RouterSpec): K8sObject[] {
-    const configText = routerConfigText({ profile: spec.profile, tokenizerModel: spec.tokenizerModel, configOverride: spec.configOverride });
+    const configText = routerConfigText({
+        profile: spec.profile,
+        tokenizerModel: spec.tokenizerModel,
+        kvEventsListener: spec.kvEventsListener,
+        configOverride: spec.configOverride,
+    });
     const proxyConfigText = spec.proxy ? envoyBootstrapYaml({ listenerPort: spec.proxy.port, extProcPort: ROUTER_GRPC_PORT }) : undefined;
     const objects: K8sObject[] = [
         ...rbac(spec),

@@ -9,7 +9,7 @@ const h100NoFabric = catalogPool("digitalocean", "gpu-h100x8-640gb", { name: "h1
 
 // Each case: the arguments, the field the message must name, and a fragment of what would be valid.
 const cases: Array<[string, Partial<LlmdDeploymentArgs> & Record<string, unknown>, string, RegExp]> = [
-    ["unknown preset", { preset: "fast" as never }, "preset", /expected one of inference-scheduling, pd-disaggregation/],
+    ["unknown preset", { preset: "fast" as never }, "preset", /expected one of optimized-baseline, pd-disaggregation, .* or the former name inference-scheduling \(now optimized-baseline\)/],
     ["unknown accelerator", { accelerator: "nvidia-k80" as never }, "accelerator", /expected one of nvidia-l4/],
     ["empty model name", { model: "  " }, "model", /non-empty string/],
     ["namespace not a DNS label", { namespace: "LLM_D" }, "namespace", /lowercase letters, digits and '-'/],

@@ -248,20 +248,25 @@ describe("model server render", () => {
             const cfg = JSON.parse(flagValue(c.args, "--kv-events-config")!);
             assert.strictEqual(cfg.enable_kv_cache_events, true);
             assert.strictEqual(cfg.publisher, "zmq");
-            assert.strictEqual(cfg.endpoint, "tcp://*:5557");
+            // Bound on the pod with a replay socket, as llm-d v0.9.0
+            // guides/precise-prefix-cache-routing/modelserver/gpu/vllm/base/patch-vllm.yaml runs it.
+            assert.strictEqual(cfg.endpoint, "tcp://*:5556");
+            assert.strictEqual(cfg.replay_endpoint, "tcp://*:5559");
             assert.strictEqual(cfg.topic, "kv@$(POD_IP):8000@Qwen/Qwen3-0.6B");
             const env = envOf(c);
             assert.deepStrictEqual(env.POD_IP, { fieldRef: { fieldPath: "status.podIP" } });
             assert.strictEqual(env.PYTHONHASHSEED, "42");
-            assert.ok(c.ports.some((p: Json) => p.containerPort === 5557));
+            assert.deepStrictEqual(c.ports.filter((p: Json) => p.name.startsWith("kv-")).map((p: Json) => p.containerPort), [5556, 5559]);
             // POD_IP must come before anything that references it.
             assert.strictEqual(c.env[0].name, "POD_IP");
         });
 
         it("connects to a central endpoint when one is given", () => {
             const c = vllm(render({ kvEvents: { enabled: true, endpoint: "tcp://router-epp.llm-d.svc:5557" } }));
-            assert.strictEqual(JSON.parse(flagValue(c.args, "--kv-events-config")!).endpoint, "tcp://router-epp.llm-d.svc:5557");
-            assert.ok(!c.ports.some((p: Json) => p.containerPort === 5557));
+            const cfg = JSON.parse(flagValue(c.args, "--kv-events-config")!);
+            assert.strictEqual(cfg.endpoint, "tcp://router-epp.llm-d.svc:5557");
+            assert.strictEqual(cfg.replay_endpoint, undefined);
+            assert.ok(!c.ports.some((p: Json) => String(p.name).startsWith("kv-")));
         });
     });
 

@@ -40,11 +40,13 @@ function argValue(args: string[], flag: string): string | undefined {
 
 describe("renderRouter", () => {
     describe("resolveRouterSpec defaults", () => {
-        it("defaults pool name, port 8000, inference-scheduling, one replica, FailOpen, no gateway, pinned image, guide resources", () => {
+        it("defaults pool name, port 8000, optimized-baseline, one replica, FailOpen, no gateway, pinned image, guide resources", () => {
             const spec: RouterSpec = resolveRouterSpec(base);
             assert.strictEqual(spec.poolName, "qwen");
             assert.deepStrictEqual(spec.targetPorts, [8000]);
-            assert.strictEqual(spec.profile, SchedulerProfile.InferenceScheduling);
+            assert.strictEqual(spec.profile, SchedulerProfile.OptimizedBaseline);
+            // The former name still works and means the same profile.
+            assert.strictEqual(resolveRouterSpec({ ...base, schedulerProfile: "inference-scheduling" }).profile, SchedulerProfile.OptimizedBaseline);
             assert.strictEqual(spec.replicas, 1);
             assert.strictEqual(spec.failureMode, "FailOpen");
             assert.strictEqual(spec.gatewayImplementation, "none");
@@ -261,11 +263,21 @@ describe("renderRouter", () => {
     describe("precise-prefix-cache", () => {
         const precise: RouterInput = { ...base, schedulerProfile: "precise-prefix-cache", tokenizerModel: "Qwen/Qwen3-0.6B" };
 
-        it("exposes the ZMQ KV-events port on the container and the Service, and names the endpoint for vLLM", () => {
+        it("dials the pods by default, so it opens no KV-events port of its own", () => {
             const objects = render(precise);
+            assert.ok(!eppContainer(objects).ports.some((p: any) => p.containerPort === KV_EVENTS_PORT));
+            assert.ok(!only(objects, "Service").spec.ports.some((p: any) => p.port === KV_EVENTS_PORT));
+        });
+
+        it("with kvEventsListener exposes the ZMQ KV-events port on the container and the Service, and names the endpoint", () => {
+            const listening = { ...precise, kvEventsListener: true };
+            const objects = render(listening);
             assert.ok(eppContainer(objects).ports.some((p: any) => p.containerPort === KV_EVENTS_PORT));
             assert.ok(only(objects, "Service").spec.ports.some((p: any) => p.port === KV_EVENTS_PORT && p.protocol === "TCP"));
-            assert.strictEqual(kvEventsEndpoint(resolveRouterSpec(precise)), `tcp://qwen-epp.llm-d.svc.cluster.local:${KV_EVENTS_PORT}`);
+            assert.strictEqual(kvEventsEndpoint(resolveRouterSpec(listening)), `tcp://qwen-epp.llm-d.svc.cluster.local:${KV_EVENTS_PORT}`);
+            const producer = parse(routerConfigMap(objects).data[ROUTER_CONFIG_FILE]).plugins.find((p: any) => p.type === "precise-prefix-cache-producer");
+            assert.strictEqual(producer.parameters.kvEventsConfig.zmqEndpoint, `tcp://0.0.0.0:${KV_EVENTS_PORT}`);
+            assert.throws(() => resolveRouterSpec({ ...base, kvEventsListener: true }), /kvEventsListener: got true; only the precise-prefix-cache profile/);
         });
 
         it("runs the tokenizer sidecar for the configured model on the port the config points at", () => {

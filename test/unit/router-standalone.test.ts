@@ -284,8 +284,8 @@ describe("router standalone mode (Envoy in the router pod)", () => {
             ["the proxy on its own readiness port", { ...base, proxyPort: PROXY_READY_PORT }, "proxyPort"],
             ["the proxy on its own admin port", { ...base, proxyPort: 19000 }, "proxyPort"],
             [
-                "the proxy on the precise profile's KV-events port",
-                { ...base, schedulerProfile: "precise-prefix-cache", tokenizerModel: "Qwen/Qwen3-0.6B", proxyPort: 5557 },
+                "the proxy on the central KV-events port",
+                { ...base, schedulerProfile: "precise-prefix-cache", tokenizerModel: "Qwen/Qwen3-0.6B", kvEventsListener: true, proxyPort: 5557 },
                 "proxyPort",
             ],
             [
