@@ -3,7 +3,8 @@
  * preset and lets every field be overridden. Defaults follow llm-d's guides (llm-d/llm-d `guides/`).
  */
 import { LlmdConfigError } from "../errors";
-import { Accelerator } from "./accelerators";
+import { Accelerator, acceleratorSpec } from "./accelerators";
+import { IMAGES, ImagePin, imageRef } from "./versions";
 
 /** A well-lit path from llm-d's guides. */
 export const WellLitPath = {
@@ -73,10 +74,6 @@ export interface RolePreset {
     extraArgs: string[];
     /** Environment the guide sets for this role. */
     env?: { [key: string]: string };
-    /** CPU request the guide gives this role. */
-    cpu?: string;
-    /** Memory request the guide gives this role. */
-    memory?: string;
 }
 
 /** Everything a preset decides. */
@@ -95,6 +92,13 @@ export interface PresetSpec {
     /** Present only for disaggregated presets. */
     prefill?: RolePreset;
     routerReplicas: number;
+    /** vLLM image on NVIDIA GPUs (other accelerators use the catalog's image for their family). */
+    cudaImage: ImagePin;
+}
+
+/** The image a preset runs on `accelerator`, when the preset decides it (NVIDIA); else undefined. */
+export function presetImage(preset: PresetSpec, accelerator: Accelerator): string | undefined {
+    return acceleratorSpec("accelerator", accelerator).imageFamily === "cuda" ? imageRef(preset.cudaImage) : undefined;
 }
 
 const single = (replicas: number, tensorParallelSize: number, more: Partial<RolePreset> = {}): RolePreset => ({
@@ -109,16 +113,21 @@ const single = (replicas: number, tensorParallelSize: number, more: Partial<Role
 // hybrid KV-cache manager on, which gpt-oss's sliding-window layers need under NIXL transfer.
 const PD_ARGS = ["--block-size=128", "--no-disable-hybrid-kv-cache-manager"];
 
-// Wide EP runs prefill and decode the same way: expert-parallel data-parallel groups spanning two nodes.
-const wideEpRole: RolePreset = {
+// Wide EP runs prefill and decode the same way: expert-parallel data-parallel groups spanning two nodes,
+// tuned as guides/wide-ep-lws/modelserver/gpu/vllm/base/{decode,prefill}.yaml: DeepEP all-to-all (low
+// latency for decode, high throughput for prefill), DeepGEMM MoE kernels, dual-batch overlap on decode, and
+// NVSHMEM over InfiniBand GPUDirect Async.
+const WIDE_EP_ENV = { NVSHMEM_REMOTE_TRANSPORT: "ibgda", NVSHMEM_IB_ENABLE_IBGDA: "true" };
+const wideEpRole = (extraArgs: string[], env: { [key: string]: string }): RolePreset => ({
     replicas: 1,
     tensorParallelSize: 1,
     nodesPerReplica: 2,
     dataParallelSize: 16,
     dataParallelSizeLocal: 8,
     enableExpertParallel: true,
-    extraArgs: [],
-};
+    extraArgs,
+    env: { ...WIDE_EP_ENV, ...env },
+});
 
 // Each preset follows one llm-d v0.9.0 guide; test/unit/presets-upstream.test.ts pins what defines it.
 export const PRESETS: Readonly<Record<WellLitPath, PresetSpec>> = {
@@ -132,9 +141,9 @@ export const PRESETS: Readonly<Record<WellLitPath, PresetSpec>> = {
         kvEvents: false,
         decode: single(8, 2),
         routerReplicas: 1,
+        cudaImage: IMAGES.vllmOpenai,
     },
-    // guides/pd-disaggregation/modelserver/gpu/vllm/base: gpt-oss-120b, 2 decode x TP4 (16 CPU, 64Gi),
-    // 8 prefill x TP1 (8 CPU, 16Gi).
+    // guides/pd-disaggregation/modelserver/gpu/vllm/base: gpt-oss-120b, 2 decode x TP4, 8 prefill x TP1.
     "pd-disaggregation": {
         schedulerProfile: "pd-disaggregation",
         model: "openai/gpt-oss-120b",
@@ -142,9 +151,10 @@ export const PRESETS: Readonly<Record<WellLitPath, PresetSpec>> = {
         simulator: false,
         kvTransfer: "nixl",
         kvEvents: false,
-        decode: single(2, 4, { extraArgs: PD_ARGS, cpu: "16", memory: "64Gi" }),
-        prefill: single(8, 1, { extraArgs: PD_ARGS, cpu: "8", memory: "16Gi" }),
+        decode: single(2, 4, { extraArgs: PD_ARGS }),
+        prefill: single(8, 1, { extraArgs: PD_ARGS }),
         routerReplicas: 1,
+        cudaImage: IMAGES.vllmOpenai,
     },
     // guides/precise-prefix-cache-routing: Qwen3-32B, 8 x TP2, one router (no leader election).
     "precise-prefix-cache": {
@@ -156,6 +166,7 @@ export const PRESETS: Readonly<Record<WellLitPath, PresetSpec>> = {
         kvEvents: true,
         decode: single(8, 2),
         routerReplicas: 1,
+        cudaImage: IMAGES.vllmOpenai,
     },
     // guides/wide-ep-lws/modelserver/gpu/vllm/base/{decode,prefill}.yaml.
     "wide-ep": {
@@ -166,9 +177,13 @@ export const PRESETS: Readonly<Record<WellLitPath, PresetSpec>> = {
         kvTransfer: "nixl",
         kvEvents: false,
         // Two LeaderWorkerSets of two 8-GPU nodes each: DP 16 with 8 local ranks per node, as llm-d's guide.
-        decode: wideEpRole,
-        prefill: wideEpRole,
+        decode: wideEpRole(
+            ["--all2all-backend", "deepep_low_latency", "--moe-backend", "deep_gemm", "--enable-dbo", "--dbo-decode-token-threshold", "32"],
+            { VLLM_USE_DEEP_GEMM: "1" },
+        ),
+        prefill: wideEpRole(["--all2all-backend", "deepep_high_throughput", "--moe-backend", "deep_gemm"], {}),
         routerReplicas: 1,
+        cudaImage: IMAGES.vllmCuda,
     },
     // The optimized baseline on the CPU simulator (no guide of its own).
     simulator: {
@@ -180,5 +195,6 @@ export const PRESETS: Readonly<Record<WellLitPath, PresetSpec>> = {
         kvEvents: false,
         decode: single(2, 1),
         routerReplicas: 1,
+        cudaImage: IMAGES.vllmOpenai,
     },
 };

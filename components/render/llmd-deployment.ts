@@ -6,7 +6,7 @@
 import { Accelerator, ClusterProvider, acceleratorSpec } from "../catalog/accelerators";
 import { TopologyPlacement, TopologyProfile } from "../catalog/topology";
 import { GATEWAY_IMPLEMENTATIONS, GatewayImplementation } from "../catalog/gateways";
-import { PRESETS, RolePreset, WellLitPath, resolvePreset } from "../catalog/presets";
+import { PRESETS, RolePreset, WellLitPath, presetImage, resolvePreset } from "../catalog/presets";
 import { LlmdConfigError, checkUnder, parseKubernetesMinor, requireDnsLabel, requireInteger, requireNonEmpty, requireOneOf } from "../errors";
 import { AcceleratorPool } from "../pool";
 import { DEFAULT_GATEWAY_NAME, resolveGatewaySpec } from "./gateway";
@@ -348,7 +348,7 @@ function planLlmdDeployment(name: string, args: LlmdDeploymentInput): LlmdDeploy
         nodesPerReplica: r.nodesPerReplica,
         enableExpertParallel: r.enableExpertParallel,
         simulator: simulate,
-        image: r.image,
+        image: r.image ?? presetImage(base, accelerator),
         command: r.command,
         extraArgs: [...(r.extraArgs ?? [])],
         env: r.env,

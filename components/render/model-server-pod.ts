@@ -87,8 +87,15 @@ function kvEventsConfig(spec: ModelServerSpec): string {
     });
 }
 
+/** Endpoints vLLM does not access-log (llm-d v0.9.0 guides' model servers). */
+const QUIET_ENDPOINTS = ["/health", "/metrics", "/v1/models"];
+
 function vllmArgs(spec: ModelServerSpec, position: PodPosition): string[] {
-    const args = [modelArgument(spec), "--port", String(spec.enginePort), "--served-model-name", spec.servedModelName];
+    const args = [
+        modelArgument(spec), "--port", String(spec.enginePort), "--served-model-name", spec.servedModelName,
+        // Probes and scrapes hit these every few seconds; the guides keep them out of the access log.
+        `--disable-access-log-for-endpoints=${QUIET_ENDPOINTS.join(",")}`,
+    ];
     if (spec.tensorParallelSize > 1) {
         args.push("--tensor-parallel-size", String(spec.tensorParallelSize));
     }
@@ -129,7 +136,10 @@ function vllmArgs(spec: ModelServerSpec, position: PodPosition): string[] {
         args.push("--enable-expert-parallel");
     }
     if (spec.kvTransfer === KvTransfer.Nixl) {
-        args.push("--kv-transfer-config", JSON.stringify({ kv_connector: "NixlConnector", kv_role: "kv_both" }));
+        // Across nodes (wide EP) a failed KV load fails the request rather than silently recomputing the prefill
+        // on a decode rank, which would stall its whole expert-parallel batch (the wide-EP guide's setting).
+        const failurePolicy = spec.mode === "data" ? { kv_load_failure_policy: "fail" } : {};
+        args.push("--kv-transfer-config", JSON.stringify({ kv_connector: "NixlConnector", kv_role: "kv_both", ...failurePolicy }));
     }
     if (spec.kvEvents) {
         args.push("--block-size", String(spec.kvEvents.blockSize), "--kv-events-config", kvEventsConfig(spec));
@@ -252,16 +262,19 @@ function probes(spec: ModelServerSpec): Json {
             livenessProbe: { ...supervisor("/health"), periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
         };
     }
-    const get = { httpGet: { path: "/health", port: "modelserver" } };
+    // Ready (and started) once the model is listed, alive while the server answers /health, as the guides'
+    // model-server base (guides/recipes/modelserver/base/single-host/default/decode-deployment.yaml).
+    const models = { httpGet: { path: "/v1/models", port: "modelserver" } };
+    const health = { httpGet: { path: "/health", port: "modelserver" } };
     // Loading weights and compiling can take most of an hour for large models: the startup probe allows
     // 120 x 30 s before liveness takes over. The simulator is up in seconds.
     const startup = spec.simulator
-        ? { ...get, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 }
-        : { ...get, initialDelaySeconds: 15, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 120 };
+        ? { ...models, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 }
+        : { ...models, initialDelaySeconds: 15, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 120 };
     return {
         startupProbe: startup,
-        readinessProbe: { ...get, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
-        livenessProbe: { ...get, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+        readinessProbe: { ...models, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
+        livenessProbe: { ...health, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
     };
 }
 
@@ -339,14 +352,18 @@ function rankPortName(base: string, rank: number): string {
 }
 
 function sidecarArgs(spec: ModelServerSpec): string[] {
-    // Flags of the pinned v0.10.0 sidecar: --model-server-port replaces the deprecated --vllm-port, and
-    // --secure-proxy=false keeps the pool port plain HTTP like vLLM's (TLS is on by default). Newer sidecars
-    // rename it --secure-serving but keep --secure-proxy as a deprecated alias, so this works across both.
-    const args = [`--port=${spec.port}`, `--model-server-port=${spec.enginePort}`, "--kv-connector=nixlv2", "--secure-proxy=false"];
+    // Flags of the pinned v0.10.0 sidecar, as the guides pass them (vLLM behind it is on the sidecar's default
+    // model-server port, 8200). --secure-proxy=false keeps the pool port plain HTTP like vLLM's (TLS is on by
+    // default); newer sidecars rename it --secure-serving but keep --secure-proxy as an alias.
+    const args = [`--port=${spec.port}`, "--kv-connector=nixlv2", "--zap-log-level=1", "--secure-proxy=false"];
     const ranks = servedPorts(spec).length;
     if (ranks > 1) {
         // The sidecar then listens on port..port+ranks-1 and forwards each to the vLLM rank at the same offset.
         args.push(`--data-parallel-size=${ranks}`);
+    }
+    if (spec.mode === "data") {
+        // The wide-EP guide samples the first token on the prefill side, so decode starts from it.
+        args.push("--enable-prefiller-sampling");
     }
     return args;
 }
@@ -369,7 +386,9 @@ function volumes(spec: ModelServerSpec): Json[] {
         return [];
     }
     const out: Json[] = [
-        { name: "shm", emptyDir: { medium: "Memory" } },
+        // NCCL and torch use /dev/shm; the guides cap it at 20Gi, and at 2Gi per wide-EP pod ("roughly 32MB
+        // per local DP rank plus scratch").
+        { name: "shm", emptyDir: { medium: "Memory", sizeLimit: spec.mode === "data" ? "2Gi" : "20Gi" } },
         { name: "compile-cache", emptyDir: {} },
         spec.cache.claim
             ? { name: "model-cache", persistentVolumeClaim: { claimName: spec.cache.claim } }

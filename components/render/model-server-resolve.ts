@@ -26,7 +26,7 @@ import { GKE_NODEPOOL_LABEL, resolvePlacement } from "./model-server-placement";
 import { resolveNetwork } from "./networking";
 import { checkServedPorts } from "./model-server-ports";
 
-/** Where vLLM listens when the routing sidecar owns the pool port (llm-d's P/D convention). */
+/** Where vLLM listens when the routing sidecar owns the pool port: llm-d's P/D convention and the sidecar's default `--model-server-port`. */
 export const ENGINE_PORT_BEHIND_SIDECAR = 8200;
 /** First Kubernetes minor that runs init containers with `restartPolicy: Always` as native sidecars by default. */
 const NATIVE_SIDECAR_MINOR = 33;

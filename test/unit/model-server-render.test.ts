@@ -15,6 +15,8 @@ describe("model server render", () => {
             assert.deepStrictEqual(c.command, ["vllm", "serve"]);
             assert.deepStrictEqual(c.args, [
                 "Qwen/Qwen3-0.6B", "--port", "8000", "--served-model-name", "Qwen/Qwen3-0.6B",
+                // As every v0.9.0 guide's vLLM (e.g. guides/optimized-baseline/modelserver/gpu/vllm/base/patch-vllm.yaml).
+                "--disable-access-log-for-endpoints=/health,/metrics,/v1/models",
                 "--max-model-len", "8192", "--enable-prefix-caching",
             ]);
             assert.strictEqual(c.image, imageRef(IMAGES.vllmCuda));
@@ -63,7 +65,8 @@ describe("model server render", () => {
             const obj = render({ modelCacheSize: "100Gi" });
             const spec = podSpec(obj);
             const vols = Object.fromEntries(spec.volumes.map((v: Json) => [v.name, v]));
-            assert.deepStrictEqual(vols.shm.emptyDir, { medium: "Memory" });
+            // The guides' 20Gi cap (guides/recipes/modelserver and every guide's patch).
+            assert.deepStrictEqual(vols.shm.emptyDir, { medium: "Memory", sizeLimit: "20Gi" });
             assert.deepStrictEqual(vols["model-cache"].emptyDir, { sizeLimit: "100Gi" });
             const c = vllm(obj);
             const mounts = Object.fromEntries(c.volumeMounts.map((m: Json) => [m.name, m.mountPath]));
@@ -88,12 +91,16 @@ describe("model server render", () => {
             assert.deepStrictEqual(podSpec(obj).volumes.find((v: Json) => v.name === "model").persistentVolumeClaim, { claimName: "models", readOnly: true });
         });
 
-        it("probes /health with a startup probe that tolerates an hour of loading", () => {
+        // guides/recipes/modelserver/base/single-host/default/decode-deployment.yaml: started and ready on
+        // /v1/models (the model is loaded), alive on /health.
+        it("probes /v1/models to start and be ready, /health to live, and tolerates an hour of loading", () => {
+            for (const c of [vllm(render({})), vllm(render({ simulator: true, accelerator: undefined }))]) {
+                assert.strictEqual(c.startupProbe.httpGet.path, "/v1/models");
+                assert.strictEqual(c.readinessProbe.httpGet.path, "/v1/models");
+                assert.strictEqual(c.livenessProbe.httpGet.path, "/health");
+            }
             const c = vllm(render({}));
-            assert.strictEqual(c.startupProbe.httpGet.path, "/health");
             assert.ok(c.startupProbe.failureThreshold * c.startupProbe.periodSeconds >= 3600);
-            assert.strictEqual(c.readinessProbe.httpGet.path, "/health");
-            assert.strictEqual(c.livenessProbe.httpGet.path, "/health");
         });
 
         it("sets no fixed UID and a generous grace period", () => {
@@ -201,7 +208,8 @@ describe("model server render", () => {
             const sidecar = spec.initContainers[0];
             assert.strictEqual(sidecar.restartPolicy, "Always");
             assert.strictEqual(sidecar.image, imageRef(IMAGES.disaggSidecar));
-            assert.deepStrictEqual(sidecar.args, ["--port=8000", "--model-server-port=8200", "--kv-connector=nixlv2", "--secure-proxy=false"]);
+            // guides/recipes/modelserver/base/single-host/pd/vllm/patch-sidecar.yaml; vLLM on the default 8200.
+            assert.deepStrictEqual(sidecar.args, ["--port=8000", "--kv-connector=nixlv2", "--zap-log-level=1", "--secure-proxy=false"]);
             assert.strictEqual(sidecar.ports[0].containerPort, 8000);
             const c = vllm(obj);
             assert.strictEqual(flagValue(c.args, "--port"), "8200");
@@ -336,6 +344,9 @@ describe("model server render", () => {
                 const sidecar = t.spec.initContainers[0];
                 assert.strictEqual(sidecar.name, "routing-proxy");
                 assert.ok(sidecar.args.includes("--data-parallel-size=8"));
+                assert.ok(sidecar.args.includes("--enable-prefiller-sampling"));
+                assert.deepStrictEqual(JSON.parse(flagValue(c.args, "--kv-transfer-config")!), { kv_connector: "NixlConnector", kv_role: "kv_both", kv_load_failure_policy: "fail" });
+                assert.deepStrictEqual(t.spec.volumes.find((v: Json) => v.name === "shm").emptyDir, { medium: "Memory", sizeLimit: "2Gi" });
                 assert.deepStrictEqual(sidecar.ports.map((p: Json) => p.containerPort), [8000, 8001, 8002, 8003, 8004, 8005, 8006, 8007]);
                 assert.deepStrictEqual(c.securityContext.capabilities.add, ["IPC_LOCK", "SYS_RAWIO"]);
             }
