@@ -80,6 +80,8 @@ describe("renderRouter", () => {
         assert.strictEqual(argValue(args, "--config-file"), `/config/${ROUTER_CONFIG_FILE}`);
         assert.strictEqual(argValue(args, "--grpc-health-port"), "9003");
         assert.strictEqual(argValue(args, "--zap-encoder"), "json");
+        // The guides' router verbosity.
+        assert.ok(args.includes("--v=2"));
         assert.ok(!args.includes("--ha-enable-leader-election"));
     });
 
@@ -143,11 +145,12 @@ describe("renderRouter", () => {
         assert.strictEqual(cm.data[ROUTER_CONFIG_FILE], raw);
     });
 
-    it("exposes grpc 9002 (http2) and metrics 9090 on a ClusterIP Service", () => {
+    // llm-d-router v0.10.0 config/charts/routerlib/templates/_service.yaml
+    it("exposes grpc 9002 (h2c) and metrics 9090 on a ClusterIP Service", () => {
         const svc = only(render(base), "Service");
         assert.strictEqual(svc.spec.type, "ClusterIP");
         const grpc = svc.spec.ports.find((p: any) => p.port === 9002);
-        assert.strictEqual(grpc.appProtocol, "http2");
+        assert.strictEqual(grpc.appProtocol, "kubernetes.io/h2c");
         assert.ok(svc.spec.ports.some((p: any) => p.port === 9090));
         assert.ok(!svc.spec.ports.some((p: any) => p.port === KV_EVENTS_PORT), "no KV events port outside the precise profile");
     });
@@ -245,7 +248,10 @@ describe("renderRouter", () => {
                 assert.strictEqual(p.apiVersion, "networking.gke.io/v1");
                 assert.deepStrictEqual(p.spec.targetRef, { group: "inference.networking.k8s.io", kind: "InferencePool", name: "qwen" });
             }
-            assert.strictEqual(only(objects, "HealthCheckPolicy").spec.default.config.httpHealthCheck.port, 8200);
+            const health = only(objects, "HealthCheckPolicy").spec.default;
+            assert.strictEqual(health.config.httpHealthCheck.port, 8200);
+            // llm-d-router v0.10.0 config/charts/llm-d-router-gateway/templates/gke.yaml
+            assert.deepStrictEqual([health.timeoutSec, health.checkIntervalSec], [2, 2]);
             assert.ok(only(objects, "GCPBackendPolicy").spec.default.timeoutSec >= 300);
             assert.strictEqual(only(objects, "HTTPRoute").spec.rules[0].timeouts, undefined);
             assert.ok(!objects.some((o) => o.kind === "DestinationRule"));
