@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Accelerator, ClusterProvider } from "./catalog/accelerators";
-import { WellLitPath } from "./catalog/presets";
+import { PresetName } from "./catalog/presets";
 import { InferenceObjectiveArgs, LlmdModelServerArgs, LlmdRouterArgs, LoraArgs, ModelRewriteArgs, buildModel } from "./model";
 import { ModelServerNetworkArgs } from "./model-server";
 import { LlmdGatewayArgs, LlmdTopologyArgs, buildPlatform, gatewayBaseUrl } from "./platform";
@@ -14,8 +14,8 @@ export type { LlmdModelServerArgs, LlmdRouterArgs } from "./model";
 
 /** Arguments of `LlmdDeployment`. */
 export interface LlmdDeploymentArgs {
-    /** Well-lit path: inference-scheduling (default), pd-disaggregation, precise-prefix-cache, wide-ep or simulator. */
-    preset?: WellLitPath;
+    /** Well-lit path: optimized-baseline (default; former name inference-scheduling), pd-disaggregation, precise-prefix-cache, wide-ep or simulator. */
+    preset?: PresetName;
     /** Namespace for the router, pool, gateway and model servers. Default `llm-d`. */
     namespace?: string;
     /** Create the namespace. Default true. */

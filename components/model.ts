@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Accelerator, ClusterProvider } from "./catalog/accelerators";
-import { WellLitPath } from "./catalog/presets";
+import { PresetName } from "./catalog/presets";
 import { GatewayImplementation } from "./catalog/gateways";
 import { withKindDependencies } from "./dependencies";
 import { LlmdConfigError } from "./errors";
@@ -89,8 +89,8 @@ export interface ModelRewriteArgs {
 export interface LlmdModelArgs {
     /** The platform the model joins: an `LlmdPlatform`'s `ref` (or the same plain values, for a platform in another stack). */
     platform: pulumi.Input<LlmdPlatformRef>;
-    /** Well-lit path: inference-scheduling (default), pd-disaggregation, precise-prefix-cache, wide-ep or simulator. */
-    preset?: WellLitPath;
+    /** Well-lit path: optimized-baseline (default; former name inference-scheduling), pd-disaggregation, precise-prefix-cache, wide-ep or simulator. */
+    preset?: PresetName;
     /** Namespace of the model's router, pool, route and servers. Default: the platform's namespace. */
     namespace?: string;
     /**

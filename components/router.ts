@@ -47,7 +47,7 @@ export interface InferenceRouterArgs {
     modelServerSelector: { [key: string]: string };
     /** Ports the model servers serve on (1 to 8, one per data-parallel rank). Default `[8000]`. */
     targetPorts?: number[];
-    /** Scheduling strategy. Default `inference-scheduling`. */
+    /** Scheduling strategy. Default `optimized-baseline` (`inference-scheduling` is its former name, still accepted). */
     schedulerProfile?: SchedulerProfile;
     /** Router replicas; more than one turns on leader election (one active, the rest standby). Default 1. */
     replicas?: number;
@@ -77,6 +77,13 @@ export interface InferenceRouterArgs {
     schedulerConfig?: string;
     /** Hugging Face model id the `precise-prefix-cache` profile tokenises with; required for that profile only. */
     tokenizerModel?: string;
+    /**
+     * `precise-prefix-cache` only. Default false: the router discovers the pool's pods and dials the KV-event
+     * socket each vLLM binds on its own pod (ports 5556, replay 5559), as llm-d's guide runs it. True: the
+     * router binds one socket (port 5557, `kvEventsEndpoint`) that every publisher connects to, for
+     * publishers that cannot bind, such as the inference simulator.
+     */
+    kvEventsListener?: boolean;
     /** Router container resources. */
     resources?: RouterResources;
     /** Kubernetes provider for every child. Default: the inherited or default provider. */
@@ -120,7 +127,7 @@ export class InferenceRouter extends pulumi.ComponentResource {
     public readonly endpointPickerAddress: pulumi.Output<string>;
     /**
      * `tcp://host:port` the model servers publish vLLM KV-cache events to (vLLM `--kv-events-config` endpoint);
-     * empty unless the profile is `precise-prefix-cache`.
+     * empty unless `kvEventsListener` is on (by default the router dials each pod's own publisher).
      */
     public readonly kvEventsEndpoint: pulumi.Output<string>;
     /**
@@ -168,7 +175,7 @@ export class InferenceRouter extends pulumi.ComponentResource {
         this.serviceName = after(ROLES.Service, names.service);
         this.namespace = pulumi.output(spec.namespace);
         this.endpointPickerAddress = after(ROLES.Service, `${routerServiceHost(spec)}:${ROUTER_GRPC_PORT}`);
-        this.kvEventsEndpoint = after(ROLES.Service, spec.profile === SchedulerProfile.PrecisePrefixCache ? kvEventsEndpoint(spec) : "");
+        this.kvEventsEndpoint = after(ROLES.Service, spec.kvEventsListener ? kvEventsEndpoint(spec) : "");
         // Clients of the proxy need its pod (the Deployment waits for readiness) as well as the Service.
         this.endpoint = spec.proxy
             ? pulumi.all([created.get(ROLES.Service)!.urn, created.get(ROLES.Deployment)!.urn]).apply(() => routerProxyEndpoint(spec))

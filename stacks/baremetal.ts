@@ -46,11 +46,11 @@ export function runBareMetalProgram(config: pulumi.Config): Record<string, pulum
     }
     hosts.forEach((h, i) => requireNonEmpty(`${FIELD}.hosts[${i}]`, h));
     const scheduler = requireOneOf(`${FIELD}.scheduler`, settings.scheduler ?? BareMetalScheduler.Slurm, SCHEDULERS);
-    const profile = settings.profile ?? SchedulerProfile.InferenceScheduling;
-    if (profile !== SchedulerProfile.InferenceScheduling) {
+    const profile = settings.profile ?? SchedulerProfile.OptimizedBaseline;
+    if (profile !== SchedulerProfile.OptimizedBaseline && profile !== SchedulerProfile.InferenceScheduling) {
         // The router could do P/D, but these launchers start aggregated vLLM servers without the decode
         // sidecar P/D needs; a P/D router in front of them would never find a prefill/decode pair.
-        throw new LlmdConfigError(`${FIELD}.profile`, profile, `expected ${SchedulerProfile.InferenceScheduling}: the Slurm and Ray launchers start aggregated vLLM workers`);
+        throw new LlmdConfigError(`${FIELD}.profile`, profile, `expected ${SchedulerProfile.OptimizedBaseline} (or its former name ${SchedulerProfile.InferenceScheduling}): the Slurm and Ray launchers start aggregated vLLM workers`);
     }
     const endpointsFilePath: string = settings.endpointsFilePath ?? DEFAULT_ENDPOINTS_FILE;
     const shared: string | undefined = settings.sharedEndpointsFile;

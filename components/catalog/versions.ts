@@ -65,11 +65,20 @@ export const IMAGES = {
         tag: "v0.10.0",
         source: "llm-d/llm-d-router release v0.10.0 (the sidecar ships with the router)",
     },
-    /** vLLM for NVIDIA GPUs. */
+    /**
+     * llm-d's vLLM build for NVIDIA GPUs (DeepEP, DeepGEMM, NVSHMEM, NIXL): what the wide-EP guide runs, and
+     * the default for NVIDIA outside a preset.
+     */
     vllmCuda: {
         repository: "ghcr.io/llm-d/llm-d-cuda",
         tag: "v0.9.0",
-        source: "llm-d/llm-d guides/recipes/modelserver (CUDA image)",
+        source: "llm-d/llm-d release v0.9.0, guides/recipes/modelserver/components/images/gpu-vllm/llm-d/release/kustomization.yaml",
+    },
+    /** Upstream vLLM for NVIDIA GPUs: what the v0.9.0 guides run on every path but wide-EP. */
+    vllmOpenai: {
+        repository: "docker.io/vllm/vllm-openai",
+        tag: "v0.26.0",
+        source: "llm-d/llm-d release v0.9.0, guides/recipes/modelserver/components/images/gpu-vllm/release/kustomization.yaml",
     },
     /** vLLM for AMD GPUs. */
     vllmRocm: {

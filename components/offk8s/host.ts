@@ -28,7 +28,7 @@ import {
 export interface RouterHostSettings {
     /** How the router and Envoy run: `podman` (default) or `docker` containers under systemd, or `binary`. */
     installMode?: HostInstallMode;
-    /** Scheduling strategy: `inference-scheduling` (default) or `pd-disaggregation`. */
+    /** Scheduling strategy: `optimized-baseline` (default; alias `inference-scheduling`) or `pd-disaggregation`. */
     schedulerProfile?: SchedulerProfile;
     /** Directory for the router config, Envoy bootstrap and scripts. Default `/etc/llmd`. */
     configDir?: string;
@@ -153,7 +153,7 @@ export function planRouterHost(name: string, input: RouterHostInput): RouterHost
     const user = requireNonEmpty("connection.user", input.user ?? "root");
     const sshPort = requireInteger("connection.port", input.sshPort ?? 22, 1, 65535);
     const mode = requireOneOf("installMode", input.installMode ?? HostInstallMode.Podman, HOST_INSTALL_MODES);
-    const profile = input.schedulerProfile ?? SchedulerProfile.InferenceScheduling;
+    const profile = input.schedulerProfile ?? SchedulerProfile.OptimizedBaseline;
     const configDir = safePath("configDir", input.configDir ?? DEFAULT_CONFIG_DIR);
     const endpointsFilePath = safePath("endpointsFilePath", input.endpointsFilePath ?? DEFAULT_ENDPOINTS_FILE);
     const shared = input.sharedEndpointsFile === undefined ? undefined : safePath("sharedEndpointsFile", input.sharedEndpointsFile);

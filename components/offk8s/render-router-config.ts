@@ -9,17 +9,28 @@
  */
 import { stringify } from "yaml";
 import { LlmdConfigError } from "../errors";
-import { EndpointPickerConfig, SchedulerProfile, buildRouterConfig, undefinedPluginRefs } from "../render/router-config";
+import {
+    EndpointPickerConfig,
+    SchedulerProfile,
+    buildRouterConfig,
+    canonicalSchedulerProfile,
+    noKubernetesBaselineConfig,
+    undefinedPluginRefs,
+} from "../render/router-config";
 
 /** Name of the discovery plugin instance in the config. */
 export const FILE_DISCOVERY_PLUGIN = "file-discovery";
 
 /** Profiles that work without Kubernetes: the precise profile needs a tokenizer sidecar and ZMQ wiring llmd only builds in a cluster. */
-export const OFF_KUBERNETES_PROFILES: readonly SchedulerProfile[] = [SchedulerProfile.InferenceScheduling, SchedulerProfile.PdDisaggregation];
+export const OFF_KUBERNETES_PROFILES: readonly SchedulerProfile[] = [
+    SchedulerProfile.OptimizedBaseline,
+    SchedulerProfile.InferenceScheduling,
+    SchedulerProfile.PdDisaggregation,
+];
 
 /** The config file as plain data, with its data layer. */
 export interface FileDiscoveryRouterConfig extends EndpointPickerConfig {
-    dataLayer: { discovery: { pluginRef: string } };
+    dataLayer: NonNullable<EndpointPickerConfig["dataLayer"]> & { discovery: { pluginRef: string } };
 }
 
 /** What the off-Kubernetes router config depends on. */
@@ -43,14 +54,17 @@ export function buildFileDiscoveryRouterConfig(options: FileDiscoveryConfigOptio
     if (!options.endpointsFilePath.startsWith("/")) {
         throw new LlmdConfigError("endpointsFilePath", options.endpointsFilePath, "expected an absolute path such as /var/lib/llmd/endpoints.yaml");
     }
-    const base = buildRouterConfig({ profile: options.profile });
+    // The baseline off Kubernetes is llm-d's no-Kubernetes guide's, not the in-cluster optimized baseline.
+    const base = canonicalSchedulerProfile(options.profile) === SchedulerProfile.OptimizedBaseline
+        ? noKubernetesBaselineConfig()
+        : buildRouterConfig({ profile: options.profile });
     const config: FileDiscoveryRouterConfig = {
         ...base,
         plugins: [
             { type: "file-discovery", name: FILE_DISCOVERY_PLUGIN, parameters: { path: options.endpointsFilePath, watchFile: options.watchFile ?? true } },
             ...base.plugins,
         ],
-        dataLayer: { discovery: { pluginRef: FILE_DISCOVERY_PLUGIN } },
+        dataLayer: { ...base.dataLayer, discovery: { pluginRef: FILE_DISCOVERY_PLUGIN } },
     };
     const undefinedRefs = undefinedPluginRefs(config);
     if (undefinedRefs.length > 0) {

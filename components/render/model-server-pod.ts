@@ -8,7 +8,9 @@ import { INTERCONNECTS } from "../catalog/networking";
 import { IMAGES, imageRef } from "../catalog/versions";
 import { placementPodAnnotations } from "./model-server-placement";
 import { KvTransfer, ModelServerSpec } from "./model-server-types";
+import { enginePorts, multiPortDataParallel, servedPorts, supervisorPort } from "./model-server-ports";
 import { LLMD_LABELS } from "./labels";
+import { POD_KV_EVENTS_PORT, POD_KV_EVENTS_REPLAY_PORT } from "./router-config";
 
 /** Where the HF cache is mounted; HF_HOME points here so no image's default cache dir is assumed. */
 export const MODEL_CACHE_PATH = "/var/cache/huggingface";
@@ -18,8 +20,6 @@ export const MODEL_PVC_PATH = "/models";
 const COMPILE_CACHE_ROOT = "/tmp/cache";
 /** NIXL side channel port (llm-d's P/D guides). */
 export const NIXL_SIDE_CHANNEL_PORT = 5600;
-/** Port vLLM binds for KV events when it does not connect to a central endpoint. */
-export const KV_EVENTS_PORT = 5557;
 /** vLLM's data-parallel RPC port across the pods of a group (llm-d's wide-EP guide). */
 const DP_RPC_PORT = 5555;
 /** Ray's GCS port on the leader of a multi-host TPU slice (Ray's default, as the LWS TPU example uses). */
@@ -73,18 +73,29 @@ function modelArgument(spec: ModelServerSpec): string {
 
 function kvEventsConfig(spec: ModelServerSpec): string {
     const events = spec.kvEvents!;
-    // vLLM binds when the endpoint has a wildcard host and connects otherwise; the topic carries the pod's
-    // address so the router can attribute blocks to the endpoint it scores.
+    // vLLM binds when the endpoint has a wildcard host and connects otherwise. Bound on the pod (llm-d's
+    // guide), it also serves a replay socket so a router that (re)connects can catch up. The topic carries
+    // the pod's address so the router can attribute blocks to the endpoint it scores.
+    const where = events.endpoint
+        ? { endpoint: events.endpoint }
+        : { endpoint: `tcp://*:${POD_KV_EVENTS_PORT}`, replay_endpoint: `tcp://*:${POD_KV_EVENTS_REPLAY_PORT}` };
     return JSON.stringify({
         enable_kv_cache_events: true,
         publisher: "zmq",
-        endpoint: events.endpoint ?? `tcp://*:${KV_EVENTS_PORT}`,
+        ...where,
         topic: `kv@$(POD_IP):${spec.port}@${spec.servedModelName}`,
     });
 }
 
+/** Endpoints vLLM does not access-log (llm-d v0.9.0 guides' model servers). */
+const QUIET_ENDPOINTS = ["/health", "/metrics", "/v1/models"];
+
 function vllmArgs(spec: ModelServerSpec, position: PodPosition): string[] {
-    const args = [modelArgument(spec), "--port", String(spec.enginePort), "--served-model-name", spec.servedModelName];
+    const args = [
+        modelArgument(spec), "--port", String(spec.enginePort), "--served-model-name", spec.servedModelName,
+        // Probes and scrapes hit these every few seconds; the guides keep them out of the access log.
+        `--disable-access-log-for-endpoints=${QUIET_ENDPOINTS.join(",")}`,
+    ];
     if (spec.tensorParallelSize > 1) {
         args.push("--tensor-parallel-size", String(spec.tensorParallelSize));
     }
@@ -92,17 +103,19 @@ function vllmArgs(spec: ModelServerSpec, position: PodPosition): string[] {
         args.push("--data-parallel-size", String(spec.dataParallelSize));
     }
     if (spec.mode === "data") {
-        // Every pod runs its local ranks and its own API server (hybrid load balancing), as llm-d's wide-EP
-        // guide does, so the router can pick any pod of the group.
         args.push(
             "--data-parallel-size", String(spec.dataParallelSize),
             "--data-parallel-size-local", String(spec.dataParallelSizeLocal),
             "--data-parallel-address", "$(LWS_LEADER_ADDRESS)",
             "--data-parallel-rpc-port", String(DP_RPC_PORT),
-            "--data-parallel-hybrid-lb",
         );
-        if (spec.dataParallelSizeLocal === 1) {
-            args.push("--data-parallel-start-rank", "$(LWS_WORKER_INDEX)");
+        if (multiPortDataParallel(spec)) {
+            // One API server per local rank on consecutive ports, so the pool can target each rank directly
+            // (llm-d's wide-EP guide); a supervisor on the next port answers the probes.
+            args.push("--data-parallel-multi-port-external-lb", "--data-parallel-supervisor-port", String(supervisorPort(spec)));
+        } else {
+            // One rank per pod: its own API server (hybrid load balancing), so the router can pick any pod.
+            args.push("--data-parallel-hybrid-lb", "--data-parallel-start-rank", "$(LWS_WORKER_INDEX)");
         }
     }
     if (spec.mode === "slice") {
@@ -123,7 +136,10 @@ function vllmArgs(spec: ModelServerSpec, position: PodPosition): string[] {
         args.push("--enable-expert-parallel");
     }
     if (spec.kvTransfer === KvTransfer.Nixl) {
-        args.push("--kv-transfer-config", JSON.stringify({ kv_connector: "NixlConnector", kv_role: "kv_both" }));
+        // Across nodes (wide EP) a failed KV load fails the request rather than silently recomputing the prefill
+        // on a decode rank, which would stall its whole expert-parallel batch (the wide-EP guide's setting).
+        const failurePolicy = spec.mode === "data" ? { kv_load_failure_policy: "fail" } : {};
+        args.push("--kv-transfer-config", JSON.stringify({ kv_connector: "NixlConnector", kv_role: "kv_both", ...failurePolicy }));
     }
     if (spec.kvEvents) {
         args.push("--block-size", String(spec.kvEvents.blockSize), "--kv-events-config", kvEventsConfig(spec));
@@ -236,16 +252,29 @@ function resources(spec: ModelServerSpec): Json | undefined {
 }
 
 function probes(spec: ModelServerSpec): Json {
-    const get = { httpGet: { path: "/health", port: "modelserver" } };
+    if (multiPortDataParallel(spec)) {
+        // The supervisor stands for every rank of the pod: healthy while its children are, ready once all of
+        // them serve (the wide-EP guide's probes).
+        const supervisor = (path: string) => ({ httpGet: { path, port: "supervisor" } });
+        return {
+            startupProbe: { ...supervisor("/health"), initialDelaySeconds: 15, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 120 },
+            readinessProbe: { ...supervisor("/readyz"), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+            livenessProbe: { ...supervisor("/health"), periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
+        };
+    }
+    // Ready (and started) once the model is listed, alive while the server answers /health, as the guides'
+    // model-server base (guides/recipes/modelserver/base/single-host/default/decode-deployment.yaml).
+    const models = { httpGet: { path: "/v1/models", port: "modelserver" } };
+    const health = { httpGet: { path: "/health", port: "modelserver" } };
     // Loading weights and compiling can take most of an hour for large models: the startup probe allows
     // 120 x 30 s before liveness takes over. The simulator is up in seconds.
     const startup = spec.simulator
-        ? { ...get, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 }
-        : { ...get, initialDelaySeconds: 15, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 120 };
+        ? { ...models, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 }
+        : { ...models, initialDelaySeconds: 15, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 120 };
     return {
         startupProbe: startup,
-        readinessProbe: { ...get, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
-        livenessProbe: { ...get, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+        readinessProbe: { ...models, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
+        livenessProbe: { ...health, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
     };
 }
 
@@ -264,7 +293,11 @@ export function engineCapabilities(spec: ModelServerSpec): string[] {
 }
 
 function engineContainer(spec: ModelServerSpec, position: PodPosition): Json {
-    const ports: Json[] = [{ name: "modelserver", containerPort: spec.enginePort, protocol: "TCP" }];
+    const ports: Json[] = enginePorts(spec).map((port, rank) => ({ name: rankPortName("modelserver", rank), containerPort: port, protocol: "TCP" }));
+    const supervisor = supervisorPort(spec);
+    if (supervisor !== undefined) {
+        ports.push({ name: "supervisor", containerPort: supervisor, protocol: "TCP" });
+    }
     if (spec.mode === "slice" && position === "leader") {
         ports.push({ name: "ray", containerPort: RAY_PORT, protocol: "TCP" });
     }
@@ -272,7 +305,11 @@ function engineContainer(spec: ModelServerSpec, position: PodPosition): Json {
         ports.push({ name: "nixl", containerPort: NIXL_SIDE_CHANNEL_PORT, protocol: "TCP" });
     }
     if (spec.kvEvents && !spec.kvEvents.endpoint) {
-        ports.push({ name: "kv-events", containerPort: KV_EVENTS_PORT, protocol: "TCP" });
+        // Declared so the router's pod discovery and network policies can name them.
+        ports.push(
+            { name: "kv-events", containerPort: POD_KV_EVENTS_PORT, protocol: "TCP" },
+            { name: "kv-replay", containerPort: POD_KV_EVENTS_REPLAY_PORT, protocol: "TCP" },
+        );
     }
     const mounts: Json[] = [];
     if (!spec.simulator) {
@@ -300,7 +337,7 @@ function engineContainer(spec: ModelServerSpec, position: PodPosition): Json {
         imagePullPolicy: "IfNotPresent",
         ...(cmd ? { command: cmd } : {}),
         ...(rayWorker ? {} : { args: spec.simulator ? simulatorArgs(spec) : vllmArgs(spec, position) }),
-        ports: servesHttp(spec, position) ? ports : ports.filter((p) => p.name !== "modelserver"),
+        ports: servesHttp(spec, position) ? ports : ports.filter((p) => !String(p.name).startsWith("modelserver")),
         env: engineEnv(spec),
         ...(res ? { resources: res } : {}),
         ...(mounts.length ? { volumeMounts: mounts } : {}),
@@ -309,16 +346,35 @@ function engineContainer(spec: ModelServerSpec, position: PodPosition): Json {
     };
 }
 
+/** Port name of one local rank: the base name for rank 0, so probes and monitors find it as before. */
+function rankPortName(base: string, rank: number): string {
+    return rank === 0 ? base : `${base}-${rank}`;
+}
+
+function sidecarArgs(spec: ModelServerSpec): string[] {
+    // Flags of the pinned v0.10.0 sidecar, as the guides pass them (vLLM behind it is on the sidecar's default
+    // model-server port, 8200). --secure-proxy=false keeps the pool port plain HTTP like vLLM's (TLS is on by
+    // default); newer sidecars rename it --secure-serving but keep --secure-proxy as an alias.
+    const args = [`--port=${spec.port}`, "--kv-connector=nixlv2", "--zap-log-level=1", "--secure-proxy=false"];
+    const ranks = servedPorts(spec).length;
+    if (ranks > 1) {
+        // The sidecar then listens on port..port+ranks-1 and forwards each to the vLLM rank at the same offset.
+        args.push(`--data-parallel-size=${ranks}`);
+    }
+    if (spec.mode === "data") {
+        // The wide-EP guide samples the first token on the prefill side, so decode starts from it.
+        args.push("--enable-prefiller-sampling");
+    }
+    return args;
+}
+
 function routingSidecar(spec: ModelServerSpec): Json {
     return {
         name: "routing-proxy",
         image: imageRef(IMAGES.disaggSidecar),
         imagePullPolicy: "IfNotPresent",
-        // Flags of the pinned v0.10.0 sidecar: --model-server-port replaces the deprecated --vllm-port, and
-        // --secure-proxy=false keeps the pool port plain HTTP like vLLM's (TLS is on by default). Newer sidecars
-        // rename it --secure-serving but keep --secure-proxy as a deprecated alias, so this works across both.
-        args: [`--port=${spec.port}`, `--model-server-port=${spec.enginePort}`, "--kv-connector=nixlv2", "--secure-proxy=false"],
-        ports: [{ name: "sidecar", containerPort: spec.port, protocol: "TCP" }],
+        args: sidecarArgs(spec),
+        ports: servedPorts(spec).map((port, rank) => ({ name: rankPortName("sidecar", rank), containerPort: port, protocol: "TCP" })),
         resources: { requests: { cpu: "100m", memory: "128Mi" } },
         securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true },
         ...(spec.nativeSidecar ? { restartPolicy: "Always" } : {}),
@@ -330,7 +386,9 @@ function volumes(spec: ModelServerSpec): Json[] {
         return [];
     }
     const out: Json[] = [
-        { name: "shm", emptyDir: { medium: "Memory" } },
+        // NCCL and torch use /dev/shm; the guides cap it at 20Gi, and at 2Gi per wide-EP pod ("roughly 32MB
+        // per local DP rank plus scratch").
+        { name: "shm", emptyDir: { medium: "Memory", sizeLimit: spec.mode === "data" ? "2Gi" : "20Gi" } },
         { name: "compile-cache", emptyDir: {} },
         spec.cache.claim
             ? { name: "model-cache", persistentVolumeClaim: { claimName: spec.cache.claim } }

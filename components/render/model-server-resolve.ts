@@ -24,8 +24,9 @@ import {
 } from "./model-server-types";
 import { GKE_NODEPOOL_LABEL, resolvePlacement } from "./model-server-placement";
 import { resolveNetwork } from "./networking";
+import { checkServedPorts } from "./model-server-ports";
 
-/** Where vLLM listens when the routing sidecar owns the pool port (llm-d's P/D convention). */
+/** Where vLLM listens when the routing sidecar owns the pool port: llm-d's P/D convention and the sidecar's default `--model-server-port`. */
 export const ENGINE_PORT_BEHIND_SIDECAR = 8200;
 /** First Kubernetes minor that runs init containers with `restartPolicy: Always` as native sidecars by default. */
 const NATIVE_SIDECAR_MINOR = 33;
@@ -360,6 +361,13 @@ export function resolveModelServer(args: ModelServerInput, context: ModelServerC
     }
 
     let kvEvents: ModelServerSpec["kvEvents"];
+    if (args.kvEvents?.enabled && simulator && args.kvEvents.endpoint === undefined) {
+        throw new LlmdConfigError(
+            "kvEvents.endpoint",
+            undefined,
+            "expected the router's KV-events endpoint (tcp://<router>-epp.<namespace>.svc.cluster.local:5557, with the router's kvEventsListener on): the inference simulator can only connect, not bind",
+        );
+    }
     if (args.kvEvents?.enabled) {
         kvEvents = {
             endpoint: args.kvEvents.endpoint === undefined ? undefined : requireNonEmpty("kvEvents.endpoint", args.kvEvents.endpoint),
@@ -397,7 +405,7 @@ export function resolveModelServer(args: ModelServerInput, context: ModelServerC
     // hosts, and ICI does not join hosts of different slices.
     const placement = resolvePlacement(args, nodesPerReplica > 1, parallel.mode === "slice" ? GKE_NODEPOOL_LABEL : undefined);
 
-    return {
+    const spec: ModelServerSpec = {
         name,
         namespace,
         model,
@@ -437,4 +445,6 @@ export function resolveModelServer(args: ModelServerInput, context: ModelServerC
         network,
         placement,
     };
+    checkServedPorts(spec);
+    return spec;
 }

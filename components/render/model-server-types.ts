@@ -50,8 +50,10 @@ export interface ModelServerKvEventsArgs {
     /** Publish KV events. */
     enabled: boolean;
     /**
-     * ZMQ endpoint vLLM connects to (e.g. the router's `tcp://<router>.<ns>.svc.cluster.local:5557`). When
-     * unset vLLM binds `tcp://*:5557` and the router discovers pods and connects to them.
+     * ZMQ endpoint to connect to (the router's `tcp://<router>-epp.<ns>.svc.cluster.local:5557` when it runs
+     * with `kvEventsListener`). When unset vLLM binds `tcp://*:5556` (replay `tcp://*:5559`) on its own pod and
+     * the router discovers the pods and dials them, as llm-d's guide does. Required for the simulator, which
+     * can only connect.
      */
     endpoint?: string;
     /** KV block size in tokens; must equal the router's block size. Default 64, as llm-d's guide uses. */

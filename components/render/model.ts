@@ -6,7 +6,7 @@
  */
 import { Accelerator, ClusterProvider, acceleratorSpec } from "../catalog/accelerators";
 import { GatewayImplementation } from "../catalog/gateways";
-import { PRESETS, RolePreset, WELL_LIT_PATHS, WellLitPath } from "../catalog/presets";
+import { PRESETS, RolePreset, WellLitPath, presetImage, resolvePreset } from "../catalog/presets";
 import { LlmdConfigError, checkUnder, optionalBoolean, parseKubernetesMinor, requireDnsLabel, requireInteger, requireNonEmpty, requireOneOf } from "../errors";
 import { AcceleratorPool } from "../pool";
 import { LoraInput, LoraSpec, resolveLora } from "./lora";
@@ -17,7 +17,9 @@ import { engineCapabilities } from "./model-server-pod";
 import { FLOW_CONTROL_FEATURE_GATE, ObjectivesSpec, resolveObjectives } from "./objectives";
 import { OpenShiftSccSpec, RDMA_POD_CAPABILITIES, openShiftSccSpec } from "./openshift";
 import { GATEWAY_ACCESS_LABEL, LlmdPlatformRef } from "./platform";
-import { RouterInput, kvEventsEndpoint, resolveRouterSpec } from "./router";
+import { presetKvEvents, routerListensForKvEvents } from "./kv-events";
+import { poolTargetPorts } from "./model-server-ports";
+import { RouterInput, resolveRouterSpec } from "./router";
 import { K8sObject } from "./types";
 
 /**
@@ -236,7 +238,7 @@ function planOpenShiftScc(name: string, plan: LlmdModelPlan, specs: Map<PlannedM
 
 
 function planModel(name: string, args: LlmdModelInput, platform: LlmdPlatformRef): LlmdModelPlan {
-    const preset = requireOneOf("preset", args.preset ?? "inference-scheduling", WELL_LIT_PATHS);
+    const preset = resolvePreset("preset", args.preset);
     const clusterProvider =
         args.clusterProvider === undefined ? undefined : requireOneOf<ClusterProvider>("clusterProvider", args.clusterProvider, Object.values(ClusterProvider));
     const base = PRESETS[preset];
@@ -270,7 +272,7 @@ function planModel(name: string, args: LlmdModelInput, platform: LlmdPlatformRef
     if (simulate && accelerator !== "cpu") {
         throw new LlmdConfigError("accelerator", accelerator, "the simulator runs on CPU; leave accelerator unset or use cpu");
     }
-    if (!simulate && accelerator === "cpu" && preset !== "inference-scheduling") {
+    if (!simulate && accelerator === "cpu" && preset !== WellLitPath.OptimizedBaseline) {
         throw new LlmdConfigError("accelerator", accelerator, `preset ${preset} needs GPUs or TPUs; use simulate: true to try it on CPU`);
     }
 
@@ -332,7 +334,7 @@ function planModel(name: string, args: LlmdModelInput, platform: LlmdPlatformRef
         nodesPerReplica: r.nodesPerReplica,
         enableExpertParallel: r.enableExpertParallel,
         simulator: simulate,
-        image: r.image,
+        image: r.image ?? presetImage(base, accelerator),
         command: r.command,
         // LoRA flags first, so a user's own flag later on the line wins.
         extraArgs: [...(lora?.args ?? []), ...checkArgs(role === "prefill" ? "prefill.extraArgs" : "decode.extraArgs", r.extraArgs)],
@@ -341,8 +343,7 @@ function planModel(name: string, args: LlmdModelInput, platform: LlmdPlatformRef
         hfTokenSecretName: args.hfTokenSecretName,
         kubernetesVersion: args.kubernetesVersion,
         pd: disaggregated ? { kvTransfer: base.kvTransfer } : undefined,
-        // vLLM publishes to the router's ZMQ listener, which the precise profile opens on its Service.
-        kvEvents: base.kvEvents ? { enabled: true, endpoint: kvEventsEndpoint({ name: routerName, namespace }) } : undefined,
+        kvEvents: presetKvEvents(base.kvEvents, simulate, { name: routerName, namespace }),
         cpu: r.cpu,
         memory: r.memory,
         modelCacheSize: r.modelCacheSize,
@@ -371,7 +372,6 @@ function planModel(name: string, args: LlmdModelInput, platform: LlmdPlatformRef
             server.input.kueue = { ...platform.kueue };
         }
     }
-    const dpLocal = decode.nodesPerReplica > 1 ? (decode.dataParallelSizeLocal ?? 1) : 1;
     const gateway = platform.gatewayImplementation === GatewayImplementation.None ? undefined : { name: platform.gatewayName, namespace: platform.namespace };
     return {
         name,
@@ -396,9 +396,8 @@ function planModel(name: string, args: LlmdModelInput, platform: LlmdPlatformRef
             modelServerSelector: poolLabels,
             gateway,
             gatewayImplementation: platform.gatewayImplementation,
-            // Multi-node data-parallel pods serve one HTTP port per local rank; the pool targets each.
-            targetPorts: Array.from({ length: dpLocal }, (_, i) => 8000 + i),
             tokenizerModel: base.schedulerProfile === "precise-prefix-cache" ? model : undefined,
+            kvEventsListener: routerListensForKvEvents(base.kvEvents, simulate),
             resources: args.router?.resources ?? (simulate ? SIMULATOR_ROUTER_RESOURCES : undefined),
             routeModelNames: platform.modelRouting === ModelRouting.None ? undefined : routedModelNames(platform.modelRouting, servedModelName, aliases),
             // InferenceObjective priorities are inert without the router's flow control.
@@ -452,6 +451,8 @@ export function resolveLlmdModel(name: string, args: LlmdModelInput, platform: L
         checkCapacity(roleKey, spec, server.input.pool);
         specs.set(server, spec);
     }
+    // Every port the pool targets must be one a container of its pods listens on (wide-EP: one per local rank).
+    plan.router.targetPorts = poolTargetPorts(plan.modelServers.map((s) => ({ role: s.role === "prefill" ? "prefill" : "decode", spec: specs.get(s)! })));
     if (plan.clusterProvider === "openshift") {
         planOpenShiftScc(name, plan, specs);
     }

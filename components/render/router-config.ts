@@ -8,18 +8,30 @@ import { LlmdConfigError } from "../errors";
 
 /** Which scheduling strategy the router runs: one of llm-d's well-lit paths. */
 export const SchedulerProfile = {
-    /** Load- and prefix-aware balancing over one pool of identical replicas (queue 2, kv-cache 2, prefix 3). */
+    /**
+     * llm-d's optimized baseline over one pool of identical replicas: prefix-cache affinity filtering, then
+     * token-load scoring (guides/optimized-baseline).
+     */
+    OptimizedBaseline: "optimized-baseline",
+    /** Former name of `optimized-baseline`, still accepted. */
     InferenceScheduling: "inference-scheduling",
-    /** Prefill/decode disaggregation: a prefill pod and a decode pod per request, split by `llm-d.ai/role`. */
+    /** Prefill/decode disaggregation: every request through a prefill pod, then a decode pod (`llm-d.ai/role`). */
     PdDisaggregation: "pd-disaggregation",
+    /** Wide expert parallelism: always disaggregated, prefill on prefix cache and load, decode on active requests. */
+    WideEp: "wide-ep",
     /** Prefix-cache scoring from the model servers' own KV-cache events (ZMQ), with exact tokenisation. */
     PrecisePrefixCache: "precise-prefix-cache",
 } as const;
 /** One of the values of `SchedulerProfile`. */
 export type SchedulerProfile = (typeof SchedulerProfile)[keyof typeof SchedulerProfile];
 
-/** All scheduler profile ids. */
+/** All scheduler profile ids, the alias included. */
 export const SCHEDULER_PROFILES = Object.values(SchedulerProfile);
+
+/** The profile an alias stands for (`inference-scheduling` is `optimized-baseline`); other profiles unchanged. */
+export function canonicalSchedulerProfile(profile: SchedulerProfile): Exclude<SchedulerProfile, "inference-scheduling"> {
+    return profile === SchedulerProfile.InferenceScheduling ? SchedulerProfile.OptimizedBaseline : profile;
+}
 
 /** `apiVersion` of the config file: the chart of the pinned router renders `llm-d.ai/v1alpha1`. */
 export const ENDPOINT_PICKER_CONFIG_API_VERSION = "llm-d.ai/v1alpha1";
@@ -28,10 +40,14 @@ export const ENDPOINT_PICKER_CONFIG_KIND = "EndpointPickerConfig";
 export const ROUTER_CONFIG_FILE = "epp-config.yaml";
 
 /**
- * Port the router binds for KV-cache events in the precise profile. The model servers connect to it
- * (vLLM `--kv-events-config` endpoint `tcp://<router service>:5557`); 5557 is what the router image exposes.
+ * Port the router binds for KV-cache events when it listens centrally (publishers that can only connect,
+ * such as the inference simulator, send to `tcp://<router service>:5557`); 5557 is what the router image exposes.
  */
 export const KV_EVENTS_PORT = 5557;
+/** Port each vLLM binds its KV-event publisher on in its own pod, which the router dials (the guide's `socketPort`). */
+export const POD_KV_EVENTS_PORT = 5556;
+/** Port of each vLLM's KV-event replay socket (the guide's `replaySocketPort`). */
+export const POD_KV_EVENTS_REPLAY_PORT = 5559;
 /** Topic prefix the router subscribes to; vLLM topics must be `kv@<pod>@<model>`. */
 export const KV_EVENTS_TOPIC_PREFIX = "kv@";
 /** Token block size the precise index hashes by: vLLM must run with `--block-size` equal to it. */
@@ -59,6 +75,12 @@ export interface SchedulingProfileConfig {
     plugins: ProfilePluginRef[];
 }
 
+/** One data-layer source and the plugins that extract from it. */
+export interface DataLayerSourceConfig {
+    pluginRef: string;
+    extractors: { pluginRef: string }[];
+}
+
 /** The router's config file as plain data. */
 export interface EndpointPickerConfig {
     apiVersion: string;
@@ -67,6 +89,11 @@ export interface EndpointPickerConfig {
     featureGates?: string[];
     plugins: PluginConfig[];
     schedulingProfiles: SchedulingProfileConfig[];
+    /**
+     * Extra data-layer sources (the router adds its metrics source and extractor itself), and off Kubernetes
+     * the plugin that discovers endpoints.
+     */
+    dataLayer?: { sources?: DataLayerSourceConfig[]; discovery?: { pluginRef: string } };
 }
 
 /** What the config depends on besides the profile. */
@@ -76,24 +103,124 @@ export interface RouterConfigOptions {
     tokenizerModel?: string;
     /** Feature gates to turn on (`flowControl` for InferenceObjective priorities). */
     featureGates?: string[];
+    /**
+     * Precise profile only: the router binds one ZMQ socket that every publisher connects to, instead of
+     * discovering the pool's pods and dialling the socket each binds. For publishers that cannot bind.
+     */
+    kvEventsListener?: boolean;
 }
 
-// The model servers expose vLLM's Prometheus metrics over plain HTTP; queue and kv-cache scorers need them.
-const METRICS_PLUGINS: PluginConfig[] = [
-    { type: "metrics-data-source", parameters: { scheme: "http", path: "/metrics", insecureSkipVerify: true } },
-    { type: "core-metrics-extractor" },
+// The configs below follow llm-d's v0.9.0 guides plugin for plugin. They name no picker, profile handler or
+// metrics source where the guide names none: the pinned router adds max-score-picker, single-profile-handler
+// and the metrics data source with its extractor itself (llm-d-router v0.10.0 pkg/epp/config/loader/defaults.go).
+
+// guides/optimized-baseline/router/optimized-baseline.values.yaml
+function optimizedBaseline(): EndpointPickerConfig {
+    return config(
+        [{ type: "approx-prefix-cache-producer" }, { type: "inflight-load-producer" }, { type: "prefix-cache-affinity-filter" }, { type: "token-load-scorer" }],
+        [{ name: "default", plugins: [{ pluginRef: "prefix-cache-affinity-filter" }, { pluginRef: "token-load-scorer" }] }],
+    );
+}
+
+// Both disaggregated guides send every request through prefill first and let each role's profile see only
+// its own pods (by `llm-d.ai/role`).
+const ALWAYS_DISAGGREGATE: PluginConfig[] = [
+    { type: "disagg-headers-handler" },
+    { type: "always-disagg-pd-decider" },
+    { type: "disagg-profile-handler", parameters: { deciderPluginName: "always-disagg-pd-decider" } },
+    { type: "prefill-filter" },
+    { type: "decode-filter" },
 ];
 
-function inferenceScheduling(): EndpointPickerConfig {
+// guides/pd-disaggregation/router/pd-disaggregation.values.yaml
+function pdDisaggregation(): EndpointPickerConfig {
     return config(
         [
-            { type: "queue-scorer" },
-            { type: "kv-cache-utilization-scorer" },
-            { type: "prefix-cache-scorer" },
-            ...METRICS_PLUGINS,
+            ...ALWAYS_DISAGGREGATE,
+            { type: "approx-prefix-cache-producer", parameters: { maxPrefixTokensToMatch: 131072 } },
+            { type: "inflight-load-producer" },
+            { type: "prefix-cache-affinity-filter", parameters: { peakPrefillThroughput: 33821 } },
+            { type: "token-load-scorer" },
+            { type: "active-request-scorer" },
             { type: "max-score-picker" },
-            { type: "single-profile-handler" },
         ],
+        [
+            {
+                name: "prefill",
+                plugins: [{ pluginRef: "prefill-filter" }, { pluginRef: "prefix-cache-affinity-filter" }, { pluginRef: "token-load-scorer" }, { pluginRef: "max-score-picker" }],
+            },
+            { name: "decode", plugins: [{ pluginRef: "decode-filter" }, { pluginRef: "active-request-scorer" }, { pluginRef: "max-score-picker" }] },
+        ],
+    );
+}
+
+// guides/wide-ep-lws/router/wide-ep-lws.values.yaml
+function wideEp(): EndpointPickerConfig {
+    return config(
+        [...ALWAYS_DISAGGREGATE, { type: "prefix-cache-scorer" }, { type: "queue-scorer" }, { type: "active-request-scorer" }],
+        [
+            {
+                name: "prefill",
+                plugins: [
+                    { pluginRef: "prefill-filter" },
+                    { pluginRef: "prefix-cache-scorer", weight: 3 },
+                    { pluginRef: "queue-scorer", weight: 2 },
+                    { pluginRef: "active-request-scorer", weight: 2 },
+                ],
+            },
+            { name: "decode", plugins: [{ pluginRef: "decode-filter" }, { pluginRef: "active-request-scorer" }] },
+        ],
+    );
+}
+
+// guides/precise-prefix-cache-routing/router/precise-prefix-cache-routing.values.yaml. Deliberate
+// differences: the tokenizer is a sidecar on loopback rather than a separate render Deployment and Service,
+// and the hash seed stays pinned on both sides (vLLM's PYTHONHASHSEED) so block hashes agree whatever the
+// image's default.
+function precisePrefixCache(tokenizerModel: string, listener: boolean): EndpointPickerConfig {
+    const kvEventsConfig = listener
+        ? { zmqEndpoint: `tcp://0.0.0.0:${KV_EVENTS_PORT}`, topicFilter: KV_EVENTS_TOPIC_PREFIX, concurrency: 8 }
+        : {
+              topicFilter: KV_EVENTS_TOPIC_PREFIX,
+              concurrency: 8,
+              // Each router dials every pod's own publisher, so a router restart or a second router loses nothing.
+              discoverPods: true,
+              podDiscoveryConfig: { socketPort: POD_KV_EVENTS_PORT, replaySocketPort: POD_KV_EVENTS_REPLAY_PORT },
+          };
+    const fromPrecise = { prefixMatchInfoProducerName: "precise-prefix-cache-producer" };
+    const built = config(
+        [
+            { type: "token-producer", parameters: { modelName: tokenizerModel, vllm: { url: `http://localhost:${TOKENIZER_PORT}` } } },
+            ...(listener ? [] : [{ type: "endpoint-notification-source" }]),
+            {
+                type: "precise-prefix-cache-producer",
+                parameters: {
+                    tokenProcessorConfig: { blockSizeTokens: PRECISE_PREFIX_BLOCK_SIZE, hashSeed: PRECISE_PREFIX_HASH_SEED },
+                    speculativeIndexing: true,
+                    indexerConfig: { kvBlockIndexConfig: { enableMetrics: true } },
+                    kvEventsConfig,
+                },
+            },
+            { type: "inflight-load-producer", parameters: fromPrecise },
+            { type: "prefix-cache-affinity-filter", parameters: { ...fromPrecise, peakPrefillThroughput: 15926 } },
+            { type: "token-load-scorer" },
+        ],
+        [{ name: "default", plugins: [{ pluginRef: "prefix-cache-affinity-filter" }, { pluginRef: "token-load-scorer" }] }],
+    );
+    if (!listener) {
+        // Pod add/remove notifications drive the producer's subscriptions.
+        built.dataLayer = { sources: [{ pluginRef: "endpoint-notification-source", extractors: [{ pluginRef: "precise-prefix-cache-producer" }] }] };
+    }
+    return built;
+}
+
+/**
+ * The off-Kubernetes baseline (guides/no-kubernetes-deployment/router/epp/config.yaml): queue 2, kv-cache 2,
+ * prefix 3 plus the no-hit LRU scorer 2, which spreads cold prompts over the file-listed workers.
+ */
+export function noKubernetesBaselineConfig(): EndpointPickerConfig {
+    return config(
+        [{ type: "queue-scorer" }, { type: "kv-cache-utilization-scorer" }, { type: "prefix-cache-scorer" }, { type: "no-hit-lru-scorer" }],
         [
             {
                 name: "default",
@@ -101,73 +228,7 @@ function inferenceScheduling(): EndpointPickerConfig {
                     { pluginRef: "queue-scorer", weight: 2 },
                     { pluginRef: "kv-cache-utilization-scorer", weight: 2 },
                     { pluginRef: "prefix-cache-scorer", weight: 3 },
-                    { pluginRef: "max-score-picker" },
-                ],
-            },
-        ],
-    );
-}
-
-function pdDisaggregation(): EndpointPickerConfig {
-    // Each role's profile sees only its own pods (by `llm-d.ai/role`); the decider sends a request through
-    // prefill first when enough of its prompt is not already cached on the chosen decode pod.
-    const roleProfile = (role: "prefill" | "decode"): SchedulingProfileConfig => ({
-        name: role,
-        plugins: [
-            { pluginRef: `${role}-filter` },
-            { pluginRef: "max-score-picker" },
-            { pluginRef: "prefix-cache-scorer", weight: 2 },
-            { pluginRef: "queue-scorer", weight: 1 },
-        ],
-    });
-    return config(
-        [
-            { type: "prefill-filter" },
-            { type: "decode-filter" },
-            { type: "prefix-cache-scorer" },
-            { type: "queue-scorer" },
-            ...METRICS_PLUGINS,
-            { type: "max-score-picker" },
-            { type: "prefix-based-pd-decider", parameters: { nonCachedTokens: 16 } },
-            { type: "disagg-profile-handler", parameters: { deciders: { prefill: "prefix-based-pd-decider" } } },
-        ],
-        [roleProfile("prefill"), roleProfile("decode")],
-    );
-}
-
-function precisePrefixCache(tokenizerModel: string): EndpointPickerConfig {
-    return config(
-        [
-            // Tokenises prompts through vLLM's render server in the same pod, so block hashes match vLLM's.
-            {
-                type: "token-producer",
-                parameters: { modelName: tokenizerModel, vllm: { url: `http://localhost:${TOKENIZER_PORT}` } },
-            },
-            {
-                // Central mode: the router binds one ZMQ socket and every model server publishes to it.
-                type: "precise-prefix-cache-producer",
-                parameters: {
-                    tokenProcessorConfig: { blockSize: PRECISE_PREFIX_BLOCK_SIZE, hashSeed: PRECISE_PREFIX_HASH_SEED },
-                    kvEventsConfig: { zmqEndpoint: `tcp://0.0.0.0:${KV_EVENTS_PORT}`, topicFilter: KV_EVENTS_TOPIC_PREFIX },
-                    indexerConfig: { kvBlockIndexConfig: { enableMetrics: true } },
-                },
-            },
-            // Without the producer name the scorer silently falls back to the approximate producer.
-            { type: "prefix-cache-scorer", parameters: { prefixMatchInfoProducerName: "precise-prefix-cache-producer" } },
-            { type: "kv-cache-utilization-scorer" },
-            { type: "queue-scorer" },
-            ...METRICS_PLUGINS,
-            { type: "max-score-picker" },
-            { type: "single-profile-handler" },
-        ],
-        [
-            {
-                name: "default",
-                plugins: [
-                    { pluginRef: "prefix-cache-scorer", weight: 2 },
-                    { pluginRef: "kv-cache-utilization-scorer", weight: 1 },
-                    { pluginRef: "queue-scorer", weight: 1 },
-                    { pluginRef: "max-score-picker" },
+                    { pluginRef: "no-hit-lru-scorer", weight: 2 },
                 ],
             },
         ],
@@ -185,16 +246,19 @@ export function buildRouterConfig(options: RouterConfigOptions): EndpointPickerC
 }
 
 function buildProfileConfig(options: RouterConfigOptions): EndpointPickerConfig {
-    switch (options.profile) {
-        case SchedulerProfile.InferenceScheduling:
-            return inferenceScheduling();
+    const profile = canonicalSchedulerProfile(options.profile);
+    switch (profile) {
+        case SchedulerProfile.OptimizedBaseline:
+            return optimizedBaseline();
         case SchedulerProfile.PdDisaggregation:
             return pdDisaggregation();
+        case SchedulerProfile.WideEp:
+            return wideEp();
         case SchedulerProfile.PrecisePrefixCache:
             if (!options.tokenizerModel) {
                 throw new LlmdConfigError("tokenizerModel", options.tokenizerModel, "the precise-prefix-cache profile needs the model's Hugging Face id");
             }
-            return precisePrefixCache(options.tokenizerModel);
+            return precisePrefixCache(options.tokenizerModel, options.kvEventsListener ?? false);
     }
 }
 

@@ -63,6 +63,14 @@ function socket(address: string, port: number) {
     return { socket_address: { address, port_value: port } };
 }
 
+/**
+ * A listener address on every IPv4 and IPv6 interface, as the standalone chart binds its listeners (its
+ * values.yaml: `0.0.0.0` plus `additional_addresses` `::`), so dual-stack and IPv6 clusters reach the proxy.
+ */
+function dualStack(port: number) {
+    return { address: socket("0.0.0.0", port), additional_addresses: [{ address: socket("::", port) }] };
+}
+
 function staticEndpoint(cluster: string, address: string, port: number) {
     return { cluster_name: cluster, endpoints: [{ lb_endpoints: [{ endpoint: { address: socket(address, port) } }] }] };
 }
@@ -96,7 +104,7 @@ function accessLog() {
 function readyListener() {
     return {
         name: "ready",
-        address: socket("0.0.0.0", PROXY_READY_PORT),
+        ...dualStack(PROXY_READY_PORT),
         filter_chains: [
             {
                 filters: [
@@ -141,8 +149,10 @@ function extProcFilter(extProcPort: number) {
         name: ENVOY_NAMES.extProcFilter,
         typed_config: {
             "@type": type("envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor"),
-            // Without the router there is no destination header, and ORIGINAL_DST would fall back to the
-            // proxy's own address: failing closed is the only safe choice beside a loopback router.
+            // Deliberately not the chart's failOpen: true. Without the router there is no destination header,
+            // and ORIGINAL_DST then falls back to the connection's own destination, this very listener, so a
+            // request would loop through the proxy instead of reaching a model server. A gateway in front of an
+            // InferencePool can fail open (it picks a pool endpoint itself); this proxy has nothing to pick from.
             failure_mode_allow: false,
             grpc_service: { envoy_grpc: { cluster_name: ENVOY_NAMES.extProcCluster, authority: `localhost:${extProcPort}` }, timeout: "10s" },
             // The router reads the whole request (model, prompt) and rewrites it while it streams: bodies
@@ -163,7 +173,7 @@ function extProcFilter(extProcPort: number) {
 function modelListener(options: EnvoyBootstrapOptions) {
     return {
         name: "model",
-        address: socket("0.0.0.0", options.listenerPort),
+        ...dualStack(options.listenerPort),
         per_connection_buffer_limit_bytes: 32768,
         filter_chains: [
             {

@@ -6,7 +6,7 @@
  * `llm-d-router-standalone`) and the Inference Extension `inferencepool` chart's gateway templates.
  */
 import { createHash } from "crypto";
-import { LlmdConfigError, requireDnsLabel, requireInteger, requireNonEmpty, requireOneOf } from "../errors";
+import { LlmdConfigError, optionalBoolean, requireDnsLabel, requireInteger, requireNonEmpty, requireOneOf } from "../errors";
 import { GatewayImplementation, GATEWAY_IMPLEMENTATIONS } from "../catalog/gateways";
 import { IMAGES, imageRef } from "../catalog/versions";
 import {
@@ -16,6 +16,7 @@ import {
     SchedulerProfile,
     TOKENIZER_PORT,
     configTextFeatureGates,
+    canonicalSchedulerProfile,
     routerConfigText,
     validateRouterConfigText,
 } from "./router-config";
@@ -52,6 +53,8 @@ export const ROUTER_HEALTH_PORT = 9003;
 export const ROUTER_METRICS_PORT = 9090;
 /** API group of InferencePool v1. */
 export const INFERENCE_POOL_GROUP = "inference.networking.k8s.io";
+/** The Inference Extension's alpha API group, where older clusters keep InferenceObjective and InferenceModelRewrite. */
+export const LEGACY_INFERENCE_GROUP = "inference.networking.x-k8s.io";
 /** Upper bound for one request through the gateway: long generations stream for minutes. */
 export const ROUTE_TIMEOUT_SECONDS = 300;
 
@@ -87,6 +90,7 @@ export interface RouterInput {
     image?: string;
     schedulerConfig?: string;
     tokenizerModel?: string;
+    kvEventsListener?: boolean;
     resources?: Partial<RouterResourceSpec>;
     standalone?: boolean;
     proxyPort?: number;
@@ -115,7 +119,8 @@ export interface RouterSpec {
     poolName: string;
     modelServerSelector: Record<string, string>;
     targetPorts: number[];
-    profile: SchedulerProfile;
+    /** The profile, aliases resolved. */
+    profile: Exclude<SchedulerProfile, "inference-scheduling">;
     replicas: number;
     gateway?: GatewayRef;
     gatewayImplementation: GatewayImplementation;
@@ -123,6 +128,8 @@ export interface RouterSpec {
     image: string;
     configOverride?: string;
     tokenizerModel?: string;
+    /** Precise profile: the router binds the central KV-events socket instead of dialling each pod's. */
+    kvEventsListener: boolean;
     resources: RouterResourceSpec;
     /** Present in standalone mode only. */
     proxy?: StandaloneProxySpec;
@@ -199,7 +206,7 @@ export function resolveRouterSpec(input: RouterInput): RouterSpec {
     const poolName = requireDnsLabel("poolName", input.poolName ?? name);
     const modelServerSelector = requireSelector("modelServerSelector", input.modelServerSelector);
     const targetPorts = requireTargetPorts("targetPorts", input.targetPorts ?? [8000]);
-    const profile = requireOneOf("schedulerProfile", input.schedulerProfile ?? SchedulerProfile.InferenceScheduling, SCHEDULER_PROFILES);
+    const profile = canonicalSchedulerProfile(requireOneOf("schedulerProfile", input.schedulerProfile ?? SchedulerProfile.OptimizedBaseline, SCHEDULER_PROFILES));
     const replicas = requireInteger("replicas", input.replicas ?? 1, 1);
     const failureMode = requireOneOf("failureMode", input.failureMode ?? FailureMode.FailOpen, Object.values(FailureMode));
 
@@ -231,7 +238,11 @@ export function resolveRouterSpec(input: RouterInput): RouterSpec {
     if (/\s/.test(image)) {
         throw new LlmdConfigError("image", image, "expected an image reference without whitespace, e.g. ghcr.io/llm-d/llm-d-router-endpoint-picker:v0.10.0");
     }
-    const proxy = resolveStandaloneProxy(input, gatewayImplementation, profile);
+    const kvEventsListener = optionalBoolean("kvEventsListener", input.kvEventsListener);
+    if (kvEventsListener && profile !== SchedulerProfile.PrecisePrefixCache) {
+        throw new LlmdConfigError("kvEventsListener", true, `only the ${SchedulerProfile.PrecisePrefixCache} profile reads KV events; leave it unset for ${profile}`);
+    }
+    const proxy = resolveStandaloneProxy(input, gatewayImplementation, kvEventsListener, profile);
     const configOverride = input.schedulerConfig === undefined ? undefined : validateRouterConfigText("schedulerConfig", input.schedulerConfig);
 
     let tokenizerModel: string | undefined;
@@ -255,6 +266,7 @@ export function resolveRouterSpec(input: RouterInput): RouterSpec {
         image,
         configOverride,
         tokenizerModel,
+        kvEventsListener,
         resources: requireResources("resources", input.resources),
         proxy,
         routeModelNames: resolveRouteModelNames(input.routeModelNames, gateway !== undefined),
@@ -295,7 +307,7 @@ function resolveRouteModelNames(names: unknown, hasGateway: boolean): string[] {
 }
 
 /** Ports of the router pod the proxy listener must not take (the profile's extra ports included). */
-function reservedPodPorts(profile: SchedulerProfile): Map<number, string> {
+function reservedPodPorts(profile: SchedulerProfile, kvEventsListener: boolean): Map<number, string> {
     const reserved = new Map<number, string>([
         [ROUTER_GRPC_PORT, "the router's ext-proc gRPC port"],
         [ROUTER_HEALTH_PORT, "the router's gRPC health port"],
@@ -303,8 +315,10 @@ function reservedPodPorts(profile: SchedulerProfile): Map<number, string> {
         [PROXY_ADMIN_PORT, "the proxy's admin port"],
         [PROXY_READY_PORT, "the proxy's readiness port"],
     ]);
-    if (profile === SchedulerProfile.PrecisePrefixCache) {
+    if (kvEventsListener) {
         reserved.set(KV_EVENTS_PORT, "the router's KV-events port");
+    }
+    if (profile === SchedulerProfile.PrecisePrefixCache) {
         reserved.set(TOKENIZER_PORT, "the tokenizer sidecar's port");
     }
     return reserved;
@@ -313,6 +327,7 @@ function reservedPodPorts(profile: SchedulerProfile): Map<number, string> {
 function resolveStandaloneProxy(
     input: RouterInput,
     gatewayImplementation: GatewayImplementation,
+    kvEventsListener: boolean,
     profile: SchedulerProfile,
 ): StandaloneProxySpec | undefined {
     const withoutGateway = gatewayImplementation === GatewayImplementation.None;
@@ -337,7 +352,7 @@ function resolveStandaloneProxy(
     }
     // The proxy runs as non-root with every capability dropped, so it cannot bind privileged ports.
     const port = requireInteger("proxyPort", input.proxyPort ?? DEFAULT_PROXY_PORT, 1024, 65535);
-    const taken = reservedPodPorts(profile).get(port);
+    const taken = reservedPodPorts(profile, kvEventsListener).get(port);
     if (taken) {
         throw new LlmdConfigError("proxyPort", port, `${port} is ${taken} in the same pod; expected another port, e.g. ${DEFAULT_PROXY_PORT}`);
     }
@@ -411,7 +426,10 @@ function rbac(spec: RouterSpec): K8sObject[] {
         // Pool members are pods; the router reads their IPs, labels and readiness.
         { apiGroups: [""], resources: ["pods"], verbs: read },
         { apiGroups: [INFERENCE_POOL_GROUP], resources: ["inferencepools"], verbs: read },
-        // Per-request priorities and model rewrites (llm-d.ai CRDs of the pinned router).
+        // Per-request priorities and model rewrites. The router reads them from llm-d.ai, or from the legacy
+        // Inference Extension group on clusters that carry only the older CRDs (llm-d-router v0.10.0
+        // pkg/epp/server/controller_config.go), so both groups, as the chart's templates/rbac.yaml grants.
+        { apiGroups: [LEGACY_INFERENCE_GROUP], resources: ["inferenceobjectives", "inferencemodelrewrites"], verbs: read },
         { apiGroups: ["llm-d.ai"], resources: ["inferenceobjectives", "inferencemodelrewrites"], verbs: read },
     ];
     if (spec.replicas > 1) {
@@ -443,6 +461,8 @@ function eppArgs(spec: RouterSpec): string[] {
         "--config-file", `/config/${ROUTER_CONFIG_FILE}`,
         "--grpc-health-port", String(ROUTER_HEALTH_PORT),
         "--zap-encoder", "json",
+        // The log verbosity llm-d's guides run the router at.
+        "--v=2",
     ];
     if (spec.replicas > 1) {
         args.push("--ha-enable-leader-election");
@@ -469,7 +489,7 @@ function eppContainer(spec: RouterSpec): Record<string, unknown> {
         { name: "grpc-health", containerPort: ROUTER_HEALTH_PORT, protocol: "TCP" },
         { name: "metrics", containerPort: ROUTER_METRICS_PORT, protocol: "TCP" },
     ];
-    if (spec.profile === SchedulerProfile.PrecisePrefixCache) {
+    if (spec.kvEventsListener) {
         ports.push({ name: "kv-events", containerPort: KV_EVENTS_PORT, protocol: "TCP" });
     }
     const { cpuRequest, memoryRequest, memoryLimit } = spec.resources;
@@ -576,10 +596,11 @@ function sha256(text: string): string {
 
 function service(spec: RouterSpec): K8sObject {
     const ports: Record<string, unknown>[] = [
-        { name: "grpc-ext-proc", port: ROUTER_GRPC_PORT, targetPort: "grpc", protocol: "TCP", appProtocol: "http2" },
+        // The chart's protocol hint (routerlib templates/_service.yaml): gateways speak HTTP/2 to ext-proc.
+        { name: "grpc-ext-proc", port: ROUTER_GRPC_PORT, targetPort: "grpc", protocol: "TCP", appProtocol: "kubernetes.io/h2c" },
         { name: "http-metrics", port: ROUTER_METRICS_PORT, targetPort: "metrics", protocol: "TCP" },
     ];
-    if (spec.profile === SchedulerProfile.PrecisePrefixCache) {
+    if (spec.kvEventsListener) {
         ports.push({ name: "tcp-kv-events", port: KV_EVENTS_PORT, targetPort: "kv-events", protocol: "TCP" });
     }
     if (spec.proxy) {
@@ -663,7 +684,13 @@ function gkeObjects(spec: RouterSpec): K8sObject[] {
             metadata: { name: names.healthCheckPolicy, namespace: spec.namespace, labels: labels(spec, "inference-pool") },
             spec: {
                 targetRef,
-                default: { config: { type: "HTTP", httpHealthCheck: { requestPath: "/health", port: spec.targetPorts[0] } } },
+                default: {
+                    // Faster than GKE's 5 s default, so traffic moves off a pod quickly during a rollout
+                    // (llm-d-router v0.10.0 config/charts/llm-d-router-gateway/templates/gke.yaml).
+                    timeoutSec: 2,
+                    checkIntervalSec: 2,
+                    config: { type: "HTTP", httpHealthCheck: { requestPath: "/health", port: spec.targetPorts[0] } },
+                },
             },
         },
         {
@@ -680,6 +707,7 @@ export function renderRouter(spec: RouterSpec): K8sObject[] {
     const configText = routerConfigText({
         profile: spec.profile,
         tokenizerModel: spec.tokenizerModel,
+        kvEventsListener: spec.kvEventsListener,
         configOverride: spec.configOverride,
         featureGates: spec.featureGates,
     });

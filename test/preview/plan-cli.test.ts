@@ -54,7 +54,7 @@ describe("npm run plan", function () {
         const { status, stdout, stderr } = plan("--config-file", file);
         assert.strictEqual(status, 1);
         assert.strictEqual(stdout, "");
-        assert.match(stderr, /plan failed: preset: got "fastest"; expected one of inference-scheduling, pd-disaggregation/);
+        assert.match(stderr, /plan failed: preset: got "fastest"; expected one of optimized-baseline, pd-disaggregation/);
     });
 
     it("exits non-zero naming the shipped stacks for an unknown stack, and on unknown flags", () => {

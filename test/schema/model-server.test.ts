@@ -20,7 +20,7 @@ const variants: Array<[string, Partial<ModelServerInput>]> = [
     ["KV events, bind", { kvEvents: { enabled: true } }],
     ["KV events, central endpoint", { kvEvents: { enabled: true, endpoint: "tcp://router-epp.llm-d.svc:5557" } }],
     ["simulator", { simulator: true, accelerator: undefined, replicas: 3 }],
-    ["simulator decode + sidecar + KV events", { simulator: true, accelerator: "cpu", role: "decode", pd: { kvTransfer: "nixl" }, kvEvents: { enabled: true } }],
+    ["simulator decode + sidecar + KV events", { simulator: true, accelerator: "cpu", role: "decode", pd: { kvTransfer: "nixl" }, kvEvents: { enabled: true, endpoint: "tcp://router-epp.llm-d.svc:5557" } }],
     ["zero replicas", { replicas: 0 }],
     ["wide EP LWS: 2 x H100x8 over InfiniBand, decode + NIXL", { accelerator: "nvidia-h100", pool: h100IbPool, network: { rdmaDevices: ibDevices }, nodesPerReplica: 2, enableExpertParallel: true, role: "decode", pd: { kvTransfer: "nixl" } }],
     ["wide EP LWS prefill, plain sidecarless", { accelerator: "nvidia-h100", pool: h100IbPool, network: { rdmaDevices: ibDevices }, nodesPerReplica: 2, enableExpertParallel: true, role: "prefill", pd: { kvTransfer: "nixl" }, replicas: 2 }],

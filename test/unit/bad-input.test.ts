@@ -9,7 +9,7 @@ const h100NoFabric = catalogPool("digitalocean", "gpu-h100x8-640gb", { name: "h1
 
 // Each case: the arguments, the field the message must name, and a fragment of what would be valid.
 const cases: Array<[string, Partial<LlmdDeploymentArgs> & Record<string, unknown>, string, RegExp]> = [
-    ["unknown preset", { preset: "fast" as never }, "preset", /expected one of inference-scheduling, pd-disaggregation/],
+    ["unknown preset", { preset: "fast" as never }, "preset", /expected one of optimized-baseline, pd-disaggregation, .* or the former name inference-scheduling \(now optimized-baseline\)/],
     ["unknown accelerator", { accelerator: "nvidia-k80" as never }, "accelerator", /expected one of nvidia-l4/],
     ["empty model name", { model: "  " }, "model", /non-empty string/],
     ["namespace not a DNS label", { namespace: "LLM_D" }, "namespace", /lowercase letters, digits and '-'/],
@@ -37,6 +37,7 @@ const cases: Array<[string, Partial<LlmdDeploymentArgs> & Record<string, unknown
     ["empty command for a role", { decode: { command: [] } }, "decode.command", /./],
     ["a topology provider contradicting the platform", { preset: "wide-ep", pools: [h100x8], network: { rdmaDevices: ["mlx5_0:1"] }, platform: "gke", topologyAwareScheduling: { clusterProvider: "aks" } }, "topologyAwareScheduling.clusterProvider", /platform is gke/],
     ["topology scheduling with neither provider nor platform", { preset: "wide-ep", pools: [h100x8], network: { rdmaDevices: ["mlx5_0:1"] }, topologyAwareScheduling: {} }, "topologyAwareScheduling.clusterProvider", /set it \(or platform\)/],
+    ["wide-EP roles serving different ports per pod", { preset: "wide-ep", pools: [h100x8], network: { rdmaDevices: ["mlx5_0:1"] }, prefill: { tensorParallelSize: 2, dataParallelSize: 8, dataParallelSizeLocal: 4 } }, "prefill.dataParallelSizeLocal", /pool targets 8000, 8001, .*8007 on every pod it selects/],
     ["role settings not an object", { decode: "big" as never }, "decode", /expected an object/],
 ];
 

@@ -41,11 +41,23 @@ describe("LlmdDeployment: resolving presets", () => {
         assert.strictEqual(plan.router.schedulerProfile, "pd-disaggregation");
     });
 
-    it("precise-prefix-cache: vLLM publishes KV events to the router's Service, router tokenises the model", () => {
+    it("precise-prefix-cache: vLLM binds KV events on its pod for the router to dial, one router tokenises the model", () => {
         const plan = resolveLlmdDeployment("llmd", { preset: "precise-prefix-cache", namespace: "serving" });
-        assert.strictEqual(plan.modelServers[0].input.kvEvents?.endpoint, "tcp://llmd-router-epp.serving.svc.cluster.local:5557");
+        assert.deepStrictEqual(plan.modelServers[0].input.kvEvents, { enabled: true });
+        assert.strictEqual(plan.router.kvEventsListener, false);
         assert.strictEqual(plan.router.tokenizerModel, PRESETS["precise-prefix-cache"].model);
-        assert.strictEqual(plan.router.replicas, 2);
+        assert.strictEqual(plan.router.replicas, 1);
+    });
+
+    it("precise-prefix-cache on the simulator: the simulator connects to the router's central socket", () => {
+        const plan = resolveLlmdDeployment("llmd", { preset: "precise-prefix-cache", namespace: "serving", simulate: true });
+        assert.strictEqual(plan.modelServers[0].input.kvEvents?.endpoint, "tcp://llmd-router-epp.serving.svc.cluster.local:5557");
+        assert.strictEqual(plan.router.kvEventsListener, true);
+    });
+
+    it("the former preset name inference-scheduling resolves to optimized-baseline", () => {
+        assert.strictEqual(resolveLlmdDeployment("llmd", { preset: "inference-scheduling" }).preset, "optimized-baseline");
+        assert.strictEqual(resolveLlmdDeployment("llmd", {}).preset, "optimized-baseline");
     });
 
     it("wide-ep: two-node LeaderWorkerSets, the controller installed, one pool port per local rank", () => {

@@ -24,6 +24,10 @@ describe("model server bad input", () => {
         rejects({ serviceAccountName: 7 as never }, "serviceAccountName", ["7"]);
     });
 
+    it("KV events from the simulator without an endpoint: it can only connect", () => {
+        rejects({ simulator: true, accelerator: undefined, kvEvents: { enabled: true } }, "kvEvents.endpoint", ["nothing", "kvEventsListener", "can only connect"]);
+    });
+
     it("unknown accelerator lists the valid ids", () => {
         rejects({ accelerator: "nvidia-h800" as never }, "accelerator", ['"nvidia-h800"', "nvidia-h100", "amd-mi300x", "tpu-v6e", "cpu"]);
     });

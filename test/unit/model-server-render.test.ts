@@ -15,6 +15,8 @@ describe("model server render", () => {
             assert.deepStrictEqual(c.command, ["vllm", "serve"]);
             assert.deepStrictEqual(c.args, [
                 "Qwen/Qwen3-0.6B", "--port", "8000", "--served-model-name", "Qwen/Qwen3-0.6B",
+                // As every v0.9.0 guide's vLLM (e.g. guides/optimized-baseline/modelserver/gpu/vllm/base/patch-vllm.yaml).
+                "--disable-access-log-for-endpoints=/health,/metrics,/v1/models",
                 "--max-model-len", "8192", "--enable-prefix-caching",
             ]);
             assert.strictEqual(c.image, imageRef(IMAGES.vllmCuda));
@@ -63,7 +65,8 @@ describe("model server render", () => {
             const obj = render({ modelCacheSize: "100Gi" });
             const spec = podSpec(obj);
             const vols = Object.fromEntries(spec.volumes.map((v: Json) => [v.name, v]));
-            assert.deepStrictEqual(vols.shm.emptyDir, { medium: "Memory" });
+            // The guides' 20Gi cap (guides/recipes/modelserver and every guide's patch).
+            assert.deepStrictEqual(vols.shm.emptyDir, { medium: "Memory", sizeLimit: "20Gi" });
             assert.deepStrictEqual(vols["model-cache"].emptyDir, { sizeLimit: "100Gi" });
             const c = vllm(obj);
             const mounts = Object.fromEntries(c.volumeMounts.map((m: Json) => [m.name, m.mountPath]));
@@ -88,12 +91,16 @@ describe("model server render", () => {
             assert.deepStrictEqual(podSpec(obj).volumes.find((v: Json) => v.name === "model").persistentVolumeClaim, { claimName: "models", readOnly: true });
         });
 
-        it("probes /health with a startup probe that tolerates an hour of loading", () => {
+        // guides/recipes/modelserver/base/single-host/default/decode-deployment.yaml: started and ready on
+        // /v1/models (the model is loaded), alive on /health.
+        it("probes /v1/models to start and be ready, /health to live, and tolerates an hour of loading", () => {
+            for (const c of [vllm(render({})), vllm(render({ simulator: true, accelerator: undefined }))]) {
+                assert.strictEqual(c.startupProbe.httpGet.path, "/v1/models");
+                assert.strictEqual(c.readinessProbe.httpGet.path, "/v1/models");
+                assert.strictEqual(c.livenessProbe.httpGet.path, "/health");
+            }
             const c = vllm(render({}));
-            assert.strictEqual(c.startupProbe.httpGet.path, "/health");
             assert.ok(c.startupProbe.failureThreshold * c.startupProbe.periodSeconds >= 3600);
-            assert.strictEqual(c.readinessProbe.httpGet.path, "/health");
-            assert.strictEqual(c.livenessProbe.httpGet.path, "/health");
         });
 
         it("sets no fixed UID and a generous grace period", () => {
@@ -201,7 +208,8 @@ describe("model server render", () => {
             const sidecar = spec.initContainers[0];
             assert.strictEqual(sidecar.restartPolicy, "Always");
             assert.strictEqual(sidecar.image, imageRef(IMAGES.disaggSidecar));
-            assert.deepStrictEqual(sidecar.args, ["--port=8000", "--model-server-port=8200", "--kv-connector=nixlv2", "--secure-proxy=false"]);
+            // guides/recipes/modelserver/base/single-host/pd/vllm/patch-sidecar.yaml; vLLM on the default 8200.
+            assert.deepStrictEqual(sidecar.args, ["--port=8000", "--kv-connector=nixlv2", "--zap-log-level=1", "--secure-proxy=false"]);
             assert.strictEqual(sidecar.ports[0].containerPort, 8000);
             const c = vllm(obj);
             assert.strictEqual(flagValue(c.args, "--port"), "8200");
@@ -248,20 +256,25 @@ describe("model server render", () => {
             const cfg = JSON.parse(flagValue(c.args, "--kv-events-config")!);
             assert.strictEqual(cfg.enable_kv_cache_events, true);
             assert.strictEqual(cfg.publisher, "zmq");
-            assert.strictEqual(cfg.endpoint, "tcp://*:5557");
+            // Bound on the pod with a replay socket, as llm-d v0.9.0
+            // guides/precise-prefix-cache-routing/modelserver/gpu/vllm/base/patch-vllm.yaml runs it.
+            assert.strictEqual(cfg.endpoint, "tcp://*:5556");
+            assert.strictEqual(cfg.replay_endpoint, "tcp://*:5559");
             assert.strictEqual(cfg.topic, "kv@$(POD_IP):8000@Qwen/Qwen3-0.6B");
             const env = envOf(c);
             assert.deepStrictEqual(env.POD_IP, { fieldRef: { fieldPath: "status.podIP" } });
             assert.strictEqual(env.PYTHONHASHSEED, "42");
-            assert.ok(c.ports.some((p: Json) => p.containerPort === 5557));
+            assert.deepStrictEqual(c.ports.filter((p: Json) => p.name.startsWith("kv-")).map((p: Json) => p.containerPort), [5556, 5559]);
             // POD_IP must come before anything that references it.
             assert.strictEqual(c.env[0].name, "POD_IP");
         });
 
         it("connects to a central endpoint when one is given", () => {
             const c = vllm(render({ kvEvents: { enabled: true, endpoint: "tcp://router-epp.llm-d.svc:5557" } }));
-            assert.strictEqual(JSON.parse(flagValue(c.args, "--kv-events-config")!).endpoint, "tcp://router-epp.llm-d.svc:5557");
-            assert.ok(!c.ports.some((p: Json) => p.containerPort === 5557));
+            const cfg = JSON.parse(flagValue(c.args, "--kv-events-config")!);
+            assert.strictEqual(cfg.endpoint, "tcp://router-epp.llm-d.svc:5557");
+            assert.strictEqual(cfg.replay_endpoint, undefined);
+            assert.ok(!c.ports.some((p: Json) => String(p.name).startsWith("kv-")));
         });
     });
 
@@ -313,16 +326,54 @@ describe("model server render", () => {
                 assert.strictEqual(flagValue(c.args, "--data-parallel-size-local"), "8");
                 assert.strictEqual(flagValue(c.args, "--data-parallel-address"), "$(LWS_LEADER_ADDRESS)");
                 assert.ok(c.args.includes("--enable-expert-parallel"));
-                assert.ok(c.args.includes("--data-parallel-hybrid-lb"));
+                // llm-d v0.9.0 guides/wide-ep-lws/modelserver/gpu/vllm/base/decode.yaml: one API server per
+                // local rank on 8200-8207 behind the sidecar, the supervisor on 8208 answering the probes.
+                assert.ok(c.args.includes("--data-parallel-multi-port-external-lb"));
+                assert.ok(!c.args.includes("--data-parallel-hybrid-lb"));
+                assert.strictEqual(flagValue(c.args, "--data-parallel-supervisor-port"), "8208");
+                assert.strictEqual(flagValue(c.args, "--port"), "8200");
+                assert.deepStrictEqual(c.ports.filter((p: Json) => p.containerPort >= 8200).map((p: Json) => p.containerPort), [8200, 8201, 8202, 8203, 8204, 8205, 8206, 8207, 8208]);
+                assert.deepStrictEqual([c.readinessProbe.httpGet, c.livenessProbe.httpGet], [{ path: "/readyz", port: "supervisor" }, { path: "/health", port: "supervisor" }]);
                 // The start rank is computed per pod from the LWS worker index.
                 assert.strictEqual(c.command[0], "/bin/sh");
                 assert.match(c.command[2], /--data-parallel-start-rank \$\$\(\( \$\$\{LWS_WORKER_INDEX:-0\} \* 8 \)\)/);
                 assert.match(c.command[2], /^exec vllm serve "\$@"/);
-                // Every pod serves HTTP (hybrid LB), so every pod carries the pool labels and the sidecar.
+                // Every pod serves HTTP, so every pod carries the pool labels and the sidecar, which listens
+                // on one port per rank (8000-8007) and forwards each to the rank at the same offset.
                 assert.strictEqual(t.metadata.labels["llm-d.ai/inference-serving"], "true");
-                assert.strictEqual(t.spec.initContainers[0].name, "routing-proxy");
+                const sidecar = t.spec.initContainers[0];
+                assert.strictEqual(sidecar.name, "routing-proxy");
+                assert.ok(sidecar.args.includes("--data-parallel-size=8"));
+                assert.ok(sidecar.args.includes("--enable-prefiller-sampling"));
+                assert.deepStrictEqual(JSON.parse(flagValue(c.args, "--kv-transfer-config")!), { kv_connector: "NixlConnector", kv_role: "kv_both", kv_load_failure_policy: "fail" });
+                assert.deepStrictEqual(t.spec.volumes.find((v: Json) => v.name === "shm").emptyDir, { medium: "Memory", sizeLimit: "2Gi" });
+                assert.deepStrictEqual(sidecar.ports.map((p: Json) => p.containerPort), [8000, 8001, 8002, 8003, 8004, 8005, 8006, 8007]);
                 assert.deepStrictEqual(c.securityContext.capabilities.add, ["IPC_LOCK", "SYS_RAWIO"]);
             }
+        });
+
+        it("serves every local rank's port itself on wide-EP prefill, supervisor after the last", () => {
+            // llm-d v0.9.0 guides/wide-ep-lws/modelserver/gpu/vllm/base/prefill.yaml: 8000-8007, supervisor 8008.
+            const obj = render({ accelerator: "nvidia-h100", pool: h100IbPool, network: { rdmaDevices: ibDevices }, nodesPerReplica: 2, enableExpertParallel: true, role: "prefill", pd: { kvTransfer: "nixl" } });
+            for (const t of [templates(obj).leader, templates(obj).worker]) {
+                assert.strictEqual(t.spec.initContainers, undefined);
+                const c = t.spec.containers[0];
+                assert.strictEqual(flagValue(c.args, "--port"), "8000");
+                assert.strictEqual(flagValue(c.args, "--data-parallel-supervisor-port"), "8008");
+                assert.deepStrictEqual(
+                    c.ports.filter((p: Json) => p.containerPort >= 8000 && p.containerPort < 8100).map((p: Json) => [p.name, p.containerPort]),
+                    [["modelserver", 8000], ...[1, 2, 3, 4, 5, 6, 7].map((i) => [`modelserver-${i}`, 8000 + i]), ["supervisor", 8008]],
+                );
+            }
+        });
+
+        it("refuses per-rank ports the pool cannot target or that collide behind the sidecar", () => {
+            const wide = { accelerator: "nvidia-h100" as const, nodesPerReplica: 2, network: { allowTcp: true } };
+            assert.throws(() => render({ ...wide, acceleratorsPerNode: 16, dataParallelSizeLocal: 16 }), /^LlmdConfigError: dataParallelSizeLocal: got 16; expected at most 8/);
+            assert.throws(
+                () => render({ ...wide, acceleratorsPerNode: 8, role: "decode", pd: { kvTransfer: "nixl" }, port: 8195 }),
+                /^LlmdConfigError: port: got 8195; expected the sidecar's ports 8195-8202 to stay clear of vLLM's behind it \(from 8200\); 8200 is taken/,
+            );
         });
 
         it("uses the worker index directly as start rank with one rank per pod", () => {

@@ -26,7 +26,7 @@ function throwsConfigError(fn: () => unknown, field: string, pattern: RegExp) {
 }
 
 describe("off Kubernetes: router config with file discovery", () => {
-    for (const profile of [SchedulerProfile.InferenceScheduling, SchedulerProfile.PdDisaggregation]) {
+    for (const profile of [SchedulerProfile.OptimizedBaseline, SchedulerProfile.InferenceScheduling, SchedulerProfile.PdDisaggregation]) {
         it(`${profile}: parses, selects the file-discovery plugin by pluginRef, and keeps the profile's scheduling`, () => {
             const config = parse(renderFileDiscoveryRouterConfig({ profile, endpointsFilePath: "/var/lib/llmd/endpoints.yaml" })) as FileDiscoveryRouterConfig;
             assert.strictEqual(config.kind, "EndpointPickerConfig");
@@ -41,21 +41,22 @@ describe("off Kubernetes: router config with file discovery", () => {
         });
     }
 
-    it("keeps the inference-scheduling weights (queue 2, kv-cache 2, prefix 3)", () => {
-        const config = parse(renderFileDiscoveryRouterConfig({ profile: SchedulerProfile.InferenceScheduling, endpointsFilePath: "/e.yaml" })) as FileDiscoveryRouterConfig;
-        const weights = Object.fromEntries(config.schedulingProfiles[0].plugins.map((p) => [p.pluginRef, p.weight]));
-        assert.strictEqual(weights["queue-scorer"], 2);
-        assert.strictEqual(weights["kv-cache-utilization-scorer"], 2);
-        assert.strictEqual(weights["prefix-cache-scorer"], 3);
+    // llm-d v0.9.0 guides/no-kubernetes-deployment/router/epp/config.yaml.
+    it("runs the no-Kubernetes guide's baseline: queue 2, kv-cache 2, prefix 3, no-hit LRU 2", () => {
+        for (const profile of [SchedulerProfile.OptimizedBaseline, SchedulerProfile.InferenceScheduling]) {
+            const config = parse(renderFileDiscoveryRouterConfig({ profile, endpointsFilePath: "/e.yaml" })) as FileDiscoveryRouterConfig;
+            const weights = Object.fromEntries(config.schedulingProfiles[0].plugins.map((p) => [p.pluginRef, p.weight]));
+            assert.deepStrictEqual(weights, { "queue-scorer": 2, "kv-cache-utilization-scorer": 2, "prefix-cache-scorer": 3, "no-hit-lru-scorer": 2 });
+        }
     });
 
     it("rejects the precise-prefix-cache profile and a relative path", () => {
         throwsConfigError(
             () => renderFileDiscoveryRouterConfig({ profile: SchedulerProfile.PrecisePrefixCache, endpointsFilePath: "/e.yaml" }),
             "schedulerProfile",
-            /inference-scheduling, pd-disaggregation/,
+            /optimized-baseline, inference-scheduling, pd-disaggregation/,
         );
-        throwsConfigError(() => renderFileDiscoveryRouterConfig({ profile: SchedulerProfile.InferenceScheduling, endpointsFilePath: "endpoints.yaml" }), "endpointsFilePath", /absolute/);
+        throwsConfigError(() => renderFileDiscoveryRouterConfig({ profile: SchedulerProfile.OptimizedBaseline, endpointsFilePath: "endpoints.yaml" }), "endpointsFilePath", /absolute/);
     });
 });
 

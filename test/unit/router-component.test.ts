@@ -249,8 +249,10 @@ describe("InferenceRouter (component)", function () {
         assert.ok(route.dependencies.includes(crds) && route.dependencies.includes(pool.urn));
     });
 
-    it("precise-prefix-cache outputs the KV-events endpoint", async () => {
-        const { result } = await run({ schedulerProfile: "precise-prefix-cache", tokenizerModel: "Qwen/Qwen3-0.6B" });
+    it("precise-prefix-cache outputs the KV-events endpoint only when the router listens centrally", async () => {
+        const precise = { schedulerProfile: "precise-prefix-cache" as const, tokenizerModel: "Qwen/Qwen3-0.6B" };
+        assert.strictEqual(await resolve((await run(precise)).result.outputs.kvEventsEndpoint), "");
+        const { result } = await run({ ...precise, kvEventsListener: true });
         assert.strictEqual(await resolve(result.outputs.kvEventsEndpoint), "tcp://qwen-epp.llm-d.svc.cluster.local:5557");
     });
 

@@ -27,12 +27,6 @@ function plugin(config: EndpointPickerConfig, type: string) {
     return found[0];
 }
 
-function weights(config: EndpointPickerConfig, profile: string): Record<string, number | undefined> {
-    const p = config.schedulingProfiles.find((s) => s.name === profile);
-    assert.ok(p, `profile ${profile} missing`);
-    return Object.fromEntries(p.plugins.map((r) => [r.pluginRef, r.weight]));
-}
-
 describe("router config (EndpointPickerConfig)", () => {
     for (const profile of SCHEDULER_PROFILES) {
         it(`${profile}: parses as an EndpointPickerConfig whose refs all name defined plugins`, () => {
@@ -43,56 +37,90 @@ describe("router config (EndpointPickerConfig)", () => {
             assert.deepStrictEqual(undefinedPluginRefs(config), []);
             const names = config.plugins.map((p) => p.name ?? p.type);
             assert.strictEqual(new Set(names).size, names.length, "plugin names must be unique");
-            // Scorers, and only scorers, carry weights; every profile ends in a picker.
+            // Only scorers carry weights.
             for (const s of config.schedulingProfiles) {
                 for (const ref of s.plugins) {
-                    assert.strictEqual(ref.weight !== undefined, ref.pluginRef.endsWith("-scorer"), `${s.name}/${ref.pluginRef}`);
+                    assert.ok(ref.weight === undefined || ref.pluginRef.endsWith("-scorer"), `${s.name}/${ref.pluginRef}`);
                 }
-                assert.ok(s.plugins.some((r) => r.pluginRef.endsWith("-picker")), `${s.name} has no picker`);
             }
-            // The queue and kv-cache scorers need model-server metrics.
-            plugin(config, "metrics-data-source");
-            plugin(config, "core-metrics-extractor");
             // The validator accepts what we render.
             assert.doesNotThrow(() => validateRouterConfigText("schedulerConfig", renderRouterConfig({ profile, tokenizerModel: MODEL })));
         });
     }
 
-    it("inference-scheduling weighs queue 2, kv-cache 2, prefix-cache 3 in one default profile", () => {
-        const config = parsed(SchedulerProfile.InferenceScheduling);
-        assert.deepStrictEqual(config.schedulingProfiles.map((s) => s.name), ["default"]);
-        assert.deepStrictEqual(weights(config, "default"), {
-            "queue-scorer": 2,
-            "kv-cache-utilization-scorer": 2,
-            "prefix-cache-scorer": 3,
-            "max-score-picker": undefined,
-        });
-        plugin(config, "single-profile-handler");
+    /** Each profile's plugin types and its scheduling profiles as `name: ref(weight) ...`, to compare with a guide. */
+    function shape(config: EndpointPickerConfig): { plugins: string[]; profiles: string[] } {
+        return {
+            plugins: config.plugins.map((p) => p.type),
+            profiles: config.schedulingProfiles.map((s) => `${s.name}: ${s.plugins.map((r) => (r.weight === undefined ? r.pluginRef : `${r.pluginRef}(${r.weight})`)).join(" ")}`),
+        };
+    }
+
+    // llm-d v0.9.0 guides/optimized-baseline/router/optimized-baseline.values.yaml
+    it("optimized-baseline: prefix-cache affinity filter then token-load scoring, as the guide", () => {
+        for (const profile of [SchedulerProfile.OptimizedBaseline, SchedulerProfile.InferenceScheduling]) {
+            assert.deepStrictEqual(shape(parsed(profile)), {
+                plugins: ["approx-prefix-cache-producer", "inflight-load-producer", "prefix-cache-affinity-filter", "token-load-scorer"],
+                profiles: ["default: prefix-cache-affinity-filter token-load-scorer"],
+            });
+        }
     });
 
-    it("pd-disaggregation has prefill and decode profiles split by role filters and a disagg handler whose decider exists", () => {
+    // llm-d v0.9.0 guides/pd-disaggregation/router/pd-disaggregation.values.yaml
+    it("pd-disaggregation: always disaggregate, prefill on affinity + token load, decode on active requests", () => {
         const config = parsed(SchedulerProfile.PdDisaggregation);
-        assert.deepStrictEqual(config.schedulingProfiles.map((s) => s.name).sort(), ["decode", "prefill"]);
-        assert.ok("prefill-filter" in weights(config, "prefill"));
-        assert.ok(!("decode-filter" in weights(config, "prefill")));
-        assert.ok("decode-filter" in weights(config, "decode"));
-        assert.ok(!("prefill-filter" in weights(config, "decode")));
-        const handler = plugin(config, "disagg-profile-handler");
-        const decider = (handler.parameters as { deciders: { prefill: string } }).deciders.prefill;
-        assert.ok(config.plugins.some((p) => (p.name ?? p.type) === decider), `decider ${decider} is not defined`);
+        assert.deepStrictEqual(shape(config).profiles, [
+            "prefill: prefill-filter prefix-cache-affinity-filter token-load-scorer max-score-picker",
+            "decode: decode-filter active-request-scorer max-score-picker",
+        ]);
+        assert.deepStrictEqual(plugin(config, "disagg-profile-handler").parameters, { deciderPluginName: "always-disagg-pd-decider" });
+        plugin(config, "always-disagg-pd-decider");
+        plugin(config, "disagg-headers-handler");
+        assert.deepStrictEqual(plugin(config, "prefix-cache-affinity-filter").parameters, { peakPrefillThroughput: 33821 });
+        assert.deepStrictEqual(plugin(config, "approx-prefix-cache-producer").parameters, { maxPrefixTokensToMatch: 131072 });
         assert.ok(!config.plugins.some((p) => p.type === "single-profile-handler"), "two profile handlers");
     });
 
-    it("precise-prefix-cache binds the KV-events socket, tokenises via the sidecar and scores from the precise producer", () => {
+    // llm-d v0.9.0 guides/wide-ep-lws/router/wide-ep-lws.values.yaml
+    it("wide-ep: always disaggregate, prefill prefix 3 / queue 2 / active 2, decode active requests", () => {
+        const config = parsed(SchedulerProfile.WideEp);
+        assert.deepStrictEqual(shape(config).profiles, [
+            "prefill: prefill-filter prefix-cache-scorer(3) queue-scorer(2) active-request-scorer(2)",
+            "decode: decode-filter active-request-scorer",
+        ]);
+        assert.deepStrictEqual(plugin(config, "disagg-profile-handler").parameters, { deciderPluginName: "always-disagg-pd-decider" });
+    });
+
+    // llm-d v0.9.0 guides/precise-prefix-cache-routing/router/precise-prefix-cache-routing.values.yaml
+    it("precise-prefix-cache: discovers pods, speculative indexing, affinity filter + token load from the precise producer", () => {
         const config = parsed(SchedulerProfile.PrecisePrefixCache);
+        assert.deepStrictEqual(shape(config).profiles, ["default: prefix-cache-affinity-filter token-load-scorer"]);
         const producer = plugin(config, "precise-prefix-cache-producer").parameters as any;
-        assert.strictEqual(producer.kvEventsConfig.zmqEndpoint, `tcp://0.0.0.0:${KV_EVENTS_PORT}`);
-        assert.strictEqual(producer.tokenProcessorConfig.blockSize, PRECISE_PREFIX_BLOCK_SIZE);
+        assert.deepStrictEqual(producer.kvEventsConfig, {
+            topicFilter: "kv@",
+            concurrency: 8,
+            discoverPods: true,
+            podDiscoveryConfig: { socketPort: 5556, replaySocketPort: 5559 },
+        });
+        assert.strictEqual(producer.speculativeIndexing, true);
+        assert.strictEqual(producer.tokenProcessorConfig.blockSizeTokens, PRECISE_PREFIX_BLOCK_SIZE);
+        assert.deepStrictEqual(config.dataLayer, { sources: [{ pluginRef: "endpoint-notification-source", extractors: [{ pluginRef: "precise-prefix-cache-producer" }] }] });
         const tokens = plugin(config, "token-producer").parameters as any;
         assert.strictEqual(tokens.modelName, MODEL);
         assert.strictEqual(tokens.vllm.url, `http://localhost:${TOKENIZER_PORT}`);
-        const scorer = plugin(config, "prefix-cache-scorer").parameters as any;
-        assert.strictEqual(scorer.prefixMatchInfoProducerName, "precise-prefix-cache-producer");
+        for (const type of ["inflight-load-producer", "prefix-cache-affinity-filter"]) {
+            assert.strictEqual((plugin(config, type).parameters as any).prefixMatchInfoProducerName, "precise-prefix-cache-producer", type);
+        }
+        assert.strictEqual((plugin(config, "prefix-cache-affinity-filter").parameters as any).peakPrefillThroughput, 15926);
+    });
+
+    it("precise-prefix-cache with a central listener binds the KV-events socket and discovers nothing", () => {
+        const config = parse(renderRouterConfig({ profile: SchedulerProfile.PrecisePrefixCache, tokenizerModel: MODEL, kvEventsListener: true })) as EndpointPickerConfig;
+        const producer = plugin(config, "precise-prefix-cache-producer").parameters as any;
+        assert.strictEqual(producer.kvEventsConfig.zmqEndpoint, `tcp://0.0.0.0:${KV_EVENTS_PORT}`);
+        assert.strictEqual(producer.kvEventsConfig.discoverPods, undefined);
+        assert.strictEqual(config.dataLayer, undefined);
+        assert.ok(!config.plugins.some((p) => p.type === "endpoint-notification-source"));
     });
 
     it("precise-prefix-cache without a tokenizer model throws naming tokenizerModel", () => {
@@ -104,7 +132,7 @@ describe("router config (EndpointPickerConfig)", () => {
 
     it("a raw override is used verbatim", () => {
         const raw = "apiVersion: llm-d.ai/v1alpha1\nkind: EndpointPickerConfig\nplugins:\n- type: random-picker\nschedulingProfiles:\n- name: default\n  plugins:\n  - pluginRef: random-picker\n";
-        assert.strictEqual(routerConfigText({ profile: SchedulerProfile.InferenceScheduling, configOverride: raw }), raw);
+        assert.strictEqual(routerConfigText({ profile: SchedulerProfile.OptimizedBaseline, configOverride: raw }), raw);
     });
 
     describe("validateRouterConfigText", () => {

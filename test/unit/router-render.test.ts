@@ -40,11 +40,13 @@ function argValue(args: string[], flag: string): string | undefined {
 
 describe("renderRouter", () => {
     describe("resolveRouterSpec defaults", () => {
-        it("defaults pool name, port 8000, inference-scheduling, one replica, FailOpen, no gateway, pinned image, guide resources", () => {
+        it("defaults pool name, port 8000, optimized-baseline, one replica, FailOpen, no gateway, pinned image, guide resources", () => {
             const spec: RouterSpec = resolveRouterSpec(base);
             assert.strictEqual(spec.poolName, "qwen");
             assert.deepStrictEqual(spec.targetPorts, [8000]);
-            assert.strictEqual(spec.profile, SchedulerProfile.InferenceScheduling);
+            assert.strictEqual(spec.profile, SchedulerProfile.OptimizedBaseline);
+            // The former name still works and means the same profile.
+            assert.strictEqual(resolveRouterSpec({ ...base, schedulerProfile: "inference-scheduling" }).profile, SchedulerProfile.OptimizedBaseline);
             assert.strictEqual(spec.replicas, 1);
             assert.strictEqual(spec.failureMode, "FailOpen");
             assert.strictEqual(spec.gatewayImplementation, "none");
@@ -78,6 +80,8 @@ describe("renderRouter", () => {
         assert.strictEqual(argValue(args, "--config-file"), `/config/${ROUTER_CONFIG_FILE}`);
         assert.strictEqual(argValue(args, "--grpc-health-port"), "9003");
         assert.strictEqual(argValue(args, "--zap-encoder"), "json");
+        // The guides' router verbosity.
+        assert.ok(args.includes("--v=2"));
         assert.ok(!args.includes("--ha-enable-leader-election"));
     });
 
@@ -141,11 +145,12 @@ describe("renderRouter", () => {
         assert.strictEqual(cm.data[ROUTER_CONFIG_FILE], raw);
     });
 
-    it("exposes grpc 9002 (http2) and metrics 9090 on a ClusterIP Service", () => {
+    // llm-d-router v0.10.0 config/charts/routerlib/templates/_service.yaml
+    it("exposes grpc 9002 (h2c) and metrics 9090 on a ClusterIP Service", () => {
         const svc = only(render(base), "Service");
         assert.strictEqual(svc.spec.type, "ClusterIP");
         const grpc = svc.spec.ports.find((p: any) => p.port === 9002);
-        assert.strictEqual(grpc.appProtocol, "http2");
+        assert.strictEqual(grpc.appProtocol, "kubernetes.io/h2c");
         assert.ok(svc.spec.ports.some((p: any) => p.port === 9090));
         assert.ok(!svc.spec.ports.some((p: any) => p.port === KV_EVENTS_PORT), "no KV events port outside the precise profile");
     });
@@ -153,7 +158,8 @@ describe("renderRouter", () => {
     describe("RBAC", () => {
         const rules = (input: RouterInput) => only(render(input), "Role").rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
 
-        it("is least privilege: read-only pods, inferencepools and llm-d.ai objectives, no wildcards, namespaced", () => {
+        // Grants follow llm-d-router v0.10.0 config/charts/llm-d-router-gateway/templates/rbac.yaml.
+        it("is least privilege: read-only pods, inferencepools and objectives in both groups, no wildcards, namespaced", () => {
             const r = rules(base);
             for (const rule of r) {
                 for (const list of [rule.apiGroups, rule.resources, rule.verbs]) {
@@ -165,6 +171,9 @@ describe("renderRouter", () => {
             assert.deepStrictEqual(grants, [
                 "/pods",
                 "inference.networking.k8s.io/inferencepools",
+                // The legacy group the router falls back to when only the older CRDs exist.
+                "inference.networking.x-k8s.io/inferencemodelrewrites",
+                "inference.networking.x-k8s.io/inferenceobjectives",
                 "llm-d.ai/inferencemodelrewrites",
                 "llm-d.ai/inferenceobjectives",
             ]);
@@ -239,7 +248,10 @@ describe("renderRouter", () => {
                 assert.strictEqual(p.apiVersion, "networking.gke.io/v1");
                 assert.deepStrictEqual(p.spec.targetRef, { group: "inference.networking.k8s.io", kind: "InferencePool", name: "qwen" });
             }
-            assert.strictEqual(only(objects, "HealthCheckPolicy").spec.default.config.httpHealthCheck.port, 8200);
+            const health = only(objects, "HealthCheckPolicy").spec.default;
+            assert.strictEqual(health.config.httpHealthCheck.port, 8200);
+            // llm-d-router v0.10.0 config/charts/llm-d-router-gateway/templates/gke.yaml
+            assert.deepStrictEqual([health.timeoutSec, health.checkIntervalSec], [2, 2]);
             assert.ok(only(objects, "GCPBackendPolicy").spec.default.timeoutSec >= 300);
             assert.strictEqual(only(objects, "HTTPRoute").spec.rules[0].timeouts, undefined);
             assert.ok(!objects.some((o) => o.kind === "DestinationRule"));
@@ -257,11 +269,21 @@ describe("renderRouter", () => {
     describe("precise-prefix-cache", () => {
         const precise: RouterInput = { ...base, schedulerProfile: "precise-prefix-cache", tokenizerModel: "Qwen/Qwen3-0.6B" };
 
-        it("exposes the ZMQ KV-events port on the container and the Service, and names the endpoint for vLLM", () => {
+        it("dials the pods by default, so it opens no KV-events port of its own", () => {
             const objects = render(precise);
+            assert.ok(!eppContainer(objects).ports.some((p: any) => p.containerPort === KV_EVENTS_PORT));
+            assert.ok(!only(objects, "Service").spec.ports.some((p: any) => p.port === KV_EVENTS_PORT));
+        });
+
+        it("with kvEventsListener exposes the ZMQ KV-events port on the container and the Service, and names the endpoint", () => {
+            const listening = { ...precise, kvEventsListener: true };
+            const objects = render(listening);
             assert.ok(eppContainer(objects).ports.some((p: any) => p.containerPort === KV_EVENTS_PORT));
             assert.ok(only(objects, "Service").spec.ports.some((p: any) => p.port === KV_EVENTS_PORT && p.protocol === "TCP"));
-            assert.strictEqual(kvEventsEndpoint(resolveRouterSpec(precise)), `tcp://qwen-epp.llm-d.svc.cluster.local:${KV_EVENTS_PORT}`);
+            assert.strictEqual(kvEventsEndpoint(resolveRouterSpec(listening)), `tcp://qwen-epp.llm-d.svc.cluster.local:${KV_EVENTS_PORT}`);
+            const producer = parse(routerConfigMap(objects).data[ROUTER_CONFIG_FILE]).plugins.find((p: any) => p.type === "precise-prefix-cache-producer");
+            assert.strictEqual(producer.parameters.kvEventsConfig.zmqEndpoint, `tcp://0.0.0.0:${KV_EVENTS_PORT}`);
+            assert.throws(() => resolveRouterSpec({ ...base, kvEventsListener: true }), /kvEventsListener: got true; only the precise-prefix-cache profile/);
         });
 
         it("runs the tokenizer sidecar for the configured model on the port the config points at", () => {

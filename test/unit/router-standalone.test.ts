@@ -189,6 +189,10 @@ describe("router standalone mode (Envoy in the router pod)", () => {
         it("listens on 8081 with the HTTP connection manager: ext_proc first, then the router filter", () => {
             const listener = listenerOnPort(bootstrap, 8081);
             assert.strictEqual(listener.address.socket_address.address, "0.0.0.0");
+            // IPv6 too, as llm-d-router v0.10.0 config/charts/llm-d-router-standalone/values.yaml binds it.
+            for (const l of [listener, listenerOnPort(bootstrap, 19001)]) {
+                assert.deepStrictEqual(l.additional_addresses.map((a: any) => a.address.socket_address.address), ["::"]);
+            }
             const manager = hcm(listener);
             assert.deepStrictEqual(
                 manager.http_filters.map((f: any) => f.name),
@@ -284,8 +288,8 @@ describe("router standalone mode (Envoy in the router pod)", () => {
             ["the proxy on its own readiness port", { ...base, proxyPort: PROXY_READY_PORT }, "proxyPort"],
             ["the proxy on its own admin port", { ...base, proxyPort: 19000 }, "proxyPort"],
             [
-                "the proxy on the precise profile's KV-events port",
-                { ...base, schedulerProfile: "precise-prefix-cache", tokenizerModel: "Qwen/Qwen3-0.6B", proxyPort: 5557 },
+                "the proxy on the central KV-events port",
+                { ...base, schedulerProfile: "precise-prefix-cache", tokenizerModel: "Qwen/Qwen3-0.6B", kvEventsListener: true, proxyPort: 5557 },
                 "proxyPort",
             ],
             [
