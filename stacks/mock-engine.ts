@@ -28,6 +28,10 @@ export interface RecordedResource {
     inputs: Record<string, unknown>;
     /** Dotted paths of inputs that were secret. */
     secretPaths: string[];
+    /** `customTimeouts` the resource was registered with, when any was set. */
+    customTimeouts?: { create: string; update: string; delete: string };
+    /** `ignoreChanges` the resource was registered with. */
+    ignoreChanges: string[];
 }
 
 /** How to run a program under mocks. */
@@ -141,6 +145,8 @@ export async function runWithMocks<T>(program: () => T | Promise<T>, options: Mo
                         custom: req.getCustom(),
                         inputs,
                         secretPaths,
+                        customTimeouts: timeoutsOf(req.getCustomtimeouts()),
+                        ignoreChanges: req.getIgnorechangesList(),
                     });
                 }
                 callback(err, resp);
@@ -168,4 +174,8 @@ export async function runWithMocks<T>(program: () => T | Promise<T>, options: Mo
     } finally {
         running = false;
     }
+}
+
+function timeoutsOf(t: any): RecordedResource["customTimeouts"] {
+    return t ? { create: t.getCreate(), update: t.getUpdate(), delete: t.getDelete() } : undefined;
 }

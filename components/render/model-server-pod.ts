@@ -9,10 +9,11 @@ import { IMAGES, imageRef } from "../catalog/versions";
 import { placementPodAnnotations } from "./model-server-placement";
 import { KvTransfer, ModelServerSpec } from "./model-server-types";
 import { LLMD_LABELS } from "./labels";
+import { GCS_FUSE_POD_ANNOTATIONS, gcsFuseVolume } from "./model-cache";
 
 /** Where the HF cache is mounted; HF_HOME points here so no image's default cache dir is assumed. */
 export const MODEL_CACHE_PATH = "/var/cache/huggingface";
-/** Where a `pvc://` model is mounted read-only. */
+/** Where a `pvc://` or `gs://` model is mounted read-only. */
 export const MODEL_PVC_PATH = "/models";
 /** Root of the compile caches (llm-d image convention). */
 const COMPILE_CACHE_ROOT = "/tmp/cache";
@@ -281,7 +282,7 @@ function engineContainer(spec: ModelServerSpec, position: PodPosition): Json {
             { name: "compile-cache", mountPath: COMPILE_CACHE_ROOT },
             { name: "model-cache", mountPath: MODEL_CACHE_PATH },
         );
-        if (spec.location.kind === "pvc") {
+        if (spec.location.kind !== "hf") {
             mounts.push({ name: "model", mountPath: MODEL_PVC_PATH, readOnly: true });
         }
     }
@@ -338,6 +339,8 @@ function volumes(spec: ModelServerSpec): Json[] {
     ];
     if (spec.location.kind === "pvc") {
         out.push({ name: "model", persistentVolumeClaim: { claimName: spec.location.claim, readOnly: true } });
+    } else if (spec.location.kind === "gcs") {
+        out.push(gcsFuseVolume("model", spec.location.bucket));
     }
     return out;
 }
@@ -353,6 +356,7 @@ export function podTemplate(spec: ModelServerSpec, position: PodPosition): Json 
     }
     const vols = volumes(spec);
     const annotations = {
+        ...(spec.location.kind === "gcs" && !spec.simulator ? GCS_FUSE_POD_ANNOTATIONS : {}),
         ...spec.network.annotations,
         ...placementPodAnnotations(spec.placement, position === "single" ? undefined : spec.name),
     };

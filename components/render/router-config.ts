@@ -63,6 +63,8 @@ export interface SchedulingProfileConfig {
 export interface EndpointPickerConfig {
     apiVersion: string;
     kind: string;
+    /** Gates as `name` or `name=<bool>` (see router-feature-gates.ts); unset keeps the router's defaults. */
+    featureGates?: string[];
     plugins: PluginConfig[];
     schedulingProfiles: SchedulingProfileConfig[];
 }
