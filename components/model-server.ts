@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createK8sObject } from "./k8s-object";
 import { renderHfTokenSecret, renderModelServer, resolveModelServer } from "./render/model-server";
-import { WorkloadTimeoutsArgs, workloadStartupBudgetSeconds, workloadTimeouts } from "./render/timeouts";
+import { WorkloadTimeouts, WorkloadTimeoutsArgs, workloadStartupBudgetSeconds, workloadTimeouts } from "./render/timeouts";
 import {
     KueueTopologyMode,
     KvTransfer,
@@ -15,7 +15,7 @@ import {
 } from "./render/model-server-types";
 
 export { KueueTopologyMode, KvTransfer, ModelServerRole };
-export type { ModelServerKueueArgs, ModelServerKvEventsArgs, ModelServerNetworkArgs, ModelServerPdArgs, WorkloadTimeoutsArgs };
+export type { ModelServerKueueArgs, ModelServerKvEventsArgs, ModelServerNetworkArgs, ModelServerPdArgs, WorkloadTimeouts, WorkloadTimeoutsArgs };
 
 /**
  * Arguments of a `ModelServer`: the plain settings of `ModelServerInput` (documented there, where the pure
@@ -46,7 +46,7 @@ export class ModelServer extends pulumi.ComponentResource {
     /** Namespace of the workload. */
     public readonly namespace: pulumi.Output<string>;
     /** How long `pulumi up` waits for the workload to be created and updated (`create`, `update`). */
-    public readonly workloadTimeouts: pulumi.Output<{ create: string; update: string }>;
+    public readonly workloadTimeouts: pulumi.Output<WorkloadTimeouts>;
 
     constructor(name: string, args: ModelServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:ModelServer", name, {}, opts);

@@ -16,7 +16,9 @@ export interface StartupProbeTiming {
 
 /** Pulumi `customTimeouts` for create and update, as duration strings (`"86m"`). */
 export interface WorkloadTimeouts {
+    /** How long `pulumi up` waits for a new workload to become ready. */
     create: string;
+    /** How long `pulumi up` waits for a changed workload to finish rolling out. */
     update: string;
 }
 
