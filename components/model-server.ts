@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createK8sObject } from "./k8s-object";
 import { renderHfTokenSecret, renderModelServer, resolveModelServer } from "./render/model-server";
+import { AUTOSCALED_IGNORE_CHANGES } from "./render/autoscaling";
 import { WorkloadTimeouts, WorkloadTimeoutsArgs, workloadStartupBudgetSeconds, workloadTimeouts } from "./render/timeouts";
 import {
     KueueTopologyMode,
@@ -31,6 +32,11 @@ export interface ModelServerArgs extends ModelServerInput {
      * vLLM) plus 15 minutes for the image pull and a new node, so a large model's first start does not time out.
      */
     workloadTimeouts?: WorkloadTimeoutsArgs;
+    /**
+     * An autoscaler (KEDA) owns the replica count: `replicas` is only the initial size, and later `pulumi up`s
+     * leave the running count alone instead of resetting it.
+     */
+    autoscaled?: boolean;
 }
 
 /**
@@ -72,6 +78,7 @@ export class ModelServer extends pulumi.ComponentResource {
             provider,
             dependsOn: secret ? withExtra(dependsOn, secret) : dependsOn,
             customTimeouts: timeouts,
+            ...(args.autoscaled ? { ignoreChanges: [...AUTOSCALED_IGNORE_CHANGES] } : {}),
         });
         // Say what a long `pulumi up` is waiting on; preview waits for nothing, so it stays quiet.
         if (!pulumi.runtime.isDryRun()) {

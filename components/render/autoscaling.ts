@@ -17,7 +17,7 @@ import { LlmdConfigError, optionalBoolean, requireInteger, requireNonEmpty } fro
 import { ROUTER_METRICS } from "../catalog/metrics";
 import { ModelMetricsScope, flowControlMatchers, monitoringLabels, routerRequestMatchers } from "./monitoring-scope";
 import { metricsReaderNames, TOKEN_KEY } from "./monitoring";
-import { ModelServerRole } from "./model-server-types";
+import { ModelServerRole, ModelServerSpec } from "./model-server-types";
 import { selector } from "./promql";
 import { K8sObject } from "./types";
 
@@ -124,6 +124,11 @@ export interface ScaleTarget {
     kind: "Deployment" | "LeaderWorkerSet";
     /** Kubernetes name of the workload. */
     name: string;
+}
+
+/** The workload of a resolved model server, as KEDA targets it (the kind `renderModelServer` renders). */
+export function scaleTarget(server: Pick<ModelServerSpec, "name" | "role" | "nodesPerReplica">): ScaleTarget {
+    return { role: server.role, kind: server.nodesPerReplica > 1 ? "LeaderWorkerSet" : "Deployment", name: server.name };
 }
 
 const TARGET_API_VERSIONS: Record<ScaleTarget["kind"], string> = {

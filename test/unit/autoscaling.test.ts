@@ -1,11 +1,11 @@
 import * as assert from "assert";
 import { parse } from "yaml";
 import { LlmdConfigError } from "../../components/errors";
-import { AUTOSCALING_DEFAULTS, ScaleTarget, renderAutoscaling, resolveAutoscaling } from "../../components/render/autoscaling";
+import { AUTOSCALING_DEFAULTS, ScaleTarget, renderAutoscaling, resolveAutoscaling, scaleTarget } from "../../components/render/autoscaling";
 import { checkAutoscalingCapacity } from "../../components/render/autoscaling-capacity";
 import { ModelMetricsScope } from "../../components/render/monitoring-scope";
 import { metricsReaderNames } from "../../components/render/monitoring";
-import { resolveModelServer } from "../../components/render/model-server";
+import { renderModelServer, resolveModelServer } from "../../components/render/model-server";
 import { buildRouterConfig, renderRouterConfig, validateRouterConfigText } from "../../components/render/router-config";
 import { FLOW_CONTROL_GATE, withFlowControl, withFlowControlText } from "../../components/render/router-feature-gates";
 import { validateObject } from "../support/schema";
@@ -112,6 +112,17 @@ describe("autoscaling capacity check", () => {
         );
         checkAutoscalingCapacity("autoscaling", { maxReplicas: 2 }, wide, { ...pool, maxNodes: 4 });
         assert.throws(() => checkAutoscalingCapacity("autoscaling", { maxReplicas: 3 }, wide, { ...pool, maxNodes: 4 }), LlmdConfigError);
+    });
+
+    it("targets the workload kind the model server renders", () => {
+        const wide = resolveModelServer(
+            { namespace: "llm-d", model: "deepseek-ai/DeepSeek-R1", accelerator: "nvidia-h100", pool, nodesPerReplica: 2, tensorParallelSize: 16, network: { allowTcp: true } },
+            { name: "ds-decode", hfTokenGiven: false },
+        );
+        for (const spec of [server, wide]) {
+            const target = scaleTarget(spec);
+            assert.deepStrictEqual([target.kind, target.name, target.role], [renderModelServer(spec)[0].kind, spec.name, spec.role]);
+        }
     });
 
     it("does not check servers without a pool", () => {

@@ -63,6 +63,18 @@ describe("workload timeouts", () => {
             const workload = one(resources, "kubernetes:apps/v1:Deployment", "qwen-workload");
             assert.deepStrictEqual(workload.customTimeouts, { ...want, delete: "" });
             assert.deepStrictEqual(output, want);
+            assert.deepStrictEqual(workload.ignoreChanges, []);
         }
+    });
+
+    it("an autoscaled ModelServer leaves its replica count to the autoscaler", async () => {
+        const { resources } = await runWithMocks(
+            async () => {
+                const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
+                new ModelServer("qwen", { namespace: "llm-d", model: "Qwen/Qwen3-0.6B", accelerator: "nvidia-l4", autoscaled: true, kubernetesProvider: provider });
+            },
+            { stack: "test", preview: false },
+        );
+        assert.deepStrictEqual(one(resources, "kubernetes:apps/v1:Deployment", "qwen-workload").ignoreChanges, ["spec.replicas"]);
     });
 });
