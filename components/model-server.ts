@@ -2,6 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createK8sObject } from "./k8s-object";
 import { renderHfTokenSecret, renderModelServer, resolveModelServer } from "./render/model-server";
+import { AUTOSCALED_IGNORE_CHANGES } from "./render/autoscaling";
+import { WorkloadTimeouts, WorkloadTimeoutsArgs, workloadStartupBudgetSeconds, workloadTimeouts } from "./render/timeouts";
 import {
     KueueTopologyMode,
     KvTransfer,
@@ -14,7 +16,7 @@ import {
 } from "./render/model-server-types";
 
 export { KueueTopologyMode, KvTransfer, ModelServerRole };
-export type { ModelServerKueueArgs, ModelServerKvEventsArgs, ModelServerNetworkArgs, ModelServerPdArgs };
+export type { ModelServerKueueArgs, ModelServerKvEventsArgs, ModelServerNetworkArgs, ModelServerPdArgs, WorkloadTimeouts, WorkloadTimeoutsArgs };
 
 /**
  * Arguments of a `ModelServer`: the plain settings of `ModelServerInput` (documented there, where the pure
@@ -25,6 +27,16 @@ export interface ModelServerArgs extends ModelServerInput {
     hfToken?: pulumi.Input<string>;
     /** Kubernetes provider for the cluster; unset uses the inherited or default provider. */
     kubernetesProvider?: k8s.Provider;
+    /**
+     * How long `pulumi up` waits for the workload. Defaults to what the startup probe allows (an hour for
+     * vLLM) plus 15 minutes for the image pull and a new node, so a large model's first start does not time out.
+     */
+    workloadTimeouts?: WorkloadTimeoutsArgs;
+    /**
+     * An autoscaler (KEDA) owns the replica count: `replicas` is only the initial size, and later `pulumi up`s
+     * leave the running count alone instead of resetting it.
+     */
+    autoscaled?: boolean;
 }
 
 /**
@@ -39,6 +51,8 @@ export class ModelServer extends pulumi.ComponentResource {
     public readonly role: pulumi.Output<string>;
     /** Namespace of the workload. */
     public readonly namespace: pulumi.Output<string>;
+    /** How long `pulumi up` waits for the workload to be created and updated (`create`, `update`). */
+    public readonly workloadTimeouts: pulumi.Output<WorkloadTimeouts>;
 
     constructor(name: string, args: ModelServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:ModelServer", name, {}, opts);
@@ -58,16 +72,29 @@ export class ModelServer extends pulumi.ComponentResource {
         }
 
         const [object] = renderModelServer(spec);
+        const timeouts = workloadTimeouts(object, args.workloadTimeouts);
         const workload = createK8sObject(`${name}-workload`, object, {
             parent: this,
             provider,
             dependsOn: secret ? withExtra(dependsOn, secret) : dependsOn,
+            customTimeouts: timeouts,
+            ...(args.autoscaled ? { ignoreChanges: [...AUTOSCALED_IGNORE_CHANGES] } : {}),
         });
+        // Say what a long `pulumi up` is waiting on; preview waits for nothing, so it stays quiet.
+        if (!pulumi.runtime.isDryRun()) {
+            const probeMinutes = Math.ceil(workloadStartupBudgetSeconds(object) / 60);
+            pulumi.log.info(
+                `waiting for ${object.kind} ${spec.namespace}/${spec.name} (${spec.replicas} x ${spec.model}) to become ready: ` +
+                    `the startup probe allows ${probeMinutes} min for download, load and compile; giving up after ${timeouts.create}`,
+                this,
+            );
+        }
 
         this.workloadName = workload.urn.apply(() => spec.name);
         this.role = pulumi.output(spec.role);
         this.namespace = pulumi.output(spec.namespace);
-        this.registerOutputs({ workloadName: this.workloadName, role: this.role, namespace: this.namespace });
+        this.workloadTimeouts = pulumi.output(timeouts);
+        this.registerOutputs({ workloadName: this.workloadName, role: this.role, namespace: this.namespace, workloadTimeouts: this.workloadTimeouts });
     }
 }
 

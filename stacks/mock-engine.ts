@@ -30,6 +30,10 @@ export interface RecordedResource {
     secretPaths: string[];
     /** Whether `pulumi destroy` leaves the object in the cluster (`retainOnDelete`). */
     retainOnDelete: boolean;
+    /** `customTimeouts` the resource was registered with, when any was set. */
+    customTimeouts?: { create: string; update: string; delete: string };
+    /** `ignoreChanges` the resource was registered with. */
+    ignoreChanges: string[];
 }
 
 /** How to run a program under mocks. */
@@ -144,6 +148,8 @@ export async function runWithMocks<T>(program: () => T | Promise<T>, options: Mo
                         inputs,
                         secretPaths,
                         retainOnDelete: Boolean(req.getRetainondelete?.()),
+                        customTimeouts: timeoutsOf(req.getCustomtimeouts()),
+                        ignoreChanges: req.getIgnorechangesList(),
                     });
                 }
                 callback(err, resp);
@@ -171,4 +177,8 @@ export async function runWithMocks<T>(program: () => T | Promise<T>, options: Mo
     } finally {
         running = false;
     }
+}
+
+function timeoutsOf(t: any): RecordedResource["customTimeouts"] {
+    return t ? { create: t.getCreate(), update: t.getUpdate(), delete: t.getDelete() } : undefined;
 }

@@ -238,6 +238,27 @@ export const CHARTS = {
         version: "26.4.1",
         source: "Mellanox/network-operator release v26.4.1 (NVIDIA docs kubernetes2641); llm-d docs/infrastructure/providers/aks installs it, Azure/aks-rdma-infiniband docs pin the 26.4 line",
     },
+    /**
+     * KEDA: scales model servers on the router's metrics (llm-d v0.9 `guides/workload-autoscaling`). Chart
+     * and app versions are equal; the ScaledObject/TriggerAuthentication CRDs vendored for tests are v2.20.2.
+     */
+    keda: {
+        chart: "keda",
+        repo: "https://kedacore.github.io/charts",
+        version: "2.20.2",
+        source: "kedacore/charts tag v2.20.2 (keda/Chart.yaml version and appVersion 2.20.2), commit 1444d00d90d7668cf7f53f270777d039371d90d0",
+    },
+    /**
+     * kube-prometheus-stack: Prometheus Operator, Prometheus and Grafana for clusters that have none. 88.3.0 is
+     * the last release on Prometheus Operator v0.93.0, the version of the CRDs vendored for tests (88.4.0 moved
+     * to v0.93.1).
+     */
+    kubePrometheusStack: {
+        chart: "kube-prometheus-stack",
+        repo: "https://prometheus-community.github.io/helm-charts",
+        version: "88.3.0",
+        source: "prometheus-community/helm-charts tag kube-prometheus-stack-88.3.0 (appVersion v0.93.0), commit 54199b5bd7cdc3e6f27457791d744dd2761d378e",
+    },
 } as const satisfies Record<string, ChartPin>;
 
 export const MANIFESTS = {

@@ -11,10 +11,11 @@ import { KvTransfer, ModelServerSpec } from "./model-server-types";
 import { enginePorts, multiPortDataParallel, servedPorts, supervisorPort } from "./model-server-ports";
 import { LLMD_LABELS } from "./labels";
 import { POD_KV_EVENTS_PORT, POD_KV_EVENTS_REPLAY_PORT } from "./router-config";
+import { GCS_FUSE_POD_ANNOTATIONS, gcsFuseVolume } from "./model-cache";
 
 /** Where the HF cache is mounted; HF_HOME points here so no image's default cache dir is assumed. */
 export const MODEL_CACHE_PATH = "/var/cache/huggingface";
-/** Where a `pvc://` model is mounted read-only. */
+/** Where a `pvc://` or `gs://` model is mounted read-only. */
 export const MODEL_PVC_PATH = "/models";
 /** Root of the compile caches (llm-d image convention). */
 const COMPILE_CACHE_ROOT = "/tmp/cache";
@@ -318,7 +319,7 @@ function engineContainer(spec: ModelServerSpec, position: PodPosition): Json {
             { name: "compile-cache", mountPath: COMPILE_CACHE_ROOT },
             { name: "model-cache", mountPath: MODEL_CACHE_PATH },
         );
-        if (spec.location.kind === "pvc") {
+        if (spec.location.kind !== "hf") {
             mounts.push({ name: "model", mountPath: MODEL_PVC_PATH, readOnly: true });
         }
     }
@@ -396,6 +397,8 @@ function volumes(spec: ModelServerSpec): Json[] {
     ];
     if (spec.location.kind === "pvc") {
         out.push({ name: "model", persistentVolumeClaim: { claimName: spec.location.claim, readOnly: true } });
+    } else if (spec.location.kind === "gcs") {
+        out.push(gcsFuseVolume("model", spec.location.bucket));
     }
     return out;
 }
@@ -411,6 +414,7 @@ export function podTemplate(spec: ModelServerSpec, position: PodPosition): Json 
     }
     const vols = volumes(spec);
     const annotations = {
+        ...(spec.location.kind === "gcs" && !spec.simulator ? GCS_FUSE_POD_ANNOTATIONS : {}),
         ...spec.network.annotations,
         ...placementPodAnnotations(spec.placement, position === "single" ? undefined : spec.name),
     };

@@ -3,6 +3,7 @@
  * or throws an `LlmdConfigError` naming the field, the value and what would be valid. Pure.
  */
 import { ACCELERATORS, AcceleratorSpec, acceleratorSpec, ImageFamily, tpuChips } from "../catalog/accelerators";
+import { requireBucketName } from "./model-cache";
 import { IMAGES, ImagePin, imageRef } from "../catalog/versions";
 import {
     LlmdConfigError,
@@ -111,10 +112,14 @@ function parseModelSource(source: string, model: string): ModelLocation {
         requireDnsLabel("modelSource", pvc[1], 253);
         return { kind: "pvc", claim: pvc[1], path: pvc[2].replace(/\/+$/, "") };
     }
+    const gcs = /^gs:\/\/([^/]+)\/(.+)$/.exec(source);
+    if (gcs) {
+        return { kind: "gcs", bucket: requireBucketName("modelSource", gcs[1]), path: gcs[2].replace(/\/+$/, "") };
+    }
     throw new LlmdConfigError(
         "modelSource",
         source,
-        `expected "hf://<repo>" (e.g. "hf://${model}") or "pvc://<claim>/<path inside the claim>"`,
+        `expected "hf://<repo>" (e.g. "hf://${model}"), "pvc://<claim>/<path inside the claim>" or "gs://<bucket>/<path inside the bucket>"`,
     );
 }
 

@@ -72,8 +72,9 @@ export interface ModelServerInput {
     /** Hugging Face repository id of the model, e.g. `Qwen/Qwen3-0.6B`. */
     model: string;
     /**
-     * Where the weights come from: `hf://<repo>` (default `hf://<model>`, downloaded into the model cache) or
-     * `pvc://<claim>/<path>` (an existing claim, mounted read-only at /models).
+     * Where the weights come from: `hf://<repo>` (default `hf://<model>`, downloaded into the model cache),
+     * `pvc://<claim>/<path>` (an existing claim, mounted read-only at /models) or, on GKE,
+     * `gs://<bucket>/<path>` (the bucket mounted read-only at /models through the GCS FUSE CSI driver).
      */
     modelSource?: string;
     /** Model name clients send in requests. Defaults to `model`. */
@@ -180,7 +181,11 @@ export interface ModelServerContext {
 }
 
 /** Where the weights come from. */
-export type ModelLocation = { kind: "hf"; repo: string } | { kind: "pvc"; claim: string; path: string };
+export type ModelLocation =
+    | { kind: "hf"; repo: string }
+    | { kind: "pvc"; claim: string; path: string }
+    /** A Cloud Storage bucket mounted through GKE's GCS FUSE CSI driver. */
+    | { kind: "gcs"; bucket: string; path: string };
 
 /**
  * How a replica spreads over accelerators:

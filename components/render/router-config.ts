@@ -85,7 +85,7 @@ export interface DataLayerSourceConfig {
 export interface EndpointPickerConfig {
     apiVersion: string;
     kind: string;
-    /** Router features off by default, e.g. `flowControl` (request priorities and queueing). */
+    /** Gates as `name` or `name=<bool>` (see router-feature-gates.ts); unset keeps the router's defaults. */
     featureGates?: string[];
     plugins: PluginConfig[];
     schedulingProfiles: SchedulingProfileConfig[];

@@ -158,6 +158,16 @@ const LOOSE_METADATA = {
     },
 };
 
+/**
+ * CRD patterns are Go (RE2) regular expressions; the one Go feature they use that JavaScript lacks is a
+ * leading `(?i)` (the Prometheus Operator's PrometheusRule `partial_response_strategy`): turn it into the
+ * `i` flag.
+ */
+const goRegExp = Object.assign(
+    (pattern: string, flags: string) => (pattern.includes("(?i)") ? new RegExp(pattern.replace(/\(\?i\)/g, ""), `${flags}i`) : new RegExp(pattern, flags)),
+    { code: "goRegExp" },
+);
+
 let ajv: Ajv | undefined;
 
 function compiler(): Ajv {
@@ -172,7 +182,7 @@ function compiler(): Ajv {
             },
             error: console.error,
         };
-        ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true, code: { optimize: false }, logger });
+        ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true, code: { optimize: false, regExp: goRegExp }, logger });
         const int = (bits: number) => ({
             type: "number" as const,
             validate: (n: number) => Number.isInteger(n) && Math.abs(n) <= 2 ** (bits - 1),
@@ -182,6 +192,8 @@ function compiler(): Ajv {
         ajv.addFormat("date-time", (s: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.test(s));
         ajv.addFormat("ipv4", (s: string) => net.isIPv4(s));
         ajv.addFormat("ipv6", (s: string) => net.isIPv6(s));
+        // kube-openapi's "duration" is Go's time.ParseDuration syntax (GMP's PodMonitoring intervals).
+        ajv.addFormat("duration", (s: string) => /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(s));
     }
     return ajv;
 }

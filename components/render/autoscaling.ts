@@ -1,0 +1,220 @@
+/**
+ * KEDA autoscaling of a model's servers on the router's flow-control metrics, as llm-d v0.9's
+ * `guides/workload-autoscaling/keda-epp-queue` recommends: one `ScaledObject` per model-server workload
+ * with two Prometheus triggers (queue size in the router's flow control, threshold 1; running requests,
+ * threshold 16; both AverageValue), min 1 / max 8 replicas, polling 15 s, cooldown 300 s, and a
+ * `TriggerAuthentication` carrying a bearer token for Prometheus. Pure.
+ *
+ * Deliberate differences from the guide, which covers one Deployment of optimized-baseline only:
+ * - queries pin the pool by `inference_pool` (queue) and the model by `model_name` (running requests)
+ *   plus `namespace`, which work whether the router is scraped by a ServiceMonitor or GMP (the guide's
+ *   `service` label only exists with a ServiceMonitor);
+ * - on P/D each role gets its own ScaledObject on the same pool-wide signals, so prefill and decode grow
+ *   together (llm-d has no P/D autoscaling guide yet);
+ * - a LeaderWorkerSet is scaled by group through its `scale` subresource.
+ */
+import { LlmdConfigError, optionalBoolean, requireInteger, requireNonEmpty } from "../errors";
+import { ROUTER_METRICS } from "../catalog/metrics";
+import { ModelMetricsScope, flowControlMatchers, monitoringLabels, routerRequestMatchers } from "./monitoring-scope";
+import { metricsReaderNames, TOKEN_KEY } from "./monitoring";
+import { ModelServerRole, ModelServerSpec } from "./model-server-types";
+import { selector } from "./promql";
+import { K8sObject } from "./types";
+
+/** Autoscaling settings of one model, as a user writes them (all optional but `prometheusAddress`). */
+export interface AutoscalingArgs {
+    /**
+     * URL of the Prometheus that scrapes the router, as KEDA reaches it, e.g.
+     * `http://kube-prometheus-stack-prometheus.monitoring.svc:9090`.
+     */
+    prometheusAddress: string;
+    /**
+     * Fewest replicas per model-server workload (default 1). 0 turns on scale to zero: KEDA activates the
+     * workload when the router's flow-control queue is non-empty. Caveats: the first request after idle waits
+     * for a whole model start (image pull, weight load, compile: minutes, the startup probe allows up to an
+     * hour) and clients must wait that long; queued requests live in router memory and are lost if the router
+     * restarts; and `LlmdNoReadyEndpoints` fires while the pool is at zero.
+     */
+    minReplicas?: number;
+    /** Most replicas per model-server workload (default 8); must fit the accelerator pool's maximum size. */
+    maxReplicas?: number;
+    /** Seconds between KEDA's metric polls (default 15). */
+    pollingIntervalSeconds?: number;
+    /** Seconds after the last activity before KEDA scales to zero (default 300; only used with minReplicas 0). */
+    cooldownPeriodSeconds?: number;
+    /** Requests waiting in the router's flow control per replica that trigger a scale-up (default 1). */
+    queueSizeThreshold?: number;
+    /** Requests running per replica that trigger a scale-up (default 16). */
+    runningRequestsThreshold?: number;
+    /**
+     * Send the model's metrics-reader token to Prometheus as a bearer token (default true). Harmless when
+     * Prometheus has no authentication; needed for one that checks tokens (e.g. OpenShift's Thanos, which
+     * also needs the token's ServiceAccount granted `cluster-monitoring-view`).
+     */
+    bearerAuth?: boolean;
+}
+
+/** Validated and defaulted autoscaling settings. */
+export interface AutoscalingSpec {
+    prometheusAddress: string;
+    minReplicas: number;
+    maxReplicas: number;
+    pollingIntervalSeconds: number;
+    cooldownPeriodSeconds: number;
+    queueSizeThreshold: number;
+    runningRequestsThreshold: number;
+    bearerAuth: boolean;
+}
+
+/** The guide's defaults (`keda-epp-queue/optimized-baseline/base/scaledobject.yaml`). */
+export const AUTOSCALING_DEFAULTS = {
+    minReplicas: 1,
+    maxReplicas: 8,
+    pollingIntervalSeconds: 15,
+    cooldownPeriodSeconds: 300,
+    queueSizeThreshold: 1,
+    runningRequestsThreshold: 16,
+} as const;
+
+const KNOWN = new Set(["prometheusAddress", "bearerAuth", ...Object.keys(AUTOSCALING_DEFAULTS)]);
+
+/** Checks autoscaling args; errors name the field under `field` (default `autoscaling`). */
+export function resolveAutoscaling(args: AutoscalingArgs, field = "autoscaling"): AutoscalingSpec {
+    if (typeof args !== "object" || args === null) {
+        throw new LlmdConfigError(field, args, "expected an object with at least prometheusAddress");
+    }
+    for (const key of Object.keys(args)) {
+        if (!KNOWN.has(key)) {
+            throw new LlmdConfigError(`${field}.${key}`, (args as unknown as Record<string, unknown>)[key], `expected one of ${[...KNOWN].join(", ")}`);
+        }
+    }
+    const address = requireNonEmpty(`${field}.prometheusAddress`, args.prometheusAddress);
+    if (!/^https?:\/\/[^\s/]+/.test(address)) {
+        throw new LlmdConfigError(`${field}.prometheusAddress`, address, 'expected an http:// or https:// URL, e.g. "http://prometheus-operated.monitoring.svc:9090"');
+    }
+    const d = AUTOSCALING_DEFAULTS;
+    const minReplicas = requireInteger(`${field}.minReplicas`, args.minReplicas ?? d.minReplicas, 0, 1000);
+    const maxReplicas = requireInteger(`${field}.maxReplicas`, args.maxReplicas ?? d.maxReplicas, 1, 1000);
+    if (maxReplicas < minReplicas) {
+        throw new LlmdConfigError(`${field}.maxReplicas`, maxReplicas, `expected at least minReplicas (${minReplicas})`);
+    }
+    return {
+        prometheusAddress: address,
+        minReplicas,
+        maxReplicas,
+        pollingIntervalSeconds: requireInteger(`${field}.pollingIntervalSeconds`, args.pollingIntervalSeconds ?? d.pollingIntervalSeconds, 1),
+        cooldownPeriodSeconds: requireInteger(`${field}.cooldownPeriodSeconds`, args.cooldownPeriodSeconds ?? d.cooldownPeriodSeconds, 0),
+        queueSizeThreshold: requirePositive(`${field}.queueSizeThreshold`, args.queueSizeThreshold ?? d.queueSizeThreshold),
+        runningRequestsThreshold: requirePositive(`${field}.runningRequestsThreshold`, args.runningRequestsThreshold ?? d.runningRequestsThreshold),
+        bearerAuth: optionalBoolean(`${field}.bearerAuth`, args.bearerAuth, true),
+    };
+}
+
+function requirePositive(field: string, value: unknown): number {
+    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+        throw new LlmdConfigError(field, value, "expected a number above 0");
+    }
+    return value;
+}
+
+/** A model-server workload KEDA scales. */
+export interface ScaleTarget {
+    role: ModelServerRole;
+    /** `Deployment`, or `LeaderWorkerSet` when a replica spans nodes. */
+    kind: "Deployment" | "LeaderWorkerSet";
+    /** Kubernetes name of the workload. */
+    name: string;
+}
+
+/** The workload of a resolved model server, as KEDA targets it (the kind `renderModelServer` renders). */
+export function scaleTarget(server: Pick<ModelServerSpec, "name" | "role" | "nodesPerReplica">): ScaleTarget {
+    return { role: server.role, kind: server.nodesPerReplica > 1 ? "LeaderWorkerSet" : "Deployment", name: server.name };
+}
+
+const TARGET_API_VERSIONS: Record<ScaleTarget["kind"], string> = {
+    Deployment: "apps/v1",
+    // LWS serves the scale subresource (spec.replicas = groups), which is all KEDA needs of a custom resource.
+    LeaderWorkerSet: "leaderworkerset.x-k8s.io/v1",
+};
+
+/** Name of the TriggerAuthentication of one model. */
+export function triggerAuthenticationName(scope: Pick<ModelMetricsScope, "release">): string {
+    return `${scope.release}-prometheus`;
+}
+
+/** The two trigger queries, exported so tests can parse them. */
+export function autoscalingQueries(scope: ModelMetricsScope): { queueSize: string; runningRequests: string } {
+    return {
+        queueSize: `sum(${selector(ROUTER_METRICS.flowControlQueueSize, flowControlMatchers(scope))})`,
+        runningRequests: `sum(${selector(ROUTER_METRICS.requestsRunning, routerRequestMatchers(scope))})`,
+    };
+}
+
+function trigger(spec: AutoscalingSpec, scope: ModelMetricsScope, name: string, query: string, threshold: number): Record<string, unknown> {
+    return {
+        type: "prometheus",
+        name,
+        metricType: "AverageValue",
+        metadata: {
+            serverAddress: spec.prometheusAddress,
+            query,
+            threshold: String(threshold),
+            // Any queued request wakes a workload at zero replicas (the guide's scale-to-zero activation).
+            activationThreshold: "0",
+            ...(spec.bearerAuth ? { authModes: "bearer" } : {}),
+        },
+        ...(spec.bearerAuth ? { authenticationRef: { name: triggerAuthenticationName(scope) } } : {}),
+    };
+}
+
+function scaledObject(spec: AutoscalingSpec, scope: ModelMetricsScope, target: ScaleTarget): K8sObject {
+    const queries = autoscalingQueries(scope);
+    return {
+        apiVersion: "keda.sh/v1alpha1",
+        kind: "ScaledObject",
+        metadata: { name: target.name, namespace: scope.namespace, labels: { ...monitoringLabels(scope, "autoscaling"), "llm-d.ai/role": target.role } },
+        spec: {
+            scaleTargetRef: { apiVersion: TARGET_API_VERSIONS[target.kind], kind: target.kind, name: target.name },
+            pollingInterval: spec.pollingIntervalSeconds,
+            cooldownPeriod: spec.cooldownPeriodSeconds,
+            minReplicaCount: spec.minReplicas,
+            maxReplicaCount: spec.maxReplicas,
+            advanced: {
+                horizontalPodAutoscalerConfig: {
+                    name: `${target.name}-keda`,
+                    // Scale up at once, down only after five quiet minutes: a model start costs minutes.
+                    behavior: {
+                        scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: "Percent", value: 100, periodSeconds: 15 }] },
+                        scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: "Percent", value: 100, periodSeconds: 15 }] },
+                    },
+                },
+            },
+            triggers: [
+                trigger(spec, scope, "router-queue-size", queries.queueSize, spec.queueSizeThreshold),
+                trigger(spec, scope, "router-running-requests", queries.runningRequests, spec.runningRequestsThreshold),
+            ],
+        },
+    };
+}
+
+/**
+ * The TriggerAuthentication (when bearer auth is on) and one ScaledObject per workload. The token is the
+ * model's metrics-reader Secret from `renderMetricsReader`, so render that too. The workloads' Pulumi
+ * resources must ignore `spec.replicas` (see `AUTOSCALED_IGNORE_CHANGES`), or every `pulumi up` resets
+ * what KEDA chose. Needs the KEDA CRDs.
+ */
+export function renderAutoscaling(spec: AutoscalingSpec, scope: ModelMetricsScope, targets: readonly ScaleTarget[]): K8sObject[] {
+    const out: K8sObject[] = [];
+    if (spec.bearerAuth) {
+        out.push({
+            apiVersion: "keda.sh/v1alpha1",
+            kind: "TriggerAuthentication",
+            metadata: { name: triggerAuthenticationName(scope), namespace: scope.namespace, labels: monitoringLabels(scope, "autoscaling") },
+            spec: { secretTargetRef: [{ parameter: "bearerToken", name: metricsReaderNames(scope).tokenSecret, key: TOKEN_KEY }] },
+        });
+    }
+    return [...out, ...targets.map((t) => scaledObject(spec, scope, t))];
+}
+
+/** Pulumi `ignoreChanges` for a workload KEDA scales: its replica count belongs to KEDA once created. */
+export const AUTOSCALED_IGNORE_CHANGES: readonly string[] = ["spec.replicas"];

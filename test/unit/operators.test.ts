@@ -1,0 +1,41 @@
+import * as assert from "assert";
+import { CHARTS } from "../../components/catalog/versions";
+import { LlmdConfigError } from "../../components/errors";
+import { resolveAutoscaling } from "../../components/render/autoscaling";
+import { GRAFANA_DASHBOARD_LABEL } from "../../components/render/dashboards";
+import { operatorCharts, prometheusStackAddress } from "../../components/render/operators";
+
+describe("platform operators", () => {
+    it("installs nothing unless asked", () => {
+        assert.deepStrictEqual(operatorCharts(), []);
+        assert.deepStrictEqual(operatorCharts({ keda: false, prometheusStack: false }), []);
+    });
+
+    it("installs KEDA and the Prometheus stack from their pins", () => {
+        const [keda, stack] = operatorCharts({ keda: true, prometheusStack: true });
+        assert.deepStrictEqual([keda.chart, keda.repo, keda.version, keda.namespace, keda.needsHooks], [CHARTS.keda.chart, CHARTS.keda.repo, CHARTS.keda.version, "keda", false]);
+        assert.deepStrictEqual([stack.chart, stack.version, stack.namespace, stack.needsHooks], [CHARTS.kubePrometheusStack.chart, CHARTS.kubePrometheusStack.version, "llmd-monitoring", true]);
+    });
+
+    it("the stack's Prometheus selects every model's monitors and its Grafana loads llmd's dashboards", () => {
+        const [stack] = operatorCharts({ prometheusStack: true });
+        const values = stack.values as any;
+        for (const key of ["serviceMonitorSelectorNilUsesHelmValues", "podMonitorSelectorNilUsesHelmValues", "ruleSelectorNilUsesHelmValues"]) {
+            assert.strictEqual(values.prometheus.prometheusSpec[key], false, key);
+        }
+        const sidecar = values.grafana.sidecar.dashboards;
+        assert.deepStrictEqual({ [sidecar.label]: sidecar.labelValue }, GRAFANA_DASHBOARD_LABEL);
+        assert.strictEqual(sidecar.searchNamespace, "ALL");
+        assert.deepStrictEqual((operatorCharts({ prometheusStack: true, grafana: false })[0].values as any).grafana, { enabled: false });
+    });
+
+    it("the stack's Prometheus address is a valid autoscaling target in the chosen namespace", () => {
+        const address = prometheusStackAddress({ monitoringNamespace: "observability" });
+        assert.strictEqual(address, "http://llmd-monitoring-prometheus.observability.svc:9090");
+        assert.strictEqual(resolveAutoscaling({ prometheusAddress: address }).prometheusAddress, address);
+    });
+
+    it("rejects a bad namespace naming the field", () => {
+        assert.throws(() => operatorCharts({ keda: true, kedaNamespace: "KEDA" }), (e: unknown) => e instanceof LlmdConfigError && e.field === "operators.kedaNamespace");
+    });
+});
