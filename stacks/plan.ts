@@ -1,5 +1,5 @@
 /**
- * `npm run plan -- --stack <name> [--json | --yaml]`: evaluates the stack program with its config file under
+ * `npm run plan -- --stack <name> [--json | --yaml [--gitops flux]]`: evaluates the stack program with its config file under
  * the offline mock engine in preview mode (no Pulumi CLI, no cluster, no cloud credentials) and prints the
  * resources it would create: a tree by default, JSON for tools, or every rendered Kubernetes object as YAML
  * (with the Helm charts as comments, or as Flux objects with `--gitops flux`).
