@@ -79,6 +79,14 @@ describe("npm run plan", function () {
         assert.match(missing.stderr, /no stack "nope": expected one of .*local/);
     });
 
+    it("prints the charts as Flux HelmReleases with --yaml --gitops flux", async () => {
+        const { status, stdout } = await runPlanCli(["--stack", "local", "--yaml", "--gitops", "flux"]);
+        assert.strictEqual(status, 0);
+        assert.match(stdout, /^kind: HelmRelease\nmetadata:\n {2}name: llmd-gateway-istiod\n/m);
+        assert.match(stdout, /^ {4}- name: llmd-gateway-istio-base\n/m, "the CLI passes the chart order on");
+        assert.doesNotMatch(stdout, /^# helm chart/m);
+    });
+
     it("takes --gitops flux with --yaml only, and names the formats it knows", () => {
         assert.deepStrictEqual(parsePlanArgs(["--stack", "local", "--yaml", "--gitops", "flux"]), {
             stack: "local",
