@@ -38,3 +38,6 @@ export { WellLitPath, PRESETS } from "./components/catalog/presets";
 export { IMAGES, CHARTS, MANIFESTS } from "./components/catalog/versions";
 export { AcceleratorPool, AcceleratorPoolTaint } from "./components/pool";
 export { LlmdConfigError } from "./components/errors";
+
+// Automation API: preview, up or destroy your own project folder or inline program (needs the Pulumi CLI).
+export { runStack, openStack, secretConfig, SecretConfigValue, automationConfig, workspaceProgram, WorkspaceStackOptions, WorkspaceProgram, StackConfig } from "./stacks/workspace";

@@ -1,17 +1,20 @@
 /**
  * Automation API entry points for CI systems: preview, deploy or destroy one of the shipped stacks against
- * a local (file) or cloud backend, with no hand-run `pulumi` commands. Needs the Pulumi CLI on PATH (the
+ * a local (file) or cloud backend, with no hand-run `pulumi` commands. For your own project folder or an
+ * inline program, use `runStack` from `./workspace` (exported by the package). Needs the Pulumi CLI on PATH (the
  * `pulumi` npm package does not bundle it) and, for a real preview, credentials for the stack's cluster.
  *
  *   import { previewStack } from "llmd/bin/stacks/automation";
  *   await previewStack({ stack: "local", backendUrl: "file://~/.pulumi-local" });
  */
 import { spawnSync } from "child_process";
-import * as os from "os";
 import * as path from "path";
-import { LocalWorkspace, PreviewResult, Stack, UpResult } from "@pulumi/pulumi/automation";
+import type { PreviewResult, Stack, UpResult } from "@pulumi/pulumi/automation";
 import { packageRoot } from "../components/package-root";
 import { listStacks } from "./stack-files";
+import { WorkspaceStackOptions, openStack, runStack } from "./workspace";
+
+export { automationEnv } from "./workspace";
 
 /** Where and how to run a stack. */
 export interface AutomationOptions {
@@ -31,18 +34,6 @@ export interface AutomationOptions {
     onOutput?: (line: string) => void;
 }
 
-/** Environment the CLI runs with: only what the options set, on top of the caller's environment. */
-export function automationEnv(options: Pick<AutomationOptions, "backendUrl" | "passphrase">): Record<string, string> {
-    const env: Record<string, string> = {};
-    if (options.backendUrl !== undefined) {
-        env.PULUMI_BACKEND_URL = options.backendUrl.replace(/^file:\/\/~(?=\/|$)/, `file://${os.homedir()}`);
-    }
-    if (options.passphrase !== undefined) {
-        env.PULUMI_CONFIG_PASSPHRASE = options.passphrase;
-    }
-    return env;
-}
-
 /** Whether a Pulumi CLI is on PATH; the reason when not. */
 export function pulumiCli(): { available: true; version: string } | { available: false; reason: string } {
     const result = spawnSync("pulumi", ["version"], { encoding: "utf8", timeout: 20_000 });
@@ -52,33 +43,31 @@ export function pulumiCli(): { available: true; version: string } | { available:
     return { available: true, version: result.stdout.trim() };
 }
 
-/** Selects (creating when new) the named stack of this project. */
-export async function selectStack(options: AutomationOptions): Promise<Stack> {
+function shipped(options: AutomationOptions): WorkspaceStackOptions {
     if (!listStacks().includes(options.stack)) {
         throw new Error(`no stack "${options.stack}": expected one of ${listStacks().join(", ")}`);
     }
-    return LocalWorkspace.createOrSelectStack(
-        { stackName: options.stack, workDir: packageRoot() },
-        { envVars: automationEnv(options) },
-    );
+    return { ...options, stackName: options.stack, workDir: packageRoot() };
+}
+
+/** Selects (creating when new) the named stack of this project. */
+export async function selectStack(options: AutomationOptions): Promise<Stack> {
+    return openStack(shipped(options));
 }
 
 /** `pulumi preview` of a shipped stack. */
 export async function previewStack(options: AutomationOptions): Promise<PreviewResult> {
-    const stack = await selectStack(options);
-    return stack.preview({ onOutput: options.onOutput });
+    return runStack("preview", shipped(options));
 }
 
 /** `pulumi up` of a shipped stack. */
 export async function deployStack(options: AutomationOptions): Promise<UpResult> {
-    const stack = await selectStack(options);
-    return stack.up({ onOutput: options.onOutput });
+    return runStack("up", shipped(options));
 }
 
 /** `pulumi destroy` of a shipped stack. */
 export async function destroyStack(options: AutomationOptions): Promise<void> {
-    const stack = await selectStack(options);
-    await stack.destroy({ onOutput: options.onOutput });
+    await runStack("destroy", shipped(options));
 }
 
 /** Parses `--stack <name> [--backend <url>] [--up | --destroy]`. */

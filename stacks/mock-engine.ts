@@ -24,9 +24,9 @@ export interface RecordedResource {
     /** URNs the resource depends on (explicit `dependsOn` plus those implied by inputs). */
     dependencies: string[];
     custom: boolean;
-    /** Inputs with secrets replaced by `SECRET` and unknowns by `UNKNOWN`. */
+    /** Inputs with each secret leaf replaced by `SECRET` (maps and lists keep their keys) and unknowns by `UNKNOWN`. */
     inputs: Record<string, unknown>;
-    /** Dotted paths of inputs that were secret. */
+    /** Dotted paths of the secret leaves. */
     secretPaths: string[];
     /** Whether `pulumi destroy` leaves the object in the cluster (`retainOnDelete`). */
     retainOnDelete: boolean;
@@ -65,16 +65,34 @@ export interface MockRunResult<T> {
     result: T;
 }
 
+function isUnknown(value: unknown): boolean {
+    return pulumi.Output.isInstance(value) || (typeof value === "object" && value?.constructor?.name === "Unknown");
+}
+
+/**
+ * A secret value with its shape kept and every leaf replaced by `SECRET`: a Secret's `stringData` stays a
+ * map of keys to markers, so a rendered object stays valid and shows which keys exist, never their values.
+ */
+function redact(value: unknown, path: string, secrets: string[]): unknown {
+    if (Array.isArray(value)) {
+        return value.map((item, i) => redact(item, `${path}[${i}]`, secrets));
+    }
+    if (value !== null && typeof value === "object" && !isUnknown(value) && !rpc.isRpcSecret(value)) {
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redact(item, path ? `${path}.${key}` : key, secrets)]));
+    }
+    secrets.push(path);
+    return SECRET;
+}
+
 /** Replaces secret and unknown sentinels with printable markers, collecting secret paths. */
 function scrub(value: unknown, path: string, secrets: string[]): unknown {
     if (value === null || value === undefined) {
         return value;
     }
     if (rpc.isRpcSecret(value)) {
-        secrets.push(path);
-        return SECRET;
+        return redact((value as { value: unknown }).value, path, secrets);
     }
-    if (pulumi.Output.isInstance(value) || (typeof value === "object" && value?.constructor?.name === "Unknown")) {
+    if (isUnknown(value)) {
         return UNKNOWN;
     }
     if (Array.isArray(value)) {

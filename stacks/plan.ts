@@ -1,13 +1,16 @@
 /**
- * `npm run plan -- --stack <name> [--json | --yaml]`: evaluates the stack program with its config file under
+ * `npm run plan -- --stack <name> [--json | --yaml [--gitops flux]]`: evaluates the stack program with its config file under
  * the offline mock engine in preview mode (no Pulumi CLI, no cluster, no cloud credentials) and prints the
- * resources it would create: a tree by default, JSON for tools, or every rendered Kubernetes object as YAML.
+ * resources it would create: a tree by default, JSON for tools, or every rendered Kubernetes object as YAML
+ * (with the Helm charts as comments, or as Flux objects with `--gitops flux`).
  */
 import * as path from "path";
-import { stringify } from "yaml";
 import { RecordedResource, runWithMocks } from "./mock-engine";
+import { GITOPS_FORMATS, GitOpsFormat, renderYaml } from "./plan-yaml";
 import { runProgram } from "./program";
 import { StackConfigFile, readStackConfig, readStackConfigFile } from "./stack-files";
+
+export { isKubernetesObject, renderYaml } from "./plan-yaml";
 
 /** One resource of a plan. */
 export interface PlannedResource {
@@ -93,42 +96,27 @@ export function renderTree(plan: Plan): string {
     return lines.join("\n");
 }
 
-const HELM_CHART = /^kubernetes:helm\.sh\/v\d+:(Chart|Release)$/;
-
-/** Whether a recorded resource is a Kubernetes object we render (as opposed to a chart, a provider or a cloud resource). */
-export function isKubernetesObject(r: { type: string; inputs: Record<string, unknown> }): boolean {
-    return r.type.startsWith("kubernetes:") && !HELM_CHART.test(r.type) && typeof r.inputs.kind === "string";
+/** `type::name` -> the `type::name` of each resource it depends on, for ordering the YAML output's charts. */
+export function dependencyMap(resources: RecordedResource[]): Map<string, string[]> {
+    return new Map(resources.map((r) => [urnKey(r.urn), r.dependencies.map(urnKey)]));
 }
 
-// CRDs and namespaces first, as `kubectl apply -f` needs them before the objects that use them.
-function applyOrder(kind: unknown): number {
-    return kind === "CustomResourceDefinition" ? 0 : kind === "Namespace" ? 1 : 2;
+const USAGE = "usage: npm run plan -- (--stack <name> | --config-file <Pulumi.<name>.yaml>) [--json | --yaml [--gitops flux]]";
+
+/** What the plan command line asks for. */
+export interface PlanArgs {
+    stack: string;
+    configFile?: string;
+    format: "tree" | "json" | "yaml";
+    gitops?: GitOpsFormat;
 }
 
-/** Every Kubernetes object as multi-document YAML; Helm charts as comments with chart, version and values. */
-export function renderYaml(plan: Plan): string {
-    const docs: string[] = [];
-    for (const r of plan.resources.filter((r) => HELM_CHART.test(r.type))) {
-        const { chart, version, namespace, values } = r.inputs as Record<string, unknown>;
-        const repo = (r.inputs.repositoryOpts as { repo?: string } | undefined)?.repo;
-        const header = [`# helm chart ${r.name}: ${chart} ${version ?? ""}${repo ? ` from ${repo}` : ""} into namespace ${namespace ?? "default"}`];
-        const body = stringify(values ?? {}).trimEnd().split("\n").map((line) => `#   ${line}`);
-        docs.push([...header, "# values:", ...body].join("\n"));
-    }
-    const objects = plan.resources.filter(isKubernetesObject);
-    objects.sort((a, b) => applyOrder(a.inputs.kind) - applyOrder(b.inputs.kind));
-    for (const r of objects) {
-        docs.push(stringify(r.inputs, { lineWidth: 0 }).trimEnd());
-    }
-    return docs.map((doc) => `---\n${doc}`).join("\n") + "\n";
-}
-
-const USAGE = "usage: npm run plan -- (--stack <name> | --config-file <Pulumi.<name>.yaml>) [--json | --yaml]";
-
-function parseArgs(argv: string[]): { stack: string; configFile?: string; format: "tree" | "json" | "yaml" } {
+/** Parses the plan command line; throws with the usage on anything it does not know. */
+export function parsePlanArgs(argv: string[]): PlanArgs {
     let stack: string | undefined;
     let configFile: string | undefined;
     let format: "tree" | "json" | "yaml" = "tree";
+    let gitops: string | undefined;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg === "--stack" || arg === "-s") {
@@ -141,6 +129,8 @@ function parseArgs(argv: string[]): { stack: string; configFile?: string; format
             format = "json";
         } else if (arg === "--yaml") {
             format = "yaml";
+        } else if (arg === "--gitops") {
+            gitops = argv[++i];
         } else {
             throw new Error(`unknown argument ${JSON.stringify(arg)}; ${USAGE}`);
         }
@@ -152,21 +142,49 @@ function parseArgs(argv: string[]): { stack: string; configFile?: string; format
     if (!stack) {
         throw new Error(`missing --stack <name>; ${USAGE}`);
     }
-    return { stack, configFile, format };
+    if (gitops !== undefined && !(GITOPS_FORMATS as readonly string[]).includes(gitops)) {
+        throw new Error(`--gitops: got ${JSON.stringify(gitops)}; expected one of ${GITOPS_FORMATS.join(", ")}`);
+    }
+    if (gitops !== undefined && format !== "yaml") {
+        throw new Error(`--gitops renders YAML: add --yaml; ${USAGE}`);
+    }
+    return { stack, configFile, format, gitops: gitops as GitOpsFormat | undefined };
 }
 
-async function main(): Promise<void> {
-    const { stack, configFile, format } = parseArgs(process.argv.slice(2));
-    const plan = toPlan(stack, await evaluateStack(stack, true, configFile ? readStackConfigFile(configFile) : undefined));
-    const text = format === "json" ? JSON.stringify(plan, null, 2) + "\n" : format === "yaml" ? renderYaml(plan) : renderTree(plan) + "\n";
-    process.stdout.write(text);
+/** What one run of the command line printed, and its exit status. */
+export interface PlanCliResult {
+    status: number;
+    stdout: string;
+    stderr: string;
+}
+
+/**
+ * The plan command line, run in-process: never exits and never writes to the console, so the tests can
+ * run many invocations in one process. The script entry below only prints the result and sets the status.
+ */
+export async function runPlanCli(argv: string[]): Promise<PlanCliResult> {
+    try {
+        const { stack, configFile, format, gitops } = parsePlanArgs(argv);
+        const resources = await evaluateStack(stack, true, configFile ? readStackConfigFile(configFile) : undefined);
+        const plan = toPlan(stack, resources);
+        const stdout =
+            format === "json"
+                ? JSON.stringify(plan, null, 2) + "\n"
+                : format === "yaml"
+                  ? renderYaml(plan, { gitops, dependencies: dependencyMap(resources) })
+                  : renderTree(plan) + "\n";
+        return { status: 0, stdout, stderr: "" };
+    } catch (err: unknown) {
+        return { status: 1, stdout: "", stderr: `plan failed: ${err instanceof Error ? err.message : String(err)}\n` };
+    }
 }
 
 if (require.main === module) {
     // `npm run plan ... | head` closes the pipe early; that is the reader's choice, not a failure.
     process.stdout.on("error", (err: NodeJS.ErrnoException) => process.exit(err.code === "EPIPE" ? 0 : 1));
-    main().catch((err: unknown) => {
-        process.stderr.write(`plan failed: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exit(1);
+    void runPlanCli(process.argv.slice(2)).then(({ status, stdout, stderr }) => {
+        process.stdout.write(stdout);
+        process.stderr.write(stderr);
+        process.exitCode = status;
     });
 }

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { RecordedResource, SECRET, UNKNOWN } from "../../stacks/mock-engine";
-import { PlannedResource, evaluateStack, isKubernetesObject, toPlan } from "../../stacks/plan";
+import { parseAllDocuments } from "yaml";
+import { PlannedResource, dependencyMap, evaluateStack, isKubernetesObject, renderYaml, toPlan } from "../../stacks/plan";
 import { listStacks } from "../../stacks/stack-files";
 import { validateObject } from "../support/schema";
 import { matchSnapshot } from "../support/snapshot";
@@ -61,6 +62,16 @@ for (const stack of listStacks()) {
                 .filter(isKubernetesObject)
                 .flatMap((r) => validateObject(r.inputs as K8sObject).map((e) => `${r.name}: ${e}`));
             assert.deepStrictEqual(errors, []);
+        });
+
+        it("renders every Helm chart as a Flux HelmRelease valid against Flux's CRDs (plan --yaml --gitops flux)", () => {
+            // Only the charts go through the renderer: the other objects are checked above.
+            const charts = resources.filter((r) => /^kubernetes:helm\.sh\//.test(r.type));
+            const objects = parseAllDocuments(renderYaml(toPlan(stack, charts), { gitops: "flux", dependencies: dependencyMap(resources) }))
+                .map((doc) => doc.toJS() as K8sObject | null)
+                .filter((o): o is K8sObject => o !== null && o.kind === "HelmRelease");
+            assert.deepStrictEqual(objects.map((o) => o.metadata.name).sort(), charts.map((r) => r.name).sort());
+            assert.deepStrictEqual(objects.flatMap((o) => validateObject(o).map((e) => `${o.metadata.name}: ${e}`)), []);
         });
     });
 }

@@ -150,7 +150,7 @@ describe("LlmdDeployment: the component", () => {
         const resources = await deployLlmd({ preset: "simulator", hfToken: pulumi.secret("hf_do_not_print") });
         const secret = resources.find((r) => r.type === "kubernetes:core/v1:Secret");
         assert.ok(secret, "no Secret created for the token");
-        assert.deepStrictEqual(secret.inputs.stringData, SECRET);
+        assert.deepStrictEqual(secret.inputs.stringData, { HF_TOKEN: SECRET });
         assert.ok(!JSON.stringify(resources).includes("hf_do_not_print"));
     });
 

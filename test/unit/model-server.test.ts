@@ -72,9 +72,9 @@ describe("ModelServer component", () => {
     it("keeps the HF token secret and never records it in plain text", async () => {
         const r = await run({ ...single, hfToken: "hf_supersecret" });
         const secret = r.children.find((c) => c.type === "kubernetes:core/v1:Secret")!;
-        // The Kubernetes SDK marks all of stringData secret; the engine only ever sees the marker.
-        assert.strictEqual(secret.inputs.stringData, SECRET);
-        assert.deepStrictEqual(secret.secretPaths, ["stringData"]);
+        // The Kubernetes SDK marks all of stringData secret; the plan keeps its key with the marker as value.
+        assert.deepStrictEqual(secret.inputs.stringData, { HF_TOKEN: SECRET });
+        assert.deepStrictEqual(secret.secretPaths, ["stringData.HF_TOKEN"]);
         assert.strictEqual(JSON.stringify(r.resources).includes("hf_supersecret"), false);
         const deployment = r.children.find((c) => c.type === "kubernetes:apps/v1:Deployment")!;
         const env = (deployment.inputs as any).spec.template.spec.containers[0].env;
@@ -87,7 +87,7 @@ describe("ModelServer component", () => {
     it("accepts a token that is already an Output secret", async () => {
         const r = await run({ ...single, hfToken: pulumi.secret("hf_fromconfig") });
         const secret = r.children.find((c) => c.type === "kubernetes:core/v1:Secret")!;
-        assert.strictEqual(secret.inputs.stringData, SECRET);
+        assert.deepStrictEqual(secret.inputs.stringData, { HF_TOKEN: SECRET });
     });
 
     it("creates no Secret when none is asked for", async () => {

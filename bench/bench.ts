@@ -1,0 +1,108 @@
+/**
+ * `npm run bench`: how fast llmd evaluates, measured against a plain `@pulumi/kubernetes` program that
+ * registers the same resources, in the same process and run (so the machine's load is shared). Prints,
+ * for each Kubernetes stack, the medians and the llmd/raw ratio; the cost per model for 1, 10 and 50
+ * models; and the start-up of a second `npm run plan` with nothing changed. Never part of `npm test`:
+ * timings depend on the machine and its load, and nothing here asserts a limit.
+ *
+ *   npm run bench                       # everything
+ *   npm run bench -- --reps 3 --models 1,10 --no-startup
+ */
+import { RecordedResource, runWithMocks } from "../stacks/mock-engine";
+import { runProgram } from "../stacks/program";
+import { readStackConfig, listStacks } from "../stacks/stack-files";
+import { localStackArgs, modelsProgram } from "./models";
+import { rawProgram } from "./raw-program";
+import { startupTimes } from "./startup";
+import { pairedMedians } from "./stats";
+
+interface BenchOptions {
+    reps: number;
+    models: number[];
+    startup: boolean;
+    stacks?: string[];
+}
+
+function parseBenchArgs(argv: string[]): BenchOptions {
+    const options: BenchOptions = { reps: 5, models: [1, 10, 50], startup: true };
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (arg === "--reps") {
+            options.reps = Number(argv[++i]);
+        } else if (arg === "--models") {
+            options.models = argv[++i].split(",").map(Number);
+        } else if (arg === "--stacks") {
+            options.stacks = argv[++i].split(",");
+        } else if (arg === "--no-startup") {
+            options.startup = false;
+        } else {
+            throw new Error(`unknown argument ${JSON.stringify(arg)}; usage: npm run bench -- [--reps N] [--models 1,10,50] [--stacks a,b] [--no-startup]`);
+        }
+    }
+    if (!Number.isInteger(options.reps) || options.reps < 1 || options.models.some((n) => !Number.isInteger(n) || n < 1)) {
+        throw new Error("--reps and --models take positive integers");
+    }
+    return options;
+}
+
+async function record(program: () => unknown, stack: string, config: Record<string, string> = {}, secretKeys: string[] = []): Promise<RecordedResource[]> {
+    return (await runWithMocks(program, { stack, preview: true, config, secretKeys })).resources;
+}
+
+function row(cells: Array<string | number>, widths: number[]): string {
+    return cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join("  ");
+}
+
+async function benchStacks(options: BenchOptions): Promise<void> {
+    const stacks = (options.stacks ?? listStacks()).filter((s) => s !== "baremetal");
+    const widths = [14, 10, 9, 9, 11];
+    console.log(`\nStack evaluation in preview, median of ${options.reps} (warm, in-process)`);
+    console.log(row(["stack", "resources", "llmd ms", "raw ms", "llmd/raw"], widths));
+    for (const stack of stacks) {
+        const { config, secretKeys } = readStackConfig(stack);
+        const llmd = () => record(runProgram, stack, config, secretKeys);
+        const recorded = await llmd(); // also loads the stack's modules, so no run below pays for that
+        const raw = rawProgram(recorded);
+        await record(raw, stack);
+        const t = await pairedMedians(options.reps, llmd, () => record(raw, stack));
+        console.log(row([stack, recorded.length, t.a.toFixed(1), t.b.toFixed(1), (t.a / t.b).toFixed(2)], widths));
+    }
+}
+
+async function benchModels(options: BenchOptions): Promise<void> {
+    const widths = [8, 10, 9, 9, 11, 10, 15];
+    const preset = localStackArgs().model.preset ?? "the default preset";
+    console.log(`\nModels on one platform (local stack config, ${preset} models, one LlmdModel each), median of ${options.reps}`);
+    console.log(row(["models", "resources", "llmd ms", "raw ms", "llmd/raw", "ms/model", "ms/extra model"], widths));
+    let first: { count: number; ms: number } | undefined;
+    for (const count of options.models) {
+        const program = modelsProgram(count);
+        const recorded = await record(program, "models");
+        const raw = rawProgram(recorded);
+        await record(raw, "models");
+        const t = await pairedMedians(options.reps, () => record(program, "models"), () => record(raw, "models"));
+        // Beyond the first row, what each additional model costs: the platform's one-off share drops out.
+        const extra = first && count > first.count ? ((t.a - first.ms) / (count - first.count)).toFixed(1) : "-";
+        first ??= { count, ms: t.a };
+        console.log(row([count, recorded.length, t.a.toFixed(1), t.b.toFixed(1), (t.a / t.b).toFixed(2), (t.a / count).toFixed(1), extra], widths));
+    }
+}
+
+async function main(): Promise<void> {
+    const options = parseBenchArgs(process.argv.slice(2));
+    console.log(`llmd bench: node ${process.version}, ${require("os").cpus().length} cores, load average ${require("os").loadavg()[0].toFixed(2)}`);
+    await benchStacks(options);
+    await benchModels(options);
+    if (options.startup) {
+        const reps = Math.min(options.reps, 3);
+        console.log(`\nStart-up with no source change, median of ${reps} (seconds, includes Node and module loading)`);
+        for (const { what, seconds } of startupTimes(reps)) {
+            console.log(`${seconds.toFixed(2).padStart(7)} s  ${what}`);
+        }
+    }
+}
+
+main().catch((err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+});

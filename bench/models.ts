@@ -1,0 +1,34 @@
+/**
+ * Several models on one platform, for the per-model cost: the local stack's platform once, then `count`
+ * `LlmdModel`s, each a copy of the local stack's first model under its own name.
+ */
+import { LlmdModel, LlmdModelArgs } from "../components/model";
+import { LlmdPlatform, LlmdPlatformArgs } from "../components/platform";
+import { ExistingCluster, ExistingClusterArgs } from "../providers/existing";
+import { readStackConfig } from "../stacks/stack-files";
+
+/** The local stack's cluster, platform and first model, from its config file. */
+export function localStackArgs(): { cluster: ExistingClusterArgs; platform: LlmdPlatformArgs; model: LlmdModelArgs } {
+    const { config } = readStackConfig("local");
+    const [{ name: _name, ...model }] = JSON.parse(config["llmd:models"]) as Array<LlmdModelArgs & { name: string }>;
+    return { cluster: JSON.parse(config["llmd:cluster"]), platform: JSON.parse(config["llmd:platform"]), model };
+}
+
+/** A program with the local stack's platform and `count` models on it. */
+export function modelsProgram(count: number): () => void {
+    const args = localStackArgs();
+    return () => {
+        const cluster = new ExistingCluster("kind", { ...args.cluster, kind: "kind" });
+        const platform = new LlmdPlatform("llmd", { ...args.platform, clusterProvider: "kind", kubernetesProvider: cluster.kubernetesProvider });
+        for (let i = 0; i < count; i++) {
+            new LlmdModel(`m${i}`, {
+                ...args.model,
+                model: `org/model-${i}`,
+                platform: platform.ref,
+                pools: cluster.pools,
+                kubernetesVersion: args.cluster.kubernetesVersion,
+                kubernetesProvider: cluster.kubernetesProvider,
+            });
+        }
+    };
+}
