@@ -15,6 +15,7 @@ export {
     InferenceObjectiveArgs,
     ModelRewriteArgs,
     ModelRewriteTargetArgs,
+    ModelAutoscalingArgs,
 } from "./components/model";
 export { LlmdDeployment, LlmdDeploymentArgs } from "./components/llmd";
 export { InferenceGateway, InferenceGatewayArgs } from "./components/gateway";

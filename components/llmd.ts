@@ -2,7 +2,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Accelerator, ClusterProvider } from "./catalog/accelerators";
 import { PresetName } from "./catalog/presets";
-import { InferenceObjectiveArgs, LlmdModelServerArgs, LlmdRouterArgs, LoraArgs, ModelRewriteArgs, buildModel } from "./model";
+import { InferenceObjectiveArgs, LlmdModelServerArgs, LlmdRouterArgs, LoraArgs, ModelAutoscalingArgs, ModelRewriteArgs, buildModel } from "./model";
+import { ModelCacheArgs } from "./render/model-cache";
+import { ModelMonitoringOptions } from "./render/model-operations";
+import { OperatorsArgs } from "./render/operators";
+import { WorkloadTimeoutsArgs } from "./render/timeouts";
 import { ModelServerNetworkArgs } from "./model-server";
 import { LlmdGatewayArgs, LlmdTopologyArgs, buildPlatform, gatewayBaseUrl } from "./platform";
 import { AcceleratorPool } from "./pool";
@@ -72,6 +76,16 @@ export interface LlmdDeploymentArgs {
     objectives?: InferenceObjectiveArgs[];
     /** Model-name rewrites and traffic splits (InferenceModelRewrite) on the model's pool. */
     rewrites?: ModelRewriteArgs[];
+    /** Monitors, alert rules and Grafana dashboards for the model (the cluster needs the Prometheus Operator's or GMP's CRDs). */
+    monitoring?: ModelMonitoringOptions;
+    /** KEDA ScaledObjects for the model's servers on the router's flow-control metrics. */
+    autoscaling?: ModelAutoscalingArgs;
+    /** A cache for the weights (a PVC mounted as HF_HOME, or GKE's GCS FUSE / Hyperdisk ML fast paths). */
+    modelCache?: ModelCacheArgs;
+    /** How long `pulumi up` waits for each model-server workload. Default: the startup probe's budget plus 15 minutes. */
+    workloadTimeouts?: WorkloadTimeoutsArgs;
+    /** Operators to install from their pinned charts: KEDA and kube-prometheus-stack. Off by default. */
+    operators?: OperatorsArgs;
     /** Kubernetes provider for every child (a cluster component's `kubernetesProvider`). */
     kubernetesProvider?: k8s.Provider;
 }

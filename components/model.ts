@@ -12,6 +12,10 @@ import { AcceleratorPool } from "./pool";
 import { LlmdModelPlan, RoleOverrides, resolveLlmdModel } from "./render/model";
 import { checkPlatformRef } from "./render/platform";
 import { renderOpenShiftScc, renderOpenShiftServiceAccount } from "./render/openshift";
+import { ModelCacheArgs } from "./render/model-cache";
+import { ModelMonitoringOptions } from "./render/model-operations";
+import { WorkloadTimeoutsArgs } from "./render/timeouts";
+import { K8sObject } from "./render/types";
 import { FailureMode, InferenceRouter, RouterResources, SchedulerProfile } from "./router";
 
 /** Router settings of a model. */
@@ -85,6 +89,32 @@ export interface ModelRewriteArgs {
     targets: ModelRewriteTargetArgs[];
 }
 
+/** Autoscaling of a model's servers with KEDA on the router's flow-control metrics (llm-d's recommended setup). */
+export interface ModelAutoscalingArgs {
+    /**
+     * URL of the Prometheus that scrapes the router, as KEDA reaches it. Default: the Prometheus the platform
+     * installs (`operators.prometheusStack`).
+     */
+    prometheusAddress?: string;
+    /**
+     * Fewest replicas per model-server workload (default 1). 0 turns on scale to zero: the first request after
+     * idle waits for a whole model start (minutes), and requests queued in the router are lost if it restarts.
+     */
+    minReplicas?: number;
+    /** Most replicas per model-server workload (default 8); must fit the accelerator pool's maximum size. */
+    maxReplicas?: number;
+    /** Seconds between KEDA's metric polls (default 15). */
+    pollingIntervalSeconds?: number;
+    /** Seconds after the last activity before KEDA scales to zero (default 300; only used with minReplicas 0). */
+    cooldownPeriodSeconds?: number;
+    /** Requests waiting in the router's flow control per replica that trigger a scale-up (default 1). */
+    queueSizeThreshold?: number;
+    /** Requests running per replica that trigger a scale-up (default 16). */
+    runningRequestsThreshold?: number;
+    /** Send the model's metrics-reader token to Prometheus as a bearer token (default true). */
+    bearerAuth?: boolean;
+}
+
 /** Arguments of `LlmdModel`. */
 export interface LlmdModelArgs {
     /** The platform the model joins: an `LlmdPlatform`'s `ref` (or the same plain values, for a platform in another stack). */
@@ -132,6 +162,18 @@ export interface LlmdModelArgs {
     objectives?: InferenceObjectiveArgs[];
     /** Model-name rewrites and traffic splits (InferenceModelRewrite) on the model's pool. */
     rewrites?: ModelRewriteArgs[];
+    /**
+     * Monitors (Prometheus Operator PodMonitors and a ServiceMonitor, or GMP PodMonitorings on GKE), alert rules
+     * and Grafana dashboards for the model. The cluster needs the CRDs (the platform's `operators.prometheusStack`
+     * installs them; GKE has GMP's).
+     */
+    monitoring?: ModelMonitoringOptions;
+    /** KEDA ScaledObjects for the model's servers on the router's flow-control metrics; turns the router's flowControl gate on. */
+    autoscaling?: ModelAutoscalingArgs;
+    /** A cache for the weights (a PVC mounted as HF_HOME, or GKE's GCS FUSE / Hyperdisk ML fast paths). */
+    modelCache?: ModelCacheArgs;
+    /** How long `pulumi up` waits for each model-server workload. Default: the startup probe's budget plus 15 minutes. */
+    workloadTimeouts?: WorkloadTimeoutsArgs;
     /** Kubernetes provider for every child (a cluster component's `kubernetesProvider`). */
     kubernetesProvider?: k8s.Provider;
 }
@@ -219,6 +261,15 @@ export function buildModel(parent: pulumi.Resource, plan: LlmdModelPlan, hfToken
         }),
     );
 
+    const operatorDeps = (object: K8sObject): pulumi.Resource[] => {
+        const group = object.apiVersion.split("/")[0];
+        const operator = group === "monitoring.coreos.com" ? state?.operators.get("prometheusStack") : group === "keda.sh" ? state?.operators.get("keda") : undefined;
+        return [...(object.metadata.namespace ? namespaceDeps : []), ...(operator ? [operator] : [])];
+    };
+    for (const object of [...plan.cacheObjects, ...plan.operations]) {
+        createK8sObject(`${name}-${object.kind.toLowerCase()}-${object.metadata.name}`, object, { parent, provider, dependsOn: operatorDeps(object) });
+    }
+
     if (plan.routingConfigMap) {
         createK8sObject(`${name}-model-routing`, plan.routingConfigMap, { parent, provider, dependsOn: state ? [state.namespace] : [] });
     }
@@ -257,7 +308,11 @@ export function buildModel(parent: pulumi.Resource, plan: LlmdModelPlan, hfToken
             ...(server.input.kueue && state?.kueue ? [state.kueue] : []),
             ...(server.input.serviceAccountName ? sccGrant : []),
         ];
-        new ModelServer(`${name}-${server.role}`, { ...server.input, hfToken, kubernetesProvider: provider }, { parent, dependsOn });
+        new ModelServer(
+            `${name}-${server.role}`,
+            { ...server.input, hfToken, autoscaled: plan.autoscaled, workloadTimeouts: plan.workloadTimeouts, kubernetesProvider: provider },
+            { parent, dependsOn },
+        );
     }
     return { router };
 }

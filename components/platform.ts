@@ -12,6 +12,7 @@ import { LeaderWorkerSetController } from "./lws";
 import { ModelServerNetworkArgs } from "./model-server";
 import { AcceleratorPool } from "./pool";
 import { ModelRouting, renderModelRouting } from "./render/model-routing";
+import { ChartSpec, OperatorsArgs } from "./render/operators";
 import { LlmdPlatformRef, PlatformSpec, resolvePlatformSpec } from "./render/platform";
 
 export type { LlmdPlatformRef } from "./render/platform";
@@ -95,6 +96,12 @@ export interface LlmdPlatformArgs {
     pools?: AcceleratorPool[];
     /** Fast-network settings the models use, so Kueue's queue covers the RDMA resources they request. */
     network?: ModelServerNetworkArgs;
+    /**
+     * Operators for day-2 operations, from their pinned charts: KEDA (model autoscaling) and kube-prometheus-stack
+     * (Prometheus Operator, Prometheus, Grafana loading llmd's dashboards). Off by default: llmd never detects an
+     * existing installation, so a cluster that runs them already leaves these off.
+     */
+    operators?: OperatorsArgs;
     /** Kubernetes provider for every child (a cluster component's `kubernetesProvider`). */
     kubernetesProvider?: k8s.Provider;
 }
@@ -109,6 +116,8 @@ export interface PlatformState {
     controllerCharts: pulumi.Resource[];
     lws?: pulumi.Resource;
     kueue?: pulumi.Resource;
+    /** Installed operators by name (`keda`, `prometheusStack`). */
+    operators: Map<string, pulumi.Resource>;
     /** Every name clients may send, with the model and field that claimed it. */
     servedNames: Map<string, string>;
     /** InferenceObjective names (clients send them in a header), with the model that claimed each. */
@@ -198,7 +207,14 @@ export function buildPlatform(parent: pulumi.Resource, name: string, spec: Platf
         ? new TopologyAwareScheduling(`${name}-kueue`, { ...spec.topologyAwareScheduling, kubernetesProvider: provider }, { parent, dependsOn: [namespace] })
         : undefined;
 
+    const operators = new Map<string, pulumi.Resource>();
+    for (const chart of spec.operatorCharts) {
+        const key = chart.name === "keda" ? "keda" : "prometheusStack";
+        operators.set(key, installOperator(parent, name, chart, provider));
+    }
+
     const state: PlatformState = {
+        operators,
         namespace,
         crds,
         controllerCharts: parts.controllerCharts,
@@ -209,6 +225,25 @@ export function buildPlatform(parent: pulumi.Resource, name: string, spec: Platf
     };
     STATES.set(spec.ref, state);
     return { gateway, state };
+}
+
+// kube-prometheus-stack creates certificates for its admission webhook with Helm hooks, which only a
+// helm.v3.Release runs; KEDA's chart has none and installs as a helm.v4.Chart like the other controllers.
+function installOperator(parent: pulumi.Resource, name: string, chart: ChartSpec, provider: k8s.Provider | undefined): pulumi.Resource {
+    const repositoryOpts = chart.repo ? { repo: chart.repo } : undefined;
+    if (chart.needsHooks) {
+        return new k8s.helm.v3.Release(
+            `${name}-${chart.name}`,
+            { name: chart.name, chart: chart.chart, version: chart.version, namespace: chart.namespace, createNamespace: true, values: chart.values, repositoryOpts },
+            { parent, provider },
+        );
+    }
+    const namespace = new k8s.core.v1.Namespace(`${name}-${chart.name}-namespace`, { metadata: { name: chart.namespace } }, { parent, provider });
+    return new k8s.helm.v4.Chart(
+        `${name}-${chart.name}`,
+        { name: chart.name, chart: chart.chart, version: chart.version, namespace: chart.namespace, values: chart.values, ...(repositoryOpts ? { repositoryOpts } : {}) },
+        { parent, provider, dependsOn: [namespace] },
+    );
 }
 
 /** `http://<address>[:port]` of a Gateway from its status; empty until the controller has assigned an address. */

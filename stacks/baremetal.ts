@@ -99,6 +99,8 @@ export function runBareMetalProgram(config: pulumi.Config): Record<string, pulum
     }
 
     return {
+        // The first router host's URL; any of them serves every worker in the endpoints file.
+        url: routers[0].endpointUrl,
         endpointUrls: routers.map((r) => r.endpointUrl),
         endpointsFile: worker.endpointsFile,
         routerConfig: routers[0].routerConfig,

@@ -11,6 +11,7 @@ import { LlmdModelInput, LlmdModelPlan, ModelRouterInput, RoleOverrides, modelSp
 import { ModelServerNetworkArgs } from "./model-server-types";
 import { PlatformSpec, resolvePlatformSpec } from "./platform";
 import { TopologySchedulingInput } from "./topology-scheduling";
+import { OperatorsArgs } from "./operators";
 
 export type { RoleOverrides, PlannedModelServer } from "./model";
 export { DEPLOYMENT_LABEL } from "./model";
@@ -47,6 +48,11 @@ export interface LlmdDeploymentInput {
     lora?: LlmdModelInput["lora"];
     objectives?: unknown;
     rewrites?: unknown;
+    monitoring?: LlmdModelInput["monitoring"];
+    autoscaling?: LlmdModelInput["autoscaling"];
+    modelCache?: LlmdModelInput["modelCache"];
+    workloadTimeouts?: LlmdModelInput["workloadTimeouts"];
+    operators?: OperatorsArgs;
 }
 
 /** Everything `LlmdDeployment` creates, resolved: the model's plan plus its platform's. */
@@ -72,6 +78,7 @@ export function resolveLlmdDeployment(name: string, args: LlmdDeploymentInput, c
         platform,
         namespace,
         createNamespace,
+        operators,
         ...modelArgs
     } = args;
     const clusterProvider = platform === undefined ? undefined : requireOneOf<ClusterProvider>("platform", platform, Object.values(ClusterProvider));
@@ -88,6 +95,7 @@ export function resolveLlmdDeployment(name: string, args: LlmdDeploymentInput, c
         pools: args.pools,
         network: args.network,
         topologyAwareScheduling,
+        operators,
     };
     // The controller is installed when the model needs it. `installLeaderWorkerSet: false` has always meant
     // "the cluster runs it already", so multi-node roles stay allowed then.

@@ -27,8 +27,20 @@ export const ModelCacheKind = {
 /** One of the values of `ModelCacheKind`. */
 export type ModelCacheKind = (typeof ModelCacheKind)[keyof typeof ModelCacheKind];
 
+/** Access mode of a writable model cache claim. */
+export const CacheAccessMode = {
+    /** One node mounts the claim (a single model-server pod). */
+    ReadWriteOnce: "ReadWriteOnce",
+    /** Many nodes mount it: required when several pods share the cache. */
+    ReadWriteMany: "ReadWriteMany",
+    /** One pod mounts it. */
+    ReadWriteOncePod: "ReadWriteOncePod",
+} as const;
+/** One of the values of `CacheAccessMode`. */
+export type CacheAccessMode = (typeof CacheAccessMode)[keyof typeof CacheAccessMode];
+
 /** Access modes a writable model cache claim may use. */
-export const CACHE_ACCESS_MODES = ["ReadWriteOnce", "ReadWriteMany", "ReadWriteOncePod"] as const;
+export const CACHE_ACCESS_MODES = Object.values(CacheAccessMode);
 
 /** Model cache settings of one model. */
 export interface ModelCacheArgs {
@@ -42,7 +54,7 @@ export interface ModelCacheArgs {
      * Access mode of a `pvc` claim. Defaults to `ReadWriteMany` when more than one pod mounts it, which is
      * then also the only mode allowed (the storage class must support it, e.g. Filestore or Azure Files).
      */
-    accessMode?: (typeof CACHE_ACCESS_MODES)[number];
+    accessMode?: CacheAccessMode;
     /** `gcs-fuse`: bucket holding the model directory. */
     bucket?: string;
     /** `gcs-fuse` / `hyperdisk-ml`: directory of the model inside the bucket or volume, e.g. `Qwen/Qwen3-32B`. */

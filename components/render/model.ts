@@ -19,7 +19,13 @@ import { OpenShiftSccSpec, RDMA_POD_CAPABILITIES, openShiftSccSpec } from "./ope
 import { GATEWAY_ACCESS_LABEL, LlmdPlatformRef } from "./platform";
 import { presetKvEvents, routerListensForKvEvents } from "./kv-events";
 import { poolTargetPorts } from "./model-server-ports";
-import { RouterInput, resolveRouterSpec } from "./router";
+import { RouterInput, resolveRouterSpec, routerSelectorLabels } from "./router";
+import { AutoscalingArgs, AutoscalingSpec, resolveAutoscaling, scaleTarget } from "./autoscaling";
+import { checkAutoscalingCapacity } from "./autoscaling-capacity";
+import { ModelCacheArgs, planModelCache } from "./model-cache";
+import { ModelMonitoringOptions, renderModelOperations } from "./model-operations";
+import { MonitoringProvider } from "./monitoring";
+import { WorkloadTimeoutsArgs } from "./timeouts";
 import { K8sObject } from "./types";
 
 /**
@@ -88,7 +94,14 @@ export interface LlmdModelInput {
     lora?: LoraInput;
     objectives?: unknown;
     rewrites?: unknown;
+    monitoring?: ModelMonitoringOptions;
+    autoscaling?: ModelAutoscalingInput;
+    modelCache?: ModelCacheArgs;
+    workloadTimeouts?: WorkloadTimeoutsArgs;
 }
+
+/** Autoscaling settings of a model: `AutoscalingArgs`, with Prometheus defaulting to the platform's. */
+export type ModelAutoscalingInput = Omit<AutoscalingArgs, "prometheusAddress"> & { prometheusAddress?: string };
 
 /** One model server to create. */
 export interface PlannedModelServer {
@@ -129,6 +142,14 @@ export interface LlmdModelPlan {
     platform: LlmdPlatformRef;
     /** The cluster's provider, when given. */
     clusterProvider?: ClusterProvider;
+    /** Monitors, alert rules, dashboards and autoscalers of the model (`renderModelOperations`), when asked. */
+    operations: K8sObject[];
+    /** The model cache claim, when asked. */
+    cacheObjects: K8sObject[];
+    /** KEDA owns the model servers' replica counts. */
+    autoscaled: boolean;
+    /** Overrides of how long `pulumi up` waits for each model-server workload. */
+    workloadTimeouts?: WorkloadTimeoutsArgs;
     /**
      * OpenShift only, and only when some model server adds capabilities: the SCC grant and the ServiceAccount
      * those servers run as (their `input.serviceAccountName`).
@@ -412,6 +433,10 @@ function planModel(name: string, args: LlmdModelInput, platform: LlmdPlatformRef
         policies,
         platform,
         clusterProvider,
+        operations: [],
+        cacheObjects: [],
+        autoscaled: false,
+        workloadTimeouts: args.workloadTimeouts,
     };
 }
 
@@ -437,7 +462,22 @@ function checkArgs(field: string, value: unknown): string[] {
  */
 export function resolveLlmdModel(name: string, args: LlmdModelInput, platform: LlmdPlatformRef, context: { hfTokenGiven?: boolean } = {}): LlmdModelPlan {
     const plan = planModel(name, args, platform);
-    checkUnder("router", () => resolveRouterSpec(plan.router));
+    const autoscaling = args.autoscaling === undefined ? undefined : resolveModelAutoscaling(args.autoscaling, platform);
+    if (autoscaling) {
+        plan.autoscaled = true;
+        // KEDA scales on the router's flow-control metrics, which only exist with the gate on.
+        plan.router.featureGates = [...new Set([...(plan.router.featureGates ?? []), FLOW_CONTROL_FEATURE_GATE])];
+    }
+    if (args.modelCache !== undefined) {
+        // Every pod that may run at once mounts the cache: at the autoscaler's maximum when there is one.
+        const pods = plan.modelServers.reduce((sum, s) => sum + (autoscaling ? autoscaling.maxReplicas : (s.input.replicas ?? 1)) * (s.input.nodesPerReplica ?? 1), 0);
+        const cache = planModelCache(args.modelCache, { release: name, namespace: plan.namespace, pods, gke: plan.clusterProvider === "gke" });
+        plan.cacheObjects = cache.objects;
+        for (const server of plan.modelServers) {
+            Object.assign(server.input, cache.modelServer);
+        }
+    }
+    const routerSpec = checkUnder("router", () => resolveRouterSpec(plan.router));
     const specs = new Map<PlannedModelServer, ModelServerSpec>();
     for (const server of plan.modelServers) {
         const roleKey = server.role === "prefill" ? "prefill" : "decode";
@@ -449,7 +489,25 @@ export function resolveLlmdModel(name: string, args: LlmdModelInput, platform: L
             throw err instanceof LlmdConfigError && ROLE_FIELDS.has(root) ? err.under(roleKey) : err;
         }
         checkCapacity(roleKey, spec, server.input.pool);
+        if (autoscaling) {
+            checkAutoscalingCapacity("autoscaling", autoscaling, spec, server.input.pool);
+        }
         specs.set(server, spec);
+    }
+    if (args.monitoring !== undefined || autoscaling) {
+        const monitoring = args.monitoring && { ...args.monitoring, provider: args.monitoring.provider ?? (plan.clusterProvider === "gke" ? MonitoringProvider.Gmp : undefined) };
+        plan.operations = renderModelOperations({
+            release: name,
+            namespace: plan.namespace,
+            poolName: name,
+            servedModelName: plan.servedModelName,
+            pd: plan.modelServers.some((s) => s.role === "prefill"),
+            modelServerSelector: plan.router.modelServerSelector,
+            routerSelector: routerSelectorLabels(routerSpec),
+            monitoring,
+            autoscaling,
+            scaleTargets: plan.modelServers.map((s) => scaleTarget(specs.get(s)!)),
+        });
     }
     // Every port the pool targets must be one a container of its pods listens on (wide-EP: one per local rank).
     plan.router.targetPorts = poolTargetPorts(plan.modelServers.map((s) => ({ role: s.role === "prefill" ? "prefill" : "decode", spec: specs.get(s)! })));
@@ -457,6 +515,21 @@ export function resolveLlmdModel(name: string, args: LlmdModelInput, platform: L
         planOpenShiftScc(name, plan, specs);
     }
     return plan;
+}
+
+function resolveModelAutoscaling(input: ModelAutoscalingInput, platform: LlmdPlatformRef): AutoscalingSpec {
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+        throw new LlmdConfigError("autoscaling", input, "expected an object of autoscaling settings, e.g. { minReplicas: 1, maxReplicas: 8 }");
+    }
+    const prometheusAddress = input.prometheusAddress ?? platform.prometheusAddress;
+    if (prometheusAddress === undefined) {
+        throw new LlmdConfigError(
+            "autoscaling.prometheusAddress",
+            undefined,
+            `expected the URL of the Prometheus that scrapes the router, or a platform that installs one (operators.prometheusStack on platform ${platform.name})`,
+        );
+    }
+    return resolveAutoscaling({ ...input, prometheusAddress });
 }
 
 /** Whether a model's roles span nodes, so its platform needs the LeaderWorkerSet controller. Throws on bad input like `resolveLlmdModel`. */

@@ -11,6 +11,7 @@ import { DEFAULT_GATEWAY_NAME, GatewayInput, GatewaySpec, resolveGatewaySpec } f
 import { KueueInput, resolveKueueSpec } from "./kueue";
 import { ModelServerKueueArgs } from "./model-server-placement";
 import { ModelRouting, modelRoutingFor } from "./model-routing";
+import { ChartSpec, OperatorsArgs, operatorCharts, prometheusStackAddress } from "./operators";
 import { ModelServerNetworkArgs } from "./model-server-types";
 import { TopologySchedulingInput, topologyProvider } from "./topology-scheduling";
 
@@ -46,6 +47,7 @@ export interface PlatformInput {
     clusterProvider?: unknown;
     pools?: AcceleratorPool[];
     network?: ModelServerNetworkArgs;
+    operators?: OperatorsArgs;
 }
 
 /**
@@ -67,6 +69,8 @@ export interface LlmdPlatformRef {
     leaderWorkerSet: boolean;
     /** Kueue queue that multi-node model servers in the platform namespace join; absent without topology-aware scheduling. */
     kueue?: ModelServerKueueArgs;
+    /** In-cluster URL of the Prometheus the platform installs (`operators.prometheusStack`); models autoscale on it by default. */
+    prometheusAddress?: string;
 }
 
 /** Everything `LlmdPlatform` creates, resolved. */
@@ -86,6 +90,8 @@ export interface PlatformSpec {
     installLeaderWorkerSet: boolean;
     /** Kueue and its queues in the platform namespace, when topology-aware scheduling is on. */
     topologyAwareScheduling?: KueueInput & { installKueue?: boolean };
+    /** Operators the platform installs from their pinned charts (KEDA, kube-prometheus-stack). */
+    operatorCharts: ChartSpec[];
     /** What models are told about this platform. */
     ref: LlmdPlatformRef;
 }
@@ -159,11 +165,20 @@ export function resolvePlatformSpec(name: string, input: PlatformInput, options:
         kueue = { localQueue: spec.localQueueName, topologyLevel: spec.groupLevel, topologyMode: spec.placement };
     }
 
+    if (input.operators !== undefined && (typeof input.operators !== "object" || input.operators === null || Array.isArray(input.operators))) {
+        throw new LlmdConfigError("operators", input.operators, "expected an object: { keda, prometheusStack, grafana, kedaNamespace, monitoringNamespace }");
+    }
+    const operators = input.operators ?? {};
+    for (const key of ["keda", "prometheusStack", "grafana"] as const) {
+        optionalBoolean(`operators.${key}`, operators[key]);
+    }
+    const charts = operatorCharts(operators);
     return {
         name,
         namespace,
         createNamespace,
         namespaceLabels,
+        operatorCharts: charts,
         gateway,
         gatewayArgs,
         installCrds,
@@ -178,6 +193,7 @@ export function resolvePlatformSpec(name: string, input: PlatformInput, options:
             modelRouting,
             leaderWorkerSet: installLeaderWorkerSet || preinstalled,
             ...(kueue ? { kueue } : {}),
+            ...(operators.prometheusStack ? { prometheusAddress: prometheusStackAddress(operators) } : {}),
         },
     };
 }
@@ -204,6 +220,9 @@ export function checkPlatformRef(field: string, ref: unknown): LlmdPlatformRef {
     const routing = requireOneOf<ModelRouting>(`${field}.modelRouting`, r.modelRouting, Object.values(ModelRouting));
     if (routing !== ModelRouting.None && routing !== modelRoutingFor(implementation)) {
         throw new LlmdConfigError(`${field}.modelRouting`, routing, `implementation ${implementation} routes by model with ${modelRoutingFor(implementation) ?? "nothing"}`);
+    }
+    if (r.prometheusAddress !== undefined && !/^https?:\/\/\S+$/.test(String(r.prometheusAddress))) {
+        throw new LlmdConfigError(`${field}.prometheusAddress`, r.prometheusAddress, "expected an http(s) URL");
     }
     if (typeof r.leaderWorkerSet !== "boolean") {
         throw new LlmdConfigError(`${field}.leaderWorkerSet`, r.leaderWorkerSet, "expected true or false");

@@ -1,8 +1,10 @@
 import * as assert from "assert";
-import { RecordedResource, SECRET, UNKNOWN } from "../../stacks/mock-engine";
+import { RecordedResource, SECRET, UNKNOWN, runWithMocks } from "../../stacks/mock-engine";
 import { parseAllDocuments } from "yaml";
-import { PlannedResource, dependencyMap, evaluateStack, isKubernetesObject, renderYaml, toPlan } from "../../stacks/plan";
-import { listStacks } from "../../stacks/stack-files";
+import { PlannedResource, dependencyMap, isKubernetesObject, renderYaml, toPlan } from "../../stacks/plan";
+import { listStacks, readStackConfig } from "../../stacks/stack-files";
+import { runProgram } from "../../stacks/program";
+import { workloadStartupBudgetSeconds } from "../../components/render/timeouts";
 import { validateObject } from "../support/schema";
 import { matchSnapshot } from "../support/snapshot";
 import { K8sObject } from "../../components/render/types";
@@ -24,9 +26,30 @@ function snapshotOf(resource: PlannedResource): PlannedResource {
 for (const stack of listStacks()) {
     describe(`stack ${stack} in preview`, () => {
         let resources: RecordedResource[];
+        let outputs: Record<string, unknown>;
 
         before(async () => {
-            resources = await evaluateStack(stack, true);
+            const { config, secretKeys } = readStackConfig(stack);
+            ({ resources, result: outputs } = await runWithMocks(runProgram, { stack, preview: true, config, secretKeys }));
+        });
+
+        it("outputs the URL clients call (and, on Kubernetes, the models it serves)", () => {
+            assert.ok("url" in outputs, `outputs: ${Object.keys(outputs).join(", ")}`);
+            if (stack !== "baremetal") {
+                assert.ok("models" in outputs, `outputs: ${Object.keys(outputs).join(", ")}`);
+            }
+        });
+
+        it("gives every model workload at least its startup probe's budget before pulumi up gives up", () => {
+            const workloads = resources.filter((r) => /:(Deployment|LeaderWorkerSet)$/.test(r.type) && r.name.endsWith("-workload"));
+            if (stack !== "baremetal") {
+                assert.ok(workloads.length > 0);
+            }
+            for (const w of workloads) {
+                const budget = workloadStartupBudgetSeconds(w.inputs as unknown as K8sObject);
+                const minutes = Number(/^(\d+)m$/.exec(w.customTimeouts?.create ?? "")?.[1]);
+                assert.ok(minutes * 60 >= budget, `${w.name}: create timeout ${w.customTimeouts?.create} < startup budget ${budget}s`);
+            }
         });
 
         it("evaluates without throwing or hanging", () => {
