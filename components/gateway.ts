@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GatewayImplementation } from "./catalog/gateways";
+import { GATEWAYS, GatewayImplementation } from "./catalog/gateways";
 import { MANIFESTS } from "./catalog/versions";
 import { loadCrds } from "./crds";
 import { createK8sObject } from "./k8s-object";
-import { gatewayControllerCharts, renderGateway, resolveGatewaySpec } from "./render/gateway";
+import { gatewayControllerCharts, renderGateway, renderGatewayParameters, resolveGatewaySpec } from "./render/gateway";
 import { K8sObject } from "./render/types";
 
 /** Arguments of `InferenceGateway`. */
@@ -67,6 +67,10 @@ export class InferenceGateway extends pulumi.ComponentResource {
         // Validate everything before creating any child.
         const { kubernetesProvider, ...input } = args;
         const spec = resolveGatewaySpec(input);
+        const deprecation = GATEWAYS[spec.implementation].deprecated;
+        if (deprecation) {
+            pulumi.log.warn(deprecation, this);
+        }
         const charts = gatewayControllerCharts(spec);
         const gatewayObject = spec.gateway ? renderGateway(spec) : undefined;
         const provider = kubernetesProvider;
@@ -112,10 +116,14 @@ export class InferenceGateway extends pulumi.ComponentResource {
         }
 
         if (gatewayObject !== undefined) {
+            const afterNamespace = gatewayNamespace ? [gatewayNamespace] : [];
+            const parameters = renderGatewayParameters(spec);
+            // The controller reads the parameters when it first provisions the Gateway's proxy.
+            const parametersObject = parameters && createK8sObject(`${name}-gateway-parameters`, parameters, { parent: this, provider, dependsOn: afterNamespace });
             createK8sObject(`${name}-gateway`, gatewayObject, {
                 parent: this,
                 provider,
-                dependsOn: [...gatewayApiCrds, ...controllerCharts, ...(gatewayNamespace ? [gatewayNamespace] : [])],
+                dependsOn: [...gatewayApiCrds, ...controllerCharts, ...afterNamespace, ...(parametersObject ? [parametersObject] : [])],
             });
         }
 

@@ -214,13 +214,13 @@ describe("InferenceGateway", () => {
         assert.deepStrictEqual(named(r.resources, "gw-agentgateway-crds").inputs.values, {});
     });
 
-    it("skips the Gateway API CRDs when told to, and the Gateway then waits only for the charts", async () => {
+    it("skips the Gateway API CRDs when told to, and the Gateway then waits only for the charts and its parameters", async () => {
         const r = await run({ implementation: "istio", namespace: "llm", installGatewayApiCrds: false });
         assert.deepStrictEqual(ofType(r.resources, CRD).map((c) => c.name), [INFERENCE_POOL_CRD]);
         const gateway = named(r.resources, "gw-gateway");
         assert.deepStrictEqual(
             [...gateway.dependencies].sort(),
-            ofType(r.resources, CHART).map((c) => c.urn).sort(),
+            [...ofType(r.resources, CHART).map((c) => c.urn), named(r.resources, "gw-gateway-parameters").urn].sort(),
         );
     });
 
