@@ -117,7 +117,15 @@ const PD_ARGS = ["--block-size=128", "--no-disable-hybrid-kv-cache-manager"];
 // tuned as guides/wide-ep-lws/modelserver/gpu/vllm/base/{decode,prefill}.yaml: DeepEP all-to-all (low
 // latency for decode, high throughput for prefill), DeepGEMM MoE kernels, dual-batch overlap on decode, and
 // NVSHMEM over InfiniBand GPUDirect Async.
-const WIDE_EP_ENV = { NVSHMEM_REMOTE_TRANSPORT: "ibgda", NVSHMEM_IB_ENABLE_IBGDA: "true" };
+// Socket interfaces come from the network settings (render/networking.ts), not from here.
+const WIDE_EP_ENV = {
+    NVSHMEM_REMOTE_TRANSPORT: "ibgda",
+    NVSHMEM_IB_ENABLE_IBGDA: "true",
+    NVIDIA_GDRCOPY: "enabled",
+    VLLM_SKIP_P2P_CHECK: "1",
+    VLLM_RANDOMIZE_DP_DUMMY_INPUTS: "1",
+    VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS: "1",
+};
 const wideEpRole = (extraArgs: string[], env: { [key: string]: string }): RolePreset => ({
     replicas: 1,
     tensorParallelSize: 1,
@@ -178,10 +186,19 @@ export const PRESETS: Readonly<Record<WellLitPath, PresetSpec>> = {
         kvEvents: false,
         // Two LeaderWorkerSets of two 8-GPU nodes each: DP 16 with 8 local ranks per node, as llm-d's guide.
         decode: wideEpRole(
-            ["--all2all-backend", "deepep_low_latency", "--moe-backend", "deep_gemm", "--enable-dbo", "--dbo-decode-token-threshold", "32"],
-            { VLLM_USE_DEEP_GEMM: "1" },
+            [
+                "--max-num-batched-tokens", "256", "--max-num-seqs", "256",
+                "--all2all-backend", "deepep_low_latency", "--moe-backend", "deep_gemm",
+                "--enable-dbo", "--dbo-decode-token-threshold", "32",
+            ],
+            // NVSHMEM_SYMMETRIC_SIZE keeps NVSHMEM from running out of its symmetric heap.
+            { VLLM_USE_DEEP_GEMM: "1", NVSHMEM_SYMMETRIC_SIZE: "16G" },
         ),
-        prefill: wideEpRole(["--all2all-backend", "deepep_high_throughput", "--moe-backend", "deep_gemm"], {}),
+        prefill: wideEpRole(
+            ["--gpu-memory-utilization", "0.80", "--all2all-backend", "deepep_high_throughput", "--moe-backend", "deep_gemm"],
+            // Loading and compiling DeepSeek-R1 across two nodes outlasts vLLM's default engine start timeout.
+            { VLLM_ENGINE_READY_TIMEOUT_S: "3000" },
+        ),
         routerReplicas: 1,
         cudaImage: IMAGES.vllmCuda,
     },

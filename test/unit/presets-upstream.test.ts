@@ -142,7 +142,12 @@ describe("presets follow llm-d's v0.9.0 guides", () => {
             assert.strictEqual(env.NVSHMEM_REMOTE_TRANSPORT, "ibgda", name);
             assert.strictEqual(env.NVSHMEM_IB_ENABLE_IBGDA, "true", name);
         }
-        assert.strictEqual(r.vllm["llmd-decode (worker)"].env.find((e: Json) => e.name === "VLLM_USE_DEEP_GEMM")?.value, "1");
+        const envOf = (name: string) => Object.fromEntries(r.vllm[name].env.map((e: Json) => [e.name, e.value]));
+        assert.strictEqual(envOf("llmd-decode (worker)").VLLM_USE_DEEP_GEMM, "1");
+        assert.strictEqual(envOf("llmd-decode (worker)").NVSHMEM_SYMMETRIC_SIZE, "16G");
+        assert.strictEqual(envOf("llmd-prefill (worker)").VLLM_ENGINE_READY_TIMEOUT_S, "3000");
+        assert.strictEqual(flag(r.vllm["llmd-decode (worker)"].args, "--max-num-seqs"), "256");
+        assert.strictEqual(flag(r.vllm["llmd-prefill (worker)"].args, "--gpu-memory-utilization"), "0.80");
     });
 
     it("the former preset name renders exactly what optimized-baseline does", async () => {
