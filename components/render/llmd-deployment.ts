@@ -6,7 +6,7 @@
 import { Accelerator, ClusterProvider, acceleratorSpec } from "../catalog/accelerators";
 import { TopologyPlacement, TopologyProfile } from "../catalog/topology";
 import { GATEWAY_IMPLEMENTATIONS, GatewayImplementation } from "../catalog/gateways";
-import { PRESETS, RolePreset, WellLitPath, presetImage, resolvePreset } from "../catalog/presets";
+import { PRESETS, RolePreset, WellLitPath, presetImage, presetResources, resolvePreset } from "../catalog/presets";
 import { LlmdConfigError, checkUnder, parseKubernetesMinor, requireDnsLabel, requireInteger, requireNonEmpty, requireOneOf } from "../errors";
 import { AcceleratorPool } from "../pool";
 import { DEFAULT_GATEWAY_NAME, resolveGatewaySpec } from "./gateway";
@@ -357,8 +357,7 @@ function planLlmdDeployment(name: string, args: LlmdDeploymentInput): LlmdDeploy
         kubernetesVersion: args.kubernetesVersion,
         pd: disaggregated ? { kvTransfer: base.kvTransfer } : undefined,
         kvEvents: presetKvEvents(base.kvEvents, simulate, { name: routerName, namespace }),
-        cpu: r.cpu,
-        memory: r.memory,
+        ...presetResources(role === "prefill" ? base.prefill : base.decode, base, accelerator, r),
         modelCacheSize: r.modelCacheSize,
         network: args.network,
     });
