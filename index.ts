@@ -35,7 +35,7 @@ export * from "./providers/digitalocean";
 // Plain data shared by all of them.
 export { Accelerator, ACCELERATORS, ClusterProvider, Interconnect } from "./components/catalog/accelerators";
 export { GatewayImplementation } from "./components/catalog/gateways";
-export { WellLitPath, PRESETS } from "./components/catalog/presets";
+export { PresetName, WellLitPath, PRESETS, resolvePreset } from "./components/catalog/presets";
 export { IMAGES, CHARTS, MANIFESTS } from "./components/catalog/versions";
 export { AcceleratorPool, AcceleratorPoolTaint } from "./components/pool";
 export { LlmdConfigError } from "./components/errors";

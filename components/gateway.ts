@@ -1,12 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GatewayImplementation } from "./catalog/gateways";
+import { GATEWAYS, GatewayImplementation } from "./catalog/gateways";
 import { MANIFESTS, ManifestPin } from "./catalog/versions";
 import { kindDependenciesOf } from "./dependencies";
 import { optionalBoolean } from "./errors";
 import { loadCrds } from "./crds";
 import { createK8sObject } from "./k8s-object";
-import { gatewayControllerCharts, renderGateway, resolveGatewaySpec } from "./render/gateway";
+import { gatewayControllerCharts, renderGateway, renderGatewayParameters, resolveGatewaySpec } from "./render/gateway";
 
 /** Arguments of `InferenceGateway`. */
 export interface InferenceGatewayArgs {
@@ -79,6 +79,10 @@ export class InferenceGateway extends pulumi.ComponentResource {
         const { kubernetesProvider, retainCrdsOnDelete, ...input } = args;
         const spec = resolveGatewaySpec(input);
         const retainOnDelete = optionalBoolean("retainCrdsOnDelete", retainCrdsOnDelete, true);
+        const deprecation = GATEWAYS[spec.implementation].deprecated;
+        if (deprecation) {
+            pulumi.log.warn(deprecation, this);
+        }
         const charts = gatewayControllerCharts(spec);
         const gatewayObject = spec.gateway ? renderGateway(spec) : undefined;
         const provider = kubernetesProvider;
@@ -125,6 +129,14 @@ export class InferenceGateway extends pulumi.ComponentResource {
 
         let gateway: pulumi.CustomResource | undefined;
         if (gatewayObject !== undefined) {
+            const afterNamespace = gatewayNamespace ? [gatewayNamespace] : [];
+            const parameters = renderGatewayParameters(spec);
+            // The controller reads the parameters when it first provisions the Gateway's proxy.
+            const parametersObject = parameters && createK8sObject(`${name}-gateway-parameters`, parameters, {
+                parent: this,
+                provider,
+                dependsOn: [...afterNamespace, ...(kindDependenciesOf(opts)?.("ConfigMap") ?? [])],
+            });
             // `status` (never sent: it is undefined) makes the custom resource expose the controller's status as an
             // output, from which composites read the Gateway's address.
             gateway = createK8sObject(`${name}-gateway`, { ...gatewayObject, status: undefined }, {
@@ -133,7 +145,8 @@ export class InferenceGateway extends pulumi.ComponentResource {
                 dependsOn: [
                     ...(gatewayApiCrds.has("Gateway") ? [gatewayApiCrds.get("Gateway")!] : []),
                     ...controllerCharts,
-                    ...(gatewayNamespace ? [gatewayNamespace] : []),
+                    ...afterNamespace,
+                    ...(parametersObject ? [parametersObject] : []),
                     // A composite that created the namespace passes it here.
                     ...(kindDependenciesOf(opts)?.("Gateway") ?? []),
                 ],

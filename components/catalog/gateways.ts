@@ -32,12 +32,22 @@ export interface GatewayImplementationSpec {
     installsController: boolean;
     /** Whether the platform already ships the Gateway API CRDs (GKE does when its Gateway API is enabled). */
     platformProvidesGatewayApiCrds: boolean;
+    /** Why upstream llm-d no longer recommends this implementation, when it does not. */
+    deprecated?: string;
 }
 
 export const GATEWAYS: Readonly<Record<GatewayImplementation, GatewayImplementationSpec>> = {
     istio: { gatewayClassName: "istio", installsController: true, platformProvidesGatewayApiCrds: false },
     agentgateway: { gatewayClassName: "agentgateway", installsController: true, platformProvidesGatewayApiCrds: false },
-    kgateway: { gatewayClassName: "kgateway", installsController: true, platformProvidesGatewayApiCrds: false },
+    kgateway: {
+        gatewayClassName: "kgateway",
+        installsController: true,
+        platformProvidesGatewayApiCrds: false,
+        // llm-d v0.9.0 guides/recipes/gateway/kgateway/gateway.yaml: kept only for migration, and it renders
+        // gatewayClassName agentgateway. llmd still installs kgateway's own Envoy data plane when asked.
+        deprecated:
+            "gateway implementation kgateway is deprecated in llm-d (v0.9.0 guides keep its recipe only for migration and render an agentgateway Gateway); use implementation agentgateway",
+    },
     gke: {
         gatewayClassName: "gke-l7-regional-external-managed",
         internalGatewayClassName: "gke-l7-rilb",

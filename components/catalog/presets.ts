@@ -74,6 +74,37 @@ export interface RolePreset {
     extraArgs: string[];
     /** Environment the guide sets for this role. */
     env?: { [key: string]: string };
+    /** CPU and memory the guide gives this role's vLLM container, on the preset's own accelerator. */
+    resources?: RoleResources;
+}
+
+/** Container CPU and memory, as Kubernetes quantities; unset limits mean none. */
+export interface RoleResources {
+    cpu: string;
+    memory: string;
+    cpuLimit?: string;
+    memoryLimit?: string;
+}
+
+/**
+ * The CPU and memory a preset's role runs with. The guide's figures are sized for the guide's hardware, so
+ * they apply only on the preset's own accelerator (an H100 node has room for 96Gi per replica, an L4 node
+ * has 96GB in all). A request the user sets replaces the preset's request and limit for that resource, so
+ * the two never disagree.
+ */
+export function presetResources(
+    role: RolePreset | undefined,
+    preset: PresetSpec,
+    accelerator: Accelerator,
+    given: { cpu?: string; memory?: string },
+): Partial<RoleResources> {
+    const guide = accelerator === preset.accelerator ? role?.resources : undefined;
+    return {
+        cpu: given.cpu ?? guide?.cpu,
+        memory: given.memory ?? guide?.memory,
+        cpuLimit: given.cpu === undefined ? guide?.cpuLimit : undefined,
+        memoryLimit: given.memory === undefined ? guide?.memoryLimit : undefined,
+    };
 }
 
 /** Everything a preset decides. */
@@ -113,11 +144,22 @@ const single = (replicas: number, tensorParallelSize: number, more: Partial<Role
 // hybrid KV-cache manager on, which gpt-oss's sliding-window layers need under NIXL transfer.
 const PD_ARGS = ["--block-size=128", "--no-disable-hybrid-kv-cache-manager"];
 
+// guides/optimized-baseline and precise-prefix-cache-routing .../gpu/vllm/base/patch-vllm.yaml.
+const BASELINE_RESOURCES: RoleResources = { cpu: "8", memory: "96Gi", cpuLimit: "16", memoryLimit: "128Gi" };
+
 // Wide EP runs prefill and decode the same way: expert-parallel data-parallel groups spanning two nodes,
 // tuned as guides/wide-ep-lws/modelserver/gpu/vllm/base/{decode,prefill}.yaml: DeepEP all-to-all (low
 // latency for decode, high throughput for prefill), DeepGEMM MoE kernels, dual-batch overlap on decode, and
 // NVSHMEM over InfiniBand GPUDirect Async.
-const WIDE_EP_ENV = { NVSHMEM_REMOTE_TRANSPORT: "ibgda", NVSHMEM_IB_ENABLE_IBGDA: "true" };
+// Socket interfaces come from the network settings (render/networking.ts), not from here.
+const WIDE_EP_ENV = {
+    NVSHMEM_REMOTE_TRANSPORT: "ibgda",
+    NVSHMEM_IB_ENABLE_IBGDA: "true",
+    NVIDIA_GDRCOPY: "enabled",
+    VLLM_SKIP_P2P_CHECK: "1",
+    VLLM_RANDOMIZE_DP_DUMMY_INPUTS: "1",
+    VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS: "1",
+};
 const wideEpRole = (extraArgs: string[], env: { [key: string]: string }): RolePreset => ({
     replicas: 1,
     tensorParallelSize: 1,
@@ -127,6 +169,8 @@ const wideEpRole = (extraArgs: string[], env: { [key: string]: string }): RolePr
     enableExpertParallel: true,
     extraArgs,
     env: { ...WIDE_EP_ENV, ...env },
+    // 32 CPUs (no CPU limit) and 512Gi per 8-GPU pod.
+    resources: { cpu: "32", memory: "512Gi", memoryLimit: "512Gi" },
 });
 
 // Each preset follows one llm-d v0.9.0 guide; test/unit/presets-upstream.test.ts pins what defines it.
@@ -139,7 +183,7 @@ export const PRESETS: Readonly<Record<WellLitPath, PresetSpec>> = {
         simulator: false,
         kvTransfer: "none",
         kvEvents: false,
-        decode: single(8, 2),
+        decode: single(8, 2, { resources: BASELINE_RESOURCES }),
         routerReplicas: 1,
         cudaImage: IMAGES.vllmOpenai,
     },
@@ -151,8 +195,8 @@ export const PRESETS: Readonly<Record<WellLitPath, PresetSpec>> = {
         simulator: false,
         kvTransfer: "nixl",
         kvEvents: false,
-        decode: single(2, 4, { extraArgs: PD_ARGS }),
-        prefill: single(8, 1, { extraArgs: PD_ARGS }),
+        decode: single(2, 4, { extraArgs: PD_ARGS, resources: { cpu: "16", memory: "64Gi", cpuLimit: "16", memoryLimit: "64Gi" } }),
+        prefill: single(8, 1, { extraArgs: PD_ARGS, resources: { cpu: "8", memory: "16Gi", cpuLimit: "8", memoryLimit: "16Gi" } }),
         routerReplicas: 1,
         cudaImage: IMAGES.vllmOpenai,
     },
@@ -164,7 +208,7 @@ export const PRESETS: Readonly<Record<WellLitPath, PresetSpec>> = {
         simulator: false,
         kvTransfer: "none",
         kvEvents: true,
-        decode: single(8, 2),
+        decode: single(8, 2, { resources: BASELINE_RESOURCES }),
         routerReplicas: 1,
         cudaImage: IMAGES.vllmOpenai,
     },
@@ -178,10 +222,19 @@ export const PRESETS: Readonly<Record<WellLitPath, PresetSpec>> = {
         kvEvents: false,
         // Two LeaderWorkerSets of two 8-GPU nodes each: DP 16 with 8 local ranks per node, as llm-d's guide.
         decode: wideEpRole(
-            ["--all2all-backend", "deepep_low_latency", "--moe-backend", "deep_gemm", "--enable-dbo", "--dbo-decode-token-threshold", "32"],
-            { VLLM_USE_DEEP_GEMM: "1" },
+            [
+                "--max-num-batched-tokens", "256", "--max-num-seqs", "256",
+                "--all2all-backend", "deepep_low_latency", "--moe-backend", "deep_gemm",
+                "--enable-dbo", "--dbo-decode-token-threshold", "32",
+            ],
+            // NVSHMEM_SYMMETRIC_SIZE keeps NVSHMEM from running out of its symmetric heap.
+            { VLLM_USE_DEEP_GEMM: "1", NVSHMEM_SYMMETRIC_SIZE: "16G" },
         ),
-        prefill: wideEpRole(["--all2all-backend", "deepep_high_throughput", "--moe-backend", "deep_gemm"], {}),
+        prefill: wideEpRole(
+            ["--gpu-memory-utilization", "0.80", "--all2all-backend", "deepep_high_throughput", "--moe-backend", "deep_gemm"],
+            // Loading and compiling DeepSeek-R1 across two nodes outlasts vLLM's default engine start timeout.
+            { VLLM_ENGINE_READY_TIMEOUT_S: "3000" },
+        ),
         routerReplicas: 1,
         cudaImage: IMAGES.vllmCuda,
     },

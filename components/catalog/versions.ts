@@ -39,7 +39,7 @@ export const IMAGES = {
     router: {
         repository: "ghcr.io/llm-d/llm-d-router-endpoint-picker",
         tag: "v0.10.0",
-        source: "llm-d/llm-d-router release v0.10.0",
+        source: "llm-d/llm-d-router release v0.10.0; llm-d/llm-d release v0.9.0 guides/env.sh (ROUTER_EPP_VERSION)",
     },
     /**
      * vLLM's tokenizer-only render server (`vllm launch render`), run beside the router for the precise
@@ -48,7 +48,7 @@ export const IMAGES = {
     routerTokenizer: {
         repository: "docker.io/vllm/vllm-openai-cpu",
         tag: "v0.19.1",
-        source: "llm-d/llm-d-router config/charts/routerlib/values.yaml (tokenizer.image default)",
+        source: "llm-d/llm-d-router release v0.10.0 config/charts/routerlib/values.yaml (tokenizer.image default)",
     },
     /**
      * Envoy, the proxy beside the router in standalone mode (no Gateway API gateway): ext_proc to the router
@@ -57,13 +57,13 @@ export const IMAGES = {
     envoy: {
         repository: "docker.io/envoyproxy/envoy",
         tag: "distroless-v1.33.2",
-        source: "llm-d/llm-d-router config/charts/llm-d-router-standalone/values.yaml (router.proxy.presets.envoy.image)",
+        source: "llm-d/llm-d-router release v0.10.0 config/charts/llm-d-router-standalone/values.yaml (router.proxy.presets.envoy.image)",
     },
     /** The P/D routing sidecar that runs beside decode pods. */
     disaggSidecar: {
         repository: "ghcr.io/llm-d/llm-d-router-disagg-sidecar",
         tag: "v0.10.0",
-        source: "llm-d/llm-d-router release v0.10.0 (the sidecar ships with the router)",
+        source: "llm-d/llm-d-router release v0.10.0; llm-d/llm-d release v0.9.0 guides/recipes/modelserver/components/images/routing-sidecar/release/kustomization.yaml",
     },
     /**
      * llm-d's vLLM build for NVIDIA GPUs (DeepEP, DeepGEMM, NVSHMEM, NIXL): what the wide-EP guide runs, and
@@ -84,27 +84,30 @@ export const IMAGES = {
     vllmRocm: {
         repository: "ghcr.io/llm-d/llm-d-rocm",
         tag: "v0.8.1",
-        // Not v0.9.0: the guides hold ROCm back because v0.9.0 crash-loops with NIXL.
-        source: "llm-d/llm-d guides/recipes/modelserver (AMD overlay)",
+        // Deliberately behind v0.9.0, which the v0.9.0 guides named: P/D pods crash-loop on llm-d-rocm v0.9.0,
+        // and llm-d pinned its AMD P/D guide back to v0.8.1 after the release (llm-d/llm-d#2522, tracked in #2523).
+        source: "llm-d/llm-d guides/recipes/modelserver/components/images/amd-vllm/llm-d/kustomization.yaml (v0.8.1 as before release v0.9.0 and after llm-d/llm-d#2522)",
     },
     /** vLLM for Google TPUs. */
     vllmTpu: {
         repository: "docker.io/vllm/vllm-tpu",
         tag: "v0.27.0",
-        source: "llm-d/llm-d guides TPU overlays (llm-d ships no TPU image of its own)",
+        // Newer than the v0.9.0 guides' v0.26.0; llm-d ships no TPU image of its own.
+        source: "vllm-project/vllm release v0.27.0; llm-d/llm-d release v0.9.0 guides/recipes/modelserver/components/images/tpu-vllm/release/kustomization.yaml pins v0.26.0",
     },
     /** vLLM on CPU (real inference, slow; the simulator is the usual CPU choice). */
     vllmCpu: {
         repository: "docker.io/vllm/vllm-openai-cpu",
         tag: "v0.27.1",
-        source: "llm-d/llm-d guides CPU overlay (upstream vLLM CPU image)",
+        // Newer than the v0.9.0 guides' v0.26.0.
+        source: "vllm-project/vllm release v0.27.1; llm-d/llm-d release v0.9.0 guides/recipes/modelserver/components/images/cpu-vllm/release/kustomization.yaml pins v0.26.0",
     },
     /** The llm-d inference simulator: a drop-in vLLM API on CPU, no model weights. */
     inferenceSim: {
         repository: "ghcr.io/llm-d/llm-d-inference-sim",
         tag: "v0.10.2",
         // The tag llm-d-router v0.10.0's own e2e manifests run against; newer sims exist (v0.11.x).
-        source: "llm-d/llm-d-router config/manifests (simulator deployment)",
+        source: "llm-d/llm-d-inference-sim release v0.10.2, as llm-d/llm-d-router v0.10.0 config/manifests/vllm/sim-deployment.yaml runs it",
     },
     /**
      * llm-d's inference payload processor (IPP): an ext_proc server the Gateway calls before routing, which copies
@@ -126,13 +129,13 @@ export const IMAGES = {
     docaDriver: {
         repository: "nvcr.io/nvidia/mellanox/doca-driver",
         tag: "doca3.4.1-26.04-1.1.0.0-1",
-        source: "NVIDIA Network Operator v26.4.1 docs, customizations/cr-full-example.html (ofedDriver.version)",
+        source: "Mellanox/network-operator release v26.4.1, NVIDIA docs customizations/cr-full-example.html (ofedDriver.version)",
     },
     /** RDMA shared device plugin the Network Operator deploys; it advertises `rdma/ib` on InfiniBand nodes. */
     rdmaSharedDevicePlugin: {
         repository: "nvcr.io/nvidia/mellanox/k8s-rdma-shared-dev-plugin",
         tag: "network-operator-v26.4.1",
-        source: "NVIDIA Network Operator v26.4.1 docs, customizations/cr-full-example.html (rdmaSharedDevicePlugin.version)",
+        source: "Mellanox/network-operator release v26.4.1, NVIDIA docs customizations/cr-full-example.html (rdmaSharedDevicePlugin.version)",
     },
 } as const satisfies Record<string, ImagePin>;
 
@@ -143,43 +146,56 @@ export const CHARTS = {
         version: "0.10.0",
         source: "kubernetes-sigs/lws release v0.10.0 (charts/lws)",
     },
-    /** Istio CRDs and base resources. */
+    /**
+     * Istio CRDs and base resources. The newest release (InferencePool v1 is served since 1.28); the v0.9.0
+     * guides document 1.29.2 (llm-d/llm-d docs/infrastructure/gateway/istio.md, ISTIO_VERSION).
+     */
     istioBase: {
         chart: "base",
         repo: "https://istio-release.storage.googleapis.com/charts",
-        version: "1.29.2",
-        source: "istio/istio release 1.29.2, as pinned by llm-d guides",
+        version: "1.30.3",
+        source: "istio/istio release 1.30.3 (manifests/charts/base); llm-d/llm-d release v0.9.0 docs/infrastructure/gateway/istio.md pins 1.29.2",
     },
-    /** Istio control plane (with the Gateway API Inference Extension turned on). */
+    /** Istio control plane (with the Gateway API Inference Extension turned on), same release as `istioBase`. */
     istiod: {
         chart: "istiod",
         repo: "https://istio-release.storage.googleapis.com/charts",
-        version: "1.29.2",
-        source: "istio/istio release 1.29.2, as pinned by llm-d guides",
+        version: "1.30.3",
+        source: "istio/istio release 1.30.3 (manifests/charts/istio-control/istio-discovery); llm-d/llm-d release v0.9.0 docs/infrastructure/gateway/istio.md pins 1.29.2",
     },
-    /** agentgateway CRDs. */
+    /**
+     * agentgateway CRDs. The newest release, as llm-d's CI runs it; the v0.9.0 docs still name v1.1.0
+     * (docs/infrastructure/gateway/agentgateway.md, AGENTGATEWAY_VERSION). `inferenceExtension.enabled` is
+     * unchanged between the two (controller/install/helm/agentgateway/values.yaml).
+     */
     agentgatewayCrds: {
         chart: "oci://cr.agentgateway.dev/charts/agentgateway-crds",
-        version: "v1.1.0",
-        source: "agentgateway/agentgateway release v1.1.0, as pinned by llm-d guides",
+        version: "v1.4.1",
+        source: "agentgateway/agentgateway release v1.4.1 (controller/install/helm/agentgateway-crds)",
     },
-    /** agentgateway controller. */
+    /** agentgateway controller, same release as `agentgatewayCrds`. */
     agentgateway: {
         chart: "oci://cr.agentgateway.dev/charts/agentgateway",
-        version: "v1.1.0",
-        source: "agentgateway/agentgateway release v1.1.0, as pinned by llm-d guides",
+        version: "v1.4.1",
+        source: "agentgateway/agentgateway release v1.4.1 (controller/install/helm/agentgateway/values.yaml)",
     },
-    /** kgateway CRDs (llm-d marks kgateway deprecated in favour of agentgateway). */
+    /**
+     * kgateway CRDs. llm-d deprecated kgateway (its v0.9.0 recipe guides/recipes/gateway/kgateway/gateway.yaml
+     * renders an agentgateway Gateway). Deliberately held at the 2.1 line, the last whose installer serves
+     * InferencePool on kgateway's own Envoy data plane: the 2.2 line (v2.2.8 is newest) dropped the inference
+     * extension (the Envoy-based code, deprecated in 2.1: kgateway-dev/kgateway#12442; installer values: #12905,
+     * #13501), leaving InferencePool to agentgateway.
+     */
     kgatewayCrds: {
         chart: "oci://cr.kgateway.dev/kgateway-dev/charts/kgateway-crds",
         version: "v2.1.1",
-        source: "kgateway-dev/kgateway release v2.1.1",
+        source: "kgateway-dev/kgateway release v2.1.1 (install/helm/kgateway-crds)",
     },
-    /** kgateway controller. */
+    /** kgateway controller, same release as `kgatewayCrds`. */
     kgateway: {
         chart: "oci://cr.kgateway.dev/kgateway-dev/charts/kgateway",
         version: "v2.1.1",
-        source: "kgateway-dev/kgateway release v2.1.1",
+        source: "kgateway-dev/kgateway release v2.1.1 (install/helm/kgateway/values.yaml, inferenceExtension.enabled)",
     },
     /**
      * NVIDIA Kubernetes device plugin, for GPU nodes whose driver the cloud installs (AKS-managed drivers):
@@ -206,7 +222,7 @@ export const CHARTS = {
         chart: "gpu-operator-charts",
         repo: "https://rocm.github.io/gpu-operator",
         version: "v1.4.1",
-        source: "ROCm/gpu-operator release v1.4.1 (helm-charts-k8s); AKS docs use-amd-gpus.md point to this operator",
+        source: "ROCm/gpu-operator release v1.4.1 (helm-charts-k8s/Chart.yaml); AKS docs use-amd-gpus.md point to this operator",
     },
     /**
      * Kueue: quota, admission and Topology Aware Scheduling. OCI chart versions drop the tag's leading "v"
@@ -257,7 +273,7 @@ export const CHARTS = {
         chart: "kube-prometheus-stack",
         repo: "https://prometheus-community.github.io/helm-charts",
         version: "88.3.0",
-        source: "prometheus-community/helm-charts tag kube-prometheus-stack-88.3.0 (appVersion v0.93.0), commit 54199b5bd7cdc3e6f27457791d744dd2761d378e",
+        source: "prometheus-community/helm-charts tag kube-prometheus-stack-88.3.0, charts/kube-prometheus-stack/Chart.yaml (appVersion v0.93.0), commit 54199b5bd7cdc3e6f27457791d744dd2761d378e",
     },
 } as const satisfies Record<string, ChartPin>;
 

@@ -7,14 +7,17 @@ import { LlmdConfigError, optionalBoolean, requireDnsLabel, requireInteger, requ
 import { GATEWAYS, GATEWAY_IMPLEMENTATIONS, GatewayImplementation } from "../catalog/gateways";
 import { CHARTS, ChartPin } from "../catalog/versions";
 import { isLabelKey, isLabelValue } from "./label-syntax";
+import { stringify } from "yaml";
 import { K8sObject } from "./types";
 
 /** Gateway name llm-d's guides use. */
 export const DEFAULT_GATEWAY_NAME = "llm-d-inference-gateway";
 /** Plain HTTP: TLS termination is left to whatever sits in front of the cluster. */
 export const DEFAULT_LISTENER_PORT = 80;
-/** Listener name; routes may refer to it as `sectionName`. */
-export const LISTENER_NAME = "http";
+/** Listener name, as the guides' base Gateway (guides/recipes/gateway/base/gateway.yaml); routes may refer to it as `sectionName`. */
+export const LISTENER_NAME = "default";
+/** Label that has Istio run the Gateway's ext-proc calls to the router (guides/recipes/gateway/istio/gateway.yaml). */
+export const ISTIO_INFERENCE_EXTPROC_LABEL = "istio.io/enable-inference-extproc";
 
 /** Namespace each project's docs install its controller into. */
 export const DEFAULT_CONTROLLER_NAMESPACES: Readonly<Partial<Record<GatewayImplementation, string>>> = {
@@ -191,12 +194,15 @@ export function renderGateway(spec: GatewaySpec): K8sObject {
         : routeNamespace === spec.namespace
           ? { from: "Same" }
           : { from: "Selector", selector: { matchLabels: { "kubernetes.io/metadata.name": routeNamespace } } };
+    const istio = spec.implementation === GatewayImplementation.Istio;
     return {
         apiVersion: "gateway.networking.k8s.io/v1",
         kind: "Gateway",
-        metadata: { name, namespace: spec.namespace },
+        metadata: { name, namespace: spec.namespace, ...(istio ? { labels: { [ISTIO_INFERENCE_EXTPROC_LABEL]: "true" } } : {}) },
         spec: {
             gatewayClassName: className,
+            // Istio reads the proxy Deployment and Service it generates from this ConfigMap.
+            ...(istio ? { infrastructure: { parametersRef: { group: "", kind: "ConfigMap", name } } } : {}),
             listeners: [
                 {
                     name: LISTENER_NAME,
@@ -206,6 +212,37 @@ export function renderGateway(spec: GatewaySpec): K8sObject {
                 },
             ],
         },
+    };
+}
+
+/**
+ * The Gateway's infrastructure parameters, for the implementations that take them (Istio): the ConfigMap of
+ * llm-d v0.9.0 guides/recipes/gateway/istio/configmap.yaml, with the proxy's requests and limits and a
+ * ClusterIP Service (reach it through a port-forward or your own ingress). The guide's proxy log-level
+ * arguments are left out: they restate the whole istio-proxy command line, which belongs to the Istio version.
+ */
+export function renderGatewayParameters(spec: GatewaySpec): K8sObject | undefined {
+    if (spec.gateway === undefined || spec.implementation !== GatewayImplementation.Istio) {
+        return undefined;
+    }
+    const deployment = {
+        spec: {
+            template: {
+                spec: {
+                    containers: [{ name: "istio-proxy", resources: { limits: { cpu: "8", memory: "16Gi" }, requests: { cpu: "2", memory: "4Gi" } } }],
+                },
+            },
+        },
+    };
+    return {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: {
+            name: spec.gateway.name,
+            namespace: spec.namespace,
+            labels: { "app.kubernetes.io/gateway": spec.gateway.name, "app.kubernetes.io/component": "inference-gateway" },
+        },
+        data: { deployment: stringify(deployment), service: stringify({ spec: { type: "ClusterIP" } }) },
     };
 }
 

@@ -238,6 +238,8 @@ function resources(spec: ModelServerSpec): Json | undefined {
     const memory = spec.memory ?? (spec.simulator ? "256Mi" : undefined);
     if (cpu) requests.cpu = cpu;
     if (memory) requests.memory = memory;
+    if (spec.cpuLimit) limits.cpu = spec.cpuLimit;
+    if (spec.memoryLimit) limits.memory = spec.memoryLimit;
     if (spec.acceleratorsPerPod > 0 && spec.accelerator.resourceName) {
         requests[spec.accelerator.resourceName] = String(spec.acceleratorsPerPod);
         limits[spec.accelerator.resourceName] = String(spec.acceleratorsPerPod);
@@ -246,10 +248,13 @@ function resources(spec: ModelServerSpec): Json | undefined {
         requests[name] = count;
         limits[name] = count;
     }
-    if (Object.keys(requests).length === 0) {
+    if (Object.keys(requests).length === 0 && Object.keys(limits).length === 0) {
         return undefined;
     }
-    return Object.keys(limits).length === 0 ? { requests } : { requests, limits };
+    return {
+        ...(Object.keys(requests).length ? { requests } : {}),
+        ...(Object.keys(limits).length ? { limits } : {}),
+    };
 }
 
 function probes(spec: ModelServerSpec): Json {

@@ -102,6 +102,24 @@ function requireQuantity(field: string, value: string | undefined): string | und
     return value;
 }
 
+const QUANTITY_SUFFIX: Record<string, number> = {
+    "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+/** The value of a quantity that passed `requireQuantity`, in base units. */
+function quantityValue(value: string): number {
+    const [, number, suffix] = /^([0-9.]+)(.*)$/.exec(value)!;
+    return Number(number) * QUANTITY_SUFFIX[suffix];
+}
+
+/** Kubernetes rejects a pod whose request exceeds its limit: say so at construction instead. */
+function requireWithinLimit(field: string, request: string | undefined, limit: string | undefined): void {
+    if (request !== undefined && limit !== undefined && quantityValue(request) > quantityValue(limit)) {
+        throw new LlmdConfigError(field, limit, `expected at least the request (${request}): a limit below the request is rejected by Kubernetes`);
+    }
+}
+
 function parseModelSource(source: string, model: string): ModelLocation {
     const hf = /^hf:\/\/(.+)$/.exec(source);
     if (hf) {
@@ -410,6 +428,8 @@ export function resolveModelServer(args: ModelServerInput, context: ModelServerC
     // hosts, and ICI does not join hosts of different slices.
     const placement = resolvePlacement(args, nodesPerReplica > 1, parallel.mode === "slice" ? GKE_NODEPOOL_LABEL : undefined);
 
+    requireWithinLimit("cpuLimit", requireQuantity("cpu", args.cpu), requireQuantity("cpuLimit", args.cpuLimit));
+    requireWithinLimit("memoryLimit", requireQuantity("memory", args.memory), requireQuantity("memoryLimit", args.memoryLimit));
     const spec: ModelServerSpec = {
         name,
         namespace,
@@ -444,6 +464,8 @@ export function resolveModelServer(args: ModelServerInput, context: ModelServerC
         kvEvents,
         cpu: requireQuantity("cpu", args.cpu),
         memory: requireQuantity("memory", args.memory),
+        cpuLimit: requireQuantity("cpuLimit", args.cpuLimit),
+        memoryLimit: requireQuantity("memoryLimit", args.memoryLimit),
         cache,
         nodeSelector: { ...(args.pool?.nodeLabels ?? {}) },
         tolerations: tolerationsFor(accelerator, args),

@@ -146,6 +146,10 @@ export interface ModelServerInput {
     cpu?: string;
     /** Memory request of the server container, e.g. `64Gi`. */
     memory?: string;
+    /** CPU limit of the server container, e.g. `16`. Unset: no limit. */
+    cpuLimit?: string;
+    /** Memory limit of the server container, e.g. `128Gi`. Unset: no limit. */
+    memoryLimit?: string;
     /** Size limit of the model cache emptyDir, e.g. `100Gi` (HF_HOME points at it). */
     modelCacheSize?: string;
     /** Existing PersistentVolumeClaim to use as the model cache instead of an emptyDir, so restarts skip the download. */
@@ -247,6 +251,8 @@ export interface ModelServerSpec {
     kvEvents?: { endpoint?: string; blockSize: number; hashSeed: string };
     cpu?: string;
     memory?: string;
+    cpuLimit?: string;
+    memoryLimit?: string;
     cache: { sizeLimit?: string; claim?: string };
     nodeSelector: { [key: string]: string };
     tolerations: TolerationSpec[];

@@ -6,7 +6,7 @@
  */
 import { Accelerator, ClusterProvider, acceleratorSpec } from "../catalog/accelerators";
 import { GatewayImplementation } from "../catalog/gateways";
-import { PRESETS, RolePreset, WellLitPath, presetImage, resolvePreset } from "../catalog/presets";
+import { PRESETS, RolePreset, WellLitPath, presetImage, presetResources, resolvePreset } from "../catalog/presets";
 import { LlmdConfigError, checkUnder, optionalBoolean, parseKubernetesMinor, requireDnsLabel, requireInteger, requireNonEmpty, requireOneOf } from "../errors";
 import { AcceleratorPool } from "../pool";
 import { LoraInput, LoraSpec, resolveLora } from "./lora";
@@ -365,8 +365,7 @@ function planModel(name: string, args: LlmdModelInput, platform: LlmdPlatformRef
         kubernetesVersion: args.kubernetesVersion,
         pd: disaggregated ? { kvTransfer: base.kvTransfer } : undefined,
         kvEvents: presetKvEvents(base.kvEvents, simulate, { name: routerName, namespace }),
-        cpu: r.cpu,
-        memory: r.memory,
+        ...presetResources(role === "prefill" ? base.prefill : base.decode, base, accelerator, r),
         modelCacheSize: r.modelCacheSize,
         network: args.network,
     });

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { GATEWAY_IMPLEMENTATIONS, GatewayImplementation } from "../../components/catalog/gateways";
 import { MANIFESTS } from "../../components/catalog/versions";
 import { loadCrds } from "../../components/crds";
-import { GatewayInput, renderGateway, resolveGatewaySpec } from "../../components/render/gateway";
+import { GatewayInput, renderGateway, renderGatewayParameters, resolveGatewaySpec } from "../../components/render/gateway";
 import { K8sObject } from "../../components/render/types";
 import { validateObject } from "../support/schema";
 
@@ -43,7 +43,10 @@ describe("schema: gateway", () => {
     describe("rendered Gateways validate against the vendored Gateway CRD", () => {
         for (const [label, input] of gatewayVariants()) {
             it(label, () => {
-                assert.deepStrictEqual(validateObject(renderGateway(resolveGatewaySpec(input))), []);
+                const spec = resolveGatewaySpec(input);
+                assert.deepStrictEqual(validateObject(renderGateway(spec)), []);
+                const parameters = renderGatewayParameters(spec);
+                assert.deepStrictEqual(parameters ? validateObject(parameters) : [], []);
             });
         }
     });

@@ -9,8 +9,10 @@ import {
     gatewayControllerCharts,
     mergeValues,
     renderGateway,
+    renderGatewayParameters,
     resolveGatewaySpec,
 } from "../../components/render/gateway";
+import { parse } from "yaml";
 
 function listener(input: GatewayInput): any {
     const gateway = renderGateway(resolveGatewaySpec(input)) as any;
@@ -43,10 +45,31 @@ describe("render/gateway", () => {
                 const gateway = renderGateway(resolveGatewaySpec({ implementation, namespace: "llm" })) as any;
                 assert.strictEqual(gateway.apiVersion, "gateway.networking.k8s.io/v1");
                 assert.strictEqual(gateway.kind, "Gateway");
-                assert.deepStrictEqual(gateway.metadata, { name: DEFAULT_GATEWAY_NAME, namespace: "llm" });
+                const { labels, ...rest } = gateway.metadata;
+                assert.deepStrictEqual(rest, { name: DEFAULT_GATEWAY_NAME, namespace: "llm" });
+                assert.strictEqual(labels === undefined, implementation !== "istio");
                 assert.strictEqual(gateway.spec.gatewayClassName, className);
             });
         }
+
+        // llm-d v0.9.0 guides/recipes/gateway/istio/gateway.yaml and configmap.yaml
+        it("istio: the inference ext-proc label and a parameters ConfigMap (ClusterIP Service, proxy resources)", () => {
+            const spec = resolveGatewaySpec({ implementation: "istio", namespace: "llm" });
+            const gateway = renderGateway(spec) as any;
+            assert.deepStrictEqual(gateway.metadata.labels, { "istio.io/enable-inference-extproc": "true" });
+            assert.deepStrictEqual(gateway.spec.infrastructure, { parametersRef: { group: "", kind: "ConfigMap", name: DEFAULT_GATEWAY_NAME } });
+            const parameters = renderGatewayParameters(spec) as any;
+            assert.strictEqual(parameters.kind, "ConfigMap");
+            assert.strictEqual(parameters.metadata.name, gateway.spec.infrastructure.parametersRef.name);
+            assert.strictEqual(parameters.metadata.namespace, "llm");
+            assert.deepStrictEqual(parse(parameters.data.service), { spec: { type: "ClusterIP" } });
+            const proxy = parse(parameters.data.deployment).spec.template.spec.containers[0];
+            assert.strictEqual(proxy.name, "istio-proxy");
+            assert.deepStrictEqual(proxy.resources, { limits: { cpu: "8", memory: "16Gi" }, requests: { cpu: "2", memory: "4Gi" } });
+            for (const implementation of ["agentgateway", "kgateway", "gke", "none"]) {
+                assert.strictEqual(renderGatewayParameters(resolveGatewaySpec({ implementation, namespace: "llm" })), undefined, implementation);
+            }
+        });
 
         it("uses the internal class on GKE when asked", () => {
             const gateway = renderGateway(resolveGatewaySpec({ implementation: "gke", namespace: "llm", internal: true })) as any;
@@ -63,7 +86,8 @@ describe("render/gateway", () => {
 
         it("has one plain-HTTP listener on port 80 admitting routes from its own namespace by default", () => {
             assert.deepStrictEqual(listener({ implementation: "agentgateway", namespace: "llm" }), {
-                name: "http",
+                // The guides' base Gateway names its listener "default" (guides/recipes/gateway/base/gateway.yaml).
+                name: "default",
                 protocol: "HTTP",
                 port: 80,
                 allowedRoutes: { namespaces: { from: "Same" } },

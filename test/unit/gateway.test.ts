@@ -145,6 +145,24 @@ describe("InferenceGateway", () => {
     });
 
     describe("agentgateway and kgateway", () => {
+        // llm-d v0.9.0 guides/recipes/gateway/kgateway/gateway.yaml keeps kgateway only for migration.
+        it("warns that kgateway is deprecated in llm-d, and says nothing for agentgateway", async () => {
+            const warnings: string[] = [];
+            const original = pulumi.log.warn;
+            (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (msg: string) => {
+                warnings.push(msg);
+            };
+            try {
+                await run({ implementation: "agentgateway", namespace: "llm" });
+                assert.deepStrictEqual(warnings, []);
+                await run({ implementation: "kgateway", namespace: "llm" });
+            } finally {
+                (pulumi.log as { warn: typeof pulumi.log.warn }).warn = original;
+            }
+            assert.strictEqual(warnings.length, 1);
+            assert.match(warnings[0], /kgateway is deprecated in llm-d.*use implementation agentgateway/);
+        });
+
         for (const [implementation, crdChart, controllerChart, controllerNamespace] of [
             ["agentgateway", CHARTS.agentgatewayCrds, CHARTS.agentgateway, "agentgateway-system"],
             ["kgateway", CHARTS.kgatewayCrds, CHARTS.kgateway, "kgateway-system"],
@@ -217,13 +235,13 @@ describe("InferenceGateway", () => {
         assert.deepStrictEqual(named(r.resources, "gw-agentgateway-crds").inputs.values, {});
     });
 
-    it("skips the Gateway API CRDs when told to, and the Gateway then waits only for the charts", async () => {
+    it("skips the Gateway API CRDs when told to, and the Gateway then waits only for the charts and its parameters", async () => {
         const r = await run({ implementation: "istio", namespace: "llm", installGatewayApiCrds: false });
         assert.deepStrictEqual(ofType(r.resources, CRD).map((c) => c.name), [INFERENCE_POOL_CRD]);
         const gateway = named(r.resources, "gw-gateway");
         assert.deepStrictEqual(
             [...gateway.dependencies].sort(),
-            ofType(r.resources, CHART).map((c) => c.urn).sort(),
+            [...ofType(r.resources, CHART).map((c) => c.urn), named(r.resources, "gw-gateway-parameters").urn].sort(),
         );
     });
 

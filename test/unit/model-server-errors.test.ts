@@ -28,6 +28,12 @@ describe("model server bad input", () => {
         rejects({ simulator: true, accelerator: undefined, kvEvents: { enabled: true } }, "kvEvents.endpoint", ["nothing", "kvEventsListener", "can only connect"]);
     });
 
+    it("a CPU or memory limit below its request", () => {
+        rejects({ cpu: "8", cpuLimit: "4" }, "cpuLimit", ['"4"', "at least the request (8)"]);
+        rejects({ memory: "96Gi", memoryLimit: "64000Mi" }, "memoryLimit", ['"64000Mi"', "at least the request (96Gi)"]);
+        rejects({ cpuLimit: "lots" }, "cpuLimit", ['"lots"', "Kubernetes quantity"]);
+    });
+
     it("unknown accelerator lists the valid ids", () => {
         rejects({ accelerator: "nvidia-h800" as never }, "accelerator", ['"nvidia-h800"', "nvidia-h100", "amd-mi300x", "tpu-v6e", "cpu"]);
     });

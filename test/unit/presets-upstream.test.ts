@@ -72,7 +72,22 @@ describe("presets follow llm-d's v0.9.0 guides", () => {
         assert.strictEqual(flag(c.args, "--tensor-parallel-size"), "2");
         assert.ok(c.args.includes("--disable-access-log-for-endpoints=/health,/metrics,/v1/models"));
         assert.strictEqual(c.image, imageRef(IMAGES.vllmOpenai));
+        assert.deepStrictEqual(c.resources, {
+            requests: { cpu: "8", memory: "96Gi", "nvidia.com/gpu": "2" },
+            limits: { cpu: "16", memory: "128Gi", "nvidia.com/gpu": "2" },
+        });
         assert.strictEqual((r.objects.find((o) => o.metadata.name === "llmd-both") as Json).spec.replicas, 8);
+    });
+
+    it("the guide's CPU and memory apply on the guide's accelerator only, and a request the user sets wins", async () => {
+        const l4 = catalogPool("gke", "g2-standard-24", { name: "l4", maxNodes: 8, nodeLabels: {}, taints: [] });
+        const onL4 = await rendered({ preset: "optimized-baseline", pools: [l4], network: undefined, decode: { tensorParallelSize: 1 } });
+        const c = onL4.vllm["llmd-both"];
+        assert.strictEqual(c.resources.requests.cpu, undefined);
+        assert.strictEqual(c.resources.limits.memory, undefined);
+        const own = (await rendered({ preset: "optimized-baseline", decode: { memory: "200Gi" } })).vllm["llmd-both"];
+        assert.deepStrictEqual([own.resources.requests.memory, own.resources.limits.memory], ["200Gi", undefined]);
+        assert.deepStrictEqual([own.resources.requests.cpu, own.resources.limits.cpu], ["8", "16"]);
     });
 
     // guides/pd-disaggregation/router/pd-disaggregation.values.yaml and modelserver/gpu/vllm/base/patch-{decode,prefill}.yaml
@@ -93,6 +108,11 @@ describe("presets follow llm-d's v0.9.0 guides", () => {
             assert.deepStrictEqual(JSON.parse(flag(c.args, "--kv-transfer-config")!), { kv_connector: "NixlConnector", kv_role: "kv_both" });
             assert.strictEqual(c.image, imageRef(IMAGES.vllmOpenai));
             assert.strictEqual((r.objects.find((o) => o.metadata.name === name) as Json).spec.replicas, replicas);
+            // Requests equal limits in the P/D guide: 16 CPU / 64Gi per decode pod, 8 CPU / 16Gi per prefill pod.
+            const [cpu, memory] = name === "llmd-decode" ? ["16", "64Gi"] : ["8", "16Gi"];
+            for (const side of [c.resources.requests, c.resources.limits]) {
+                assert.deepStrictEqual([side.cpu, side.memory], [cpu, memory], name);
+            }
         }
         assert.strictEqual(flag(r.vllm["llmd-decode"].args, "--port"), "8200");
         assert.strictEqual(flag(r.vllm["llmd-prefill"].args, "--port"), "8000");
@@ -138,11 +158,17 @@ describe("presets follow llm-d's v0.9.0 guides", () => {
             assert.strictEqual(flag(c.args, "--data-parallel-supervisor-port"), want.supervisor, name);
             assert.ok(c.args.includes("--data-parallel-multi-port-external-lb"), name);
             assert.strictEqual(flag(c.args, "--data-parallel-size"), "16", name);
+            assert.deepStrictEqual([c.resources.requests.cpu, c.resources.requests.memory, c.resources.limits.memory, c.resources.limits.cpu], ["32", "512Gi", "512Gi", undefined], name);
             const env = Object.fromEntries(c.env.map((e: Json) => [e.name, e.value]));
             assert.strictEqual(env.NVSHMEM_REMOTE_TRANSPORT, "ibgda", name);
             assert.strictEqual(env.NVSHMEM_IB_ENABLE_IBGDA, "true", name);
         }
-        assert.strictEqual(r.vllm["llmd-decode (worker)"].env.find((e: Json) => e.name === "VLLM_USE_DEEP_GEMM")?.value, "1");
+        const envOf = (name: string) => Object.fromEntries(r.vllm[name].env.map((e: Json) => [e.name, e.value]));
+        assert.strictEqual(envOf("llmd-decode (worker)").VLLM_USE_DEEP_GEMM, "1");
+        assert.strictEqual(envOf("llmd-decode (worker)").NVSHMEM_SYMMETRIC_SIZE, "16G");
+        assert.strictEqual(envOf("llmd-prefill (worker)").VLLM_ENGINE_READY_TIMEOUT_S, "3000");
+        assert.strictEqual(flag(r.vllm["llmd-decode (worker)"].args, "--max-num-seqs"), "256");
+        assert.strictEqual(flag(r.vllm["llmd-prefill (worker)"].args, "--gpu-memory-utilization"), "0.80");
     });
 
     it("the former preset name renders exactly what optimized-baseline does", async () => {
