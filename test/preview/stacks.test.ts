@@ -40,6 +40,42 @@ for (const stack of listStacks()) {
             }
         });
 
+        it("renders no two Kubernetes objects with the same apiVersion, kind, namespace and name", () => {
+            const ids = resources
+                .filter(isKubernetesObject)
+                .map((r) => r.inputs as unknown as K8sObject)
+                .map((o) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`);
+            assert.deepStrictEqual(ids.filter((id, i) => ids.indexOf(id) !== i), []);
+        });
+
+        it("routes to every InferencePool through exactly one HTTPRoute when there is a Gateway", () => {
+            const objects = resources.filter(isKubernetesObject).map((r) => r.inputs as any);
+            if (!objects.some((o) => o.kind === "Gateway")) {
+                return;
+            }
+            for (const pool of objects.filter((o) => o.kind === "InferencePool")) {
+                const routes = objects.filter(
+                    (o) => o.kind === "HTTPRoute" && o.metadata.namespace === pool.metadata.namespace && o.spec.rules.some((rule: any) => rule.backendRefs.some((b: any) => b.name === pool.metadata.name)),
+                );
+                assert.strictEqual(routes.length, 1, `InferencePool ${pool.metadata.name}`);
+            }
+        });
+
+        it("monitors and autoscales the models the config asks it to", () => {
+            const { config } = readStackConfig(stack);
+            const models: any[] = config["llmd:models"] ? JSON.parse(config["llmd:models"]) : config["llmd:deployment"] ? [JSON.parse(config["llmd:deployment"])] : [];
+            const kinds = resources.filter(isKubernetesObject).map((r) => (r.inputs as any).kind as string);
+            const count = (kind: string) => kinds.filter((k) => k === kind).length;
+            const monitored = models.filter((m) => m.monitoring !== undefined).length;
+            const scaled = models.filter((m) => m.autoscaling !== undefined).length;
+            assert.ok(count("PodMonitor") + count("PodMonitoring") >= monitored, "a vLLM monitor per monitored model");
+            assert.ok(count("ServiceMonitor") + count("PodMonitoring") >= monitored, "a router monitor per monitored model");
+            assert.strictEqual(count("ScaledObject") >= scaled, true, "a ScaledObject per autoscaled model");
+            if (monitored === 0) {
+                assert.strictEqual(count("PodMonitor") + count("ServiceMonitor") + count("PodMonitoring"), 0, "no monitor unless asked");
+            }
+        });
+
         it("gives every model workload at least its startup probe's budget before pulumi up gives up", () => {
             const workloads = resources.filter((r) => /:(Deployment|LeaderWorkerSet)$/.test(r.type) && r.name.endsWith("-workload"));
             if (stack !== "baremetal") {
