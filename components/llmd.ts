@@ -11,7 +11,9 @@ import { ModelServerNetworkArgs } from "./model-server";
 import { LlmdGatewayArgs, LlmdTopologyArgs, buildPlatform, gatewayBaseUrl } from "./platform";
 import { AcceleratorPool } from "./pool";
 import { gatewayParts } from "./gateway";
-import { resolveLlmdDeployment } from "./render/llmd-deployment";
+// Inside whenPlain every input but the kept ones is resolved, hence the casts to the plain input types.
+import { LlmdDeploymentInput, resolveLlmdDeployment } from "./render/llmd-deployment";
+import { whenPlain } from "./plain-inputs";
 
 export type { LlmdGatewayArgs, LlmdTopologyArgs } from "./platform";
 export type { LlmdModelServerArgs, LlmdRouterArgs } from "./model";
@@ -35,7 +37,7 @@ export interface LlmdDeploymentArgs {
     /** Run the preset's model servers on the CPU-only llm-d inference simulator instead of vLLM. */
     simulate?: boolean;
     /** The cluster's accelerator pools (a cluster component's `pools` output), used to place model servers. */
-    pools?: AcceleratorPool[];
+    pools?: pulumi.Input<AcceleratorPool[]>;
     /** Kubernetes version of the cluster (e.g. `1.33`); below 1.33 the P/D sidecar runs as a plain container. */
     kubernetesVersion?: string;
     /** Hugging Face token (stored as a Kubernetes Secret from a Pulumi secret). */
@@ -56,7 +58,7 @@ export interface LlmdDeploymentArgs {
      * Fast-network settings for every model server: RDMA device names, Multus networks, or `allowTcp` to accept
      * P/D or multi-node serving over plain TCP on pools without RDMA.
      */
-    network?: ModelServerNetworkArgs;
+    network?: pulumi.Input<ModelServerNetworkArgs>;
     /**
      * Topology-aware scheduling with Kueue: installs Kueue, a Topology per the provider's labels and queues
      * for the pools, and keeps each multi-node group inside one topology domain.
@@ -122,20 +124,31 @@ export class LlmdDeployment extends pulumi.ComponentResource {
      */
     constructor(name: string, args: LlmdDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:LlmdDeployment", name, {}, opts);
-        const { hfToken, kubernetesProvider, ...input } = args;
-        // Everything is decided and checked before the first child exists: bad input creates nothing.
-        const plan = resolveLlmdDeployment(name, input, { hfTokenGiven: hfToken !== undefined });
-        const { gateway } = buildPlatform(this, name, plan.platformSpec, kubernetesProvider);
-        const { router } = buildModel(this, plan, hfToken, kubernetesProvider);
+        const built = whenPlain(args, ["hfToken", "kubernetesProvider"], (plain) => {
+            const { hfToken, kubernetesProvider, ...input } = plain;
+            // Everything is decided and checked before the first child exists: bad input creates nothing.
+            const plan = resolveLlmdDeployment(name, input as LlmdDeploymentInput, { hfTokenGiven: hfToken !== undefined });
+            const { gateway } = buildPlatform(this, name, plan.platformSpec, kubernetesProvider);
+            const { router } = buildModel(this, plan, hfToken, kubernetesProvider);
+            const gatewayUrl = gatewayBaseUrl(gatewayParts(gateway).gateway, plan.gateway.gateway?.listenerPort ?? 80);
+            return {
+                namespace: plan.namespace,
+                preset: plan.preset,
+                servedModelName: plan.servedModelName,
+                gatewayName: gateway.gatewayName,
+                poolName: router.poolName,
+                routerServiceName: router.serviceName,
+                baseUrl: plan.router.gateway ? gatewayUrl : router.endpoint,
+            };
+        });
 
-        this.namespace = pulumi.output(plan.namespace);
-        this.preset = pulumi.output(plan.preset);
-        this.servedModelName = pulumi.output(plan.servedModelName);
-        this.gatewayName = gateway.gatewayName;
-        this.poolName = router.poolName;
-        this.routerServiceName = router.serviceName;
-        const gatewayUrl = gatewayBaseUrl(gatewayParts(gateway).gateway, plan.gateway.gateway?.listenerPort ?? 80);
-        this.baseUrl = plan.router.gateway ? gatewayUrl : router.endpoint;
+        this.namespace = built.namespace;
+        this.preset = built.preset;
+        this.servedModelName = built.servedModelName;
+        this.gatewayName = built.gatewayName;
+        this.poolName = built.poolName;
+        this.routerServiceName = built.routerServiceName;
+        this.baseUrl = built.baseUrl;
         this.registerOutputs({
             namespace: this.namespace,
             preset: this.preset,

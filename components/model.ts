@@ -8,8 +8,9 @@ import { LlmdConfigError } from "./errors";
 import { createK8sObject } from "./k8s-object";
 import { ModelServer, ModelServerNetworkArgs } from "./model-server";
 import { LlmdPlatformRef, PlatformState, namespaceWithLabels, plainPlatformRef, platformState } from "./platform";
+import { whenPlain } from "./plain-inputs";
 import { AcceleratorPool } from "./pool";
-import { LlmdModelPlan, RoleOverrides, resolveLlmdModel } from "./render/model";
+import { LlmdModelInput, LlmdModelPlan, RoleOverrides, resolveLlmdModel } from "./render/model";
 import { checkPlatformRef } from "./render/platform";
 import { renderOpenShiftScc, renderOpenShiftServiceAccount } from "./render/openshift";
 import { ModelCacheArgs } from "./render/model-cache";
@@ -139,7 +140,7 @@ export interface LlmdModelArgs {
     /** Run the preset's model servers on the CPU-only llm-d inference simulator instead of vLLM. */
     simulate?: boolean;
     /** The cluster's accelerator pools (a cluster component's `pools` output), used to place model servers. */
-    pools?: AcceleratorPool[];
+    pools?: pulumi.Input<AcceleratorPool[]>;
     /** Kubernetes version of the cluster (e.g. `1.33`); below 1.33 the P/D sidecar runs as a plain container. */
     kubernetesVersion?: string;
     /** Hugging Face token (stored as a Kubernetes Secret from a Pulumi secret). */
@@ -153,7 +154,7 @@ export interface LlmdModelArgs {
     /** Prefill model-server overrides (disaggregated presets). */
     prefill?: LlmdModelServerArgs;
     /** Fast-network settings for every model server (RDMA devices, Multus networks, or `allowTcp`). */
-    network?: ModelServerNetworkArgs;
+    network?: pulumi.Input<ModelServerNetworkArgs>;
     /** The cluster's provider; `openshift` grants RDMA servers an SCC of their own. */
     clusterProvider?: ClusterProvider;
     /** LoRA adapters served on the model. */
@@ -350,26 +351,35 @@ export class LlmdModel extends pulumi.ComponentResource {
      */
     constructor(name: string, args: LlmdModelArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:LlmdModel", name, {}, opts);
-        const { hfToken, kubernetesProvider, platform, ...input } = args;
-        const ref = plainPlatformRef(platform);
-        if (ref === undefined) {
-            throw new LlmdConfigError(
-                "platform",
-                "an output",
-                "expected an LlmdPlatform's ref from this program, or the plain ref values ({ name, namespace, gatewayImplementation, gatewayName, modelRouting, leaderWorkerSet })",
-            );
-        }
-        // Everything is decided and checked before the first child exists: bad input creates nothing.
-        const plan = resolveLlmdModel(name, input, checkPlatformRef("platform", ref), { hfTokenGiven: hfToken !== undefined });
-        const { router } = buildModel(this, plan, hfToken, kubernetesProvider);
+        // A platform of this program keeps its identity (and so its exact dependency edges and name registry);
+        // a platform ref from elsewhere (another language's output) is resolved with the other inputs.
+        const known = pulumi.Output.isInstance(args.platform) ? plainPlatformRef(args.platform) : undefined;
+        const built = whenPlain({ ...args, platform: known ?? args.platform }, ["hfToken", "kubernetesProvider", ...(known ? ["platform" as const] : [])], (plain) => {
+            const { hfToken, kubernetesProvider, platform, ...input } = plain;
+            if (pulumi.Output.isInstance(platform)) {
+                throw new LlmdConfigError("platform", "an output", "expected an LlmdPlatform's ref, or the plain ref values ({ name, namespace, gatewayImplementation, gatewayName, modelRouting, leaderWorkerSet })");
+            }
+            // Everything is decided and checked before the first child exists: bad input creates nothing.
+            const plan = resolveLlmdModel(name, input as LlmdModelInput, checkPlatformRef("platform", platform), { hfTokenGiven: hfToken !== undefined });
+            const { router } = buildModel(this, plan, hfToken, kubernetesProvider);
+            return {
+                namespace: plan.namespace,
+                preset: plan.preset,
+                servedModelName: plan.servedModelName,
+                servedModels: plan.routedNames,
+                poolName: router.poolName,
+                routerServiceName: router.serviceName,
+                standaloneUrl: router.endpoint,
+            };
+        });
 
-        this.namespace = pulumi.output(plan.namespace);
-        this.preset = pulumi.output(plan.preset);
-        this.servedModelName = pulumi.output(plan.servedModelName);
-        this.servedModels = pulumi.output(plan.routedNames);
-        this.poolName = router.poolName;
-        this.routerServiceName = router.serviceName;
-        this.standaloneUrl = router.endpoint;
+        this.namespace = built.namespace;
+        this.preset = built.preset;
+        this.servedModelName = built.servedModelName;
+        this.servedModels = built.servedModels;
+        this.poolName = built.poolName;
+        this.routerServiceName = built.routerServiceName;
+        this.standaloneUrl = built.standaloneUrl;
         this.registerOutputs({
             namespace: this.namespace,
             preset: this.preset,

@@ -13,7 +13,8 @@ import { ModelServerNetworkArgs } from "./model-server";
 import { AcceleratorPool } from "./pool";
 import { ModelRouting, renderModelRouting } from "./render/model-routing";
 import { ChartSpec, OperatorsArgs } from "./render/operators";
-import { LlmdPlatformRef, PlatformSpec, resolvePlatformSpec } from "./render/platform";
+import { LlmdPlatformRef, PlatformInput, PlatformSpec, resolvePlatformSpec } from "./render/platform";
+import { whenPlain } from "./plain-inputs";
 
 export type { LlmdPlatformRef } from "./render/platform";
 export { ModelRouting } from "./render/model-routing";
@@ -93,9 +94,9 @@ export interface LlmdPlatformArgs {
     /** The cluster's provider (gke, aks, digitalocean, openshift, minikube, kind, existing). */
     clusterProvider?: ClusterProvider;
     /** The cluster's accelerator pools (a cluster component's `pools` output); Kueue's queues are sized from them. */
-    pools?: AcceleratorPool[];
+    pools?: pulumi.Input<AcceleratorPool[]>;
     /** Fast-network settings the models use, so Kueue's queue covers the RDMA resources they request. */
-    network?: ModelServerNetworkArgs;
+    network?: pulumi.Input<ModelServerNetworkArgs>;
     /**
      * Operators for day-2 operations, from their pinned charts: KEDA (model autoscaling) and kube-prometheus-stack
      * (Prometheus Operator, Prometheus, Grafana loading llmd's dashboards). Off by default: llmd never detects an
@@ -293,18 +294,29 @@ export class LlmdPlatform extends pulumi.ComponentResource {
      */
     constructor(name: string, args: LlmdPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:LlmdPlatform", name, {}, opts);
-        const { kubernetesProvider, ...input } = args;
-        // Everything is decided and checked before the first child exists: bad input creates nothing.
-        const spec = resolvePlatformSpec(name, input);
-        const { gateway } = buildPlatform(this, name, spec, kubernetesProvider);
-        const parts = gatewayParts(gateway);
+        let builtNow: PlatformSpec | undefined;
+        const built = whenPlain(args, ["kubernetesProvider"], (plain) => {
+            const { kubernetesProvider, ...input } = plain;
+            // Everything is decided and checked before the first child exists: bad input creates nothing.
+            const spec = resolvePlatformSpec(name, input as PlatformInput);
+            builtNow = spec;
+            const { gateway } = buildPlatform(this, name, spec, kubernetesProvider);
+            return {
+                spec,
+                gatewayName: gateway.gatewayName,
+                baseUrl: gatewayBaseUrl(gatewayParts(gateway).gateway, spec.gateway.gateway?.listenerPort ?? 80),
+            };
+        });
 
-        this.ref = pulumi.output(spec.ref);
-        // A model in this program reads the plain values behind the output, so it never waits on an Output.
-        PLAIN_REFS.set(this.ref, spec.ref);
-        this.namespace = pulumi.output(spec.namespace);
-        this.gatewayName = gateway.gatewayName;
-        this.baseUrl = gatewayBaseUrl(parts.gateway, spec.gateway.gateway?.listenerPort ?? 80);
+        this.ref = built.spec.ref as pulumi.Output<LlmdPlatformRef>;
+        // Built at once (plain args): a model in this program reads the plain values behind the output, keeping
+        // the ref's identity, so it never waits on an Output and gets exact dependency edges.
+        if (builtNow) {
+            PLAIN_REFS.set(this.ref, builtNow.ref);
+        }
+        this.namespace = built.spec.namespace;
+        this.gatewayName = built.gatewayName;
+        this.baseUrl = built.baseUrl;
         this.gatewayAddress = this.baseUrl.apply((url) => url.replace(/^http:\/\//, "").replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1"));
         this.registerOutputs({
             ref: this.ref,

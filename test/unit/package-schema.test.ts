@@ -76,6 +76,20 @@ describe("multi-language component schema", function () {
             assert.ok(output in model.properties, `LlmdModel output ${output}`);
         }
         assert.ok("baseUrl" in llmd.properties, "LlmdDeployment output baseUrl");
+        // Inputs another language may pass as another resource's output: the schema must not mark them plain,
+        // or the generated SDKs would refuse an Output there.
+        const takesOutputs: Record<string, string[]> = {
+            LlmdPlatform: ["pools", "network"],
+            LlmdModel: ["platform", "pools", "network", "hfToken"],
+            LlmdDeployment: ["pools", "network", "hfToken"],
+        };
+        for (const [component, inputs] of Object.entries(takesOutputs)) {
+            const props = schema.resources[`llmd:index:${component}`].inputProperties as Record<string, { plain?: boolean }>;
+            for (const input of inputs) {
+                assert.ok(input in props, `${component}.${input}`);
+                assert.notStrictEqual(props[input].plain, true, `${component}.${input} must accept an Output`);
+            }
+        }
         const host = schema.resources["llmd:index:RouterHost"] as typeof llmd & { requiredInputs?: string[] };
         assert.deepStrictEqual(host.requiredInputs, ["connection"]);
         for (const output of ["endpointUrl", "endpointsFilePath", "routerConfig"]) {

@@ -242,21 +242,6 @@ describe("LlmdModel: joining a platform", () => {
         assert.strictEqual((byName(resources, "qwen-model-routing").inputs as any).metadata.namespace, "llm-d");
     });
 
-    it("refuses an output it cannot read at construction, naming platform", async () => {
-        let error: unknown;
-        await runWithMocks(
-            () => {
-                try {
-                    new LlmdModel("qwen", { ...SIM, platform: pulumi.output({ name: "x" }) as never });
-                } catch (err) {
-                    error = err;
-                }
-            },
-            { stack: "test", preview: false },
-        );
-        assertConfigError(error, "platform", /LlmdPlatform's ref/);
-    });
-
     it("its outputs: the names it answers to and its pool", async () => {
         let model!: LlmdModel;
         await runWithMocks(
