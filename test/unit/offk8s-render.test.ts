@@ -60,17 +60,19 @@ describe("off Kubernetes: router config with file discovery", () => {
 });
 
 describe("off Kubernetes: endpoints file", () => {
-    it("renders entries one per line that parse back to the same endpoints", () => {
+    it("renders entries as JSON, one per line, that parse back to the same endpoints", () => {
         const entries: EndpointEntry[] = [ENTRY, { name: "vllm-1", namespace: "slurm", address: "10.0.0.2", port: "8001" }];
         const text = renderEndpointsFile(entries);
         assert.deepStrictEqual(endpointsFileErrors(text), []);
         assert.deepStrictEqual(parseEndpointsFile("f", text), entries);
-        assert.strictEqual(text.split("\n").filter((l) => l.startsWith("  - {")).length, 2);
+        // JSON, so the launchers' updater reads it without PyYAML.
+        assert.deepStrictEqual(JSON.parse(text).endpoints, entries);
+        assert.strictEqual(text.split("\n").filter((l) => l.startsWith('  {"name":')).length, 2);
     });
 
-    it("renders no entries as `endpoints: []`, which is valid", () => {
+    it("renders no entries as an empty JSON list, which is valid", () => {
         const text = renderEndpointsFile([]);
-        assert.strictEqual(text, "endpoints: []\n");
+        assert.strictEqual(text, '{"endpoints": []}\n');
         assert.deepStrictEqual(parseEndpointsFile("f", text), []);
     });
 
