@@ -218,8 +218,9 @@ done
 
 entry=$(printf '{"name":"%s","namespace":"%s","address":"%s","port":"%s","labels":{%s,"slurm.job":"%s","slurm.node":"%s"}}' \\
     "$name" "$namespace" "$address" "$port" "$static_labels" "$SLURM_JOB_ID" "\${SLURMD_NODENAME:-$(hostname -s)}")
-update_endpoints "$entry"
+# Marked first: a TERM that lands between the write and the mark must still deregister.
 registered=1
+update_endpoints "$entry"
 echo "llmd: $name serves $served_model_name at $address:$port"
 
 # A registered replica stays listed only while it answers: a dead or hung vLLM is deregistered and stopped.

@@ -165,12 +165,29 @@ describe("off Kubernetes: router host files", () => {
             envoyImage: "unused",
             routerBinaryPath: "/opt/llmd/epp",
             envoyBinaryPath: "/opt/envoy",
+            containerRuntimePath: "/usr/bin/podman",
             poolName: "p",
             poolNamespace: "n",
         });
         assert.match(unit, /^ExecStart=\/opt\/llmd\/epp --config-file=/m);
         assert.match(unit, /DynamicUser=yes/);
         assert.doesNotMatch(planRouterHost("r", { host: "h", installMode: HostInstallMode.Binary }).install, /pull/);
+    });
+
+    it("runs docker from /usr/bin by default, or from containerRuntimePath, in the units and the install steps", () => {
+        const docker = plan({ installMode: HostInstallMode.Docker });
+        assert.match(file(docker, "router-unit").content, /^ExecStart=\/usr\/bin\/docker run /m);
+        const elsewhere = plan({ installMode: HostInstallMode.Docker, containerRuntimePath: "/snap/bin/docker" });
+        for (const role of ["router-unit", "envoy-unit"]) {
+            const unit = file(elsewhere, role).content;
+            assert.match(unit, /^ExecStart=\/snap\/bin\/docker run /m);
+            assert.match(unit, /^ExecStartPre=-\/snap\/bin\/docker rm -f /m);
+            assert.match(unit, /^ExecStop=\/snap\/bin\/docker stop /m);
+            assert.doesNotMatch(unit, /\/usr\/bin\/docker/);
+        }
+        assert.match(elsewhere.prepare, /test -x \/snap\/bin\/docker/);
+        assert.match(elsewhere.install, /\/snap\/bin\/docker pull /);
+        throwsConfigError(() => plan({ containerRuntimePath: "docker" }), "containerRuntimePath", /absolute path/);
     });
 
     it("adds the shared-file sync timer only when a shared endpoints file is set", () => {
