@@ -161,6 +161,29 @@ describe("off Kubernetes, for real: Slurm and Ray launchers with a stub vLLM", f
             return { child, log, exited };
         }
 
+        // First in this suite, so that both drivers are their cluster's first job (Ray job ids restart per cluster).
+        it("two Ray clusters' drivers sharing one file keep their entries apart", async () => {
+            const { dir, file, state } = workspace();
+            const other = await RayCluster.start(path.join(root, "ray-2"));
+            try {
+                const a = startDriver(dir, { ...worker(file, state, await freePort()), replicas: 1 });
+                await waitUntil(() => own(file, "ray-").length === 1, "cluster A's replica to register", 60_000);
+                const b = startDriver(dir, { ...worker(file, state, await freePort()), replicas: 1 }, other);
+                await waitUntil(() => own(file, "ray-").length === 2, "cluster B's replica to register next to A's", 60_000);
+                const [x, y] = own(file, "ray-").map((e) => e.name);
+                assert.strictEqual(x.split("-")[1], y.split("-")[1], "precondition: both drivers have the same Ray job id");
+                b.child.kill("SIGTERM");
+                await b.exited;
+                assert.deepStrictEqual(own(file, "ray-").map((e) => e.name), [x]);
+                a.child.kill("SIGTERM");
+                await a.exited;
+                assert.deepStrictEqual(entries(file), [OTHER_ENTRY]);
+            } finally {
+                for (const d of drivers.splice(0)) await stopProcess(d, 60_000);
+                await other.stop();
+            }
+        });
+
         it("registers replicas as their own servers answer, drops a hung one, and removes the rest on SIGTERM", async () => {
             const { dir, file, state } = workspace();
             const driver = startDriver(dir, { ...worker(file, state, await freePort()), replicas: 2 });

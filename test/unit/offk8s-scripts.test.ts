@@ -9,6 +9,7 @@ import { endpointsFileErrors, parseEndpointsFile, renderEndpointsFile } from "..
 import { planRouterHost } from "../../components/offk8s/host";
 import { renderRayScript } from "../../components/offk8s/ray";
 import { SlurmJobOptions, renderSlurmScript, renderSlurmWorker } from "../../components/offk8s/slurm";
+import { killLeftovers } from "../integration/daemons";
 
 function has(command: string): boolean {
     return spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
@@ -179,6 +180,8 @@ describe("off Kubernetes: Slurm batch script", () => {
             assert.deepStrictEqual(fs.readdirSync(path.dirname(endpoints)).sort(), ["endpoints.yaml", "endpoints.yaml.lock"]);
         } finally {
             workers.forEach((w) => w.exitCode === null && w.kill("SIGKILL"));
+            // A KILLed worker cannot stop its server: stop the stubs started from this dir, by pid.
+            killLeftovers(dir);
             fs.rmSync(dir, { recursive: true, force: true });
         }
     });
