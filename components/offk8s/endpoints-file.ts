@@ -141,12 +141,12 @@ export function entryLine(entry: EndpointEntry): string {
 }
 
 /**
- * Renders entries as the launchers' updater writes them (JSON, one entry per line); throws `LlmdConfigError`
+ * Renders entries as the launchers' updater writes them (JSON, one entry per line; none as `endpoints: []`); throws `LlmdConfigError`
  * (under `field`) for an entry the router would skip or a duplicate name.
  */
 export function renderEndpointsFile(entries: EndpointEntry[], field = "endpoints"): string {
-    const body = entries.length === 0 ? "[]" : `[\n  ${entries.map(entryLine).join(",\n  ")}\n]`;
-    const text = `{"endpoints": ${body}}\n`;
+    // No entries stays the plain YAML every reader (and the updater without PyYAML) understands.
+    const text = entries.length === 0 ? "endpoints: []\n" : `{"endpoints": [\n  ${entries.map(entryLine).join(",\n  ")}\n]}\n`;
     const errors = endpointsFileErrors(text);
     if (errors.length > 0) {
         throw new LlmdConfigError(field, entries, errors.join("; "));

@@ -49,6 +49,16 @@ function modelsAt(port: string | number): Promise<string[]> {
     });
 }
 
+/** `promise`, with the tail of `log` added to its error: what a driver said when a wait timed out. */
+async function explained<T>(promise: Promise<T>, log: string): Promise<T> {
+    try {
+        return await promise;
+    } catch (err) {
+        const tail = fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter((l) => /llmd|Error|error|srun|slurmstepd/.test(l)).slice(-15).join("\n") : "(no log)";
+        throw new Error(`${(err as Error).message}\n--- ${path.basename(log)}:\n${tail}`);
+    }
+}
+
 function stubPid(stateDir: string, port: string): number {
     return Number(fs.readFileSync(path.join(stateDir, `${port}.pid`), "utf8"));
 }
@@ -187,7 +197,7 @@ describe("off Kubernetes, for real: Slurm and Ray launchers with a stub vLLM", f
         it("registers replicas as their own servers answer, drops a hung one, and removes the rest on SIGTERM", async () => {
             const { dir, file, state } = workspace();
             const driver = startDriver(dir, { ...worker(file, state, await freePort()), replicas: 2 });
-            await waitUntil(() => own(file, "ray-").length === 2, "two Ray replicas to register", 60_000);
+            await explained(waitUntil(() => own(file, "ray-").length === 2, "two Ray replicas to register", 60_000), driver.log);
             const mine = own(file, "ray-").sort((a, b) => a.name.localeCompare(b.name));
             assert.deepStrictEqual(entries(file)[0], OTHER_ENTRY);
             assert.notStrictEqual(mine[0].port, mine[1].port);
@@ -201,7 +211,7 @@ describe("off Kubernetes, for real: Slurm and Ray launchers with a stub vLLM", f
             const pid = stubPid(state, mine[0].port);
             process.kill(pid, "SIGSTOP");
             try {
-                await waitUntil(() => own(file, "ray-").length === 1, "the hung replica to be deregistered", 30_000);
+                await explained(waitUntil(() => own(file, "ray-").length === 1, "the hung replica to be deregistered", 30_000), driver.log);
                 assert.strictEqual(own(file, "ray-")[0].name, mine[1].name);
             } finally {
                 try {
@@ -283,7 +293,7 @@ describe("off Kubernetes, for real: Slurm and Ray launchers with a stub vLLM", f
             }
 
             slurm!.scancel(job);
-            await waitUntil(() => own(file, "slurm-").length === 0, "scancel to deregister both", 30_000);
+            await explained(waitUntil(() => own(file, "slurm-").length === 0, "scancel to deregister both", 30_000), path.join(dir, `llmd-vllm-${job}.out`));
             assert.deepStrictEqual(entries(file), [OTHER_ENTRY]);
             await waitUntil(() => slurm!.jobState(job) === "CANCELLED", "the job to end", 30_000);
             assert.doesNotMatch(slurmOutput(dir, job), /could not remove/);

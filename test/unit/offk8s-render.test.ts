@@ -70,9 +70,9 @@ describe("off Kubernetes: endpoints file", () => {
         assert.strictEqual(text.split("\n").filter((l) => l.startsWith('  {"name":')).length, 2);
     });
 
-    it("renders no entries as an empty JSON list, which is valid", () => {
+    it("renders no entries as `endpoints: []`, which is valid", () => {
         const text = renderEndpointsFile([]);
-        assert.strictEqual(text, '{"endpoints": []}\n');
+        assert.strictEqual(text, "endpoints: []\n");
         assert.deepStrictEqual(parseEndpointsFile("f", text), []);
     });
 

@@ -93,7 +93,7 @@ describe("RouterHost (llmd:index:RouterHost)", () => {
         const seed = byName(resources, "edge-endpoints");
         assert.match(seed.inputs.create as string, /if \[ -e "\/var\/lib\/llmd\/endpoints\.yaml" \]/);
         assert.strictEqual(seed.inputs.delete, undefined);
-        assert.strictEqual(seed.inputs.stdin, '{"endpoints": []}\n');
+        assert.strictEqual(seed.inputs.stdin, "endpoints: []\n");
     });
 
     it("restarts on config change: start is triggered by the content hash", async () => {
