@@ -172,8 +172,9 @@ cleanup() {
     stop_vllm
 }
 trap cleanup EXIT
-trap 'exit 143' TERM
-trap 'exit 130' INT
+# Ignore repeats from the first signal on: one arriving before cleanup runs would re-enter exit and skip it.
+trap 'trap "" TERM INT; exit 143' TERM
+trap 'trap "" TERM INT; exit 130' INT
 
 # Starts vLLM on $port and waits until it answers as ours: 0 ready, 1 exited, 2 timed out.
 start_vllm() {

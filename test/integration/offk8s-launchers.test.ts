@@ -50,12 +50,15 @@ function modelsAt(port: string | number): Promise<string[]> {
 }
 
 /** `promise`, with the tail of `log` added to its error: what a driver said when a wait timed out. */
-async function explained<T>(promise: Promise<T>, log: string): Promise<T> {
+async function explained<T>(promise: Promise<T>, ...logs: string[]): Promise<T> {
     try {
         return await promise;
     } catch (err) {
-        const tail = fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter((l) => /llmd|Error|error|srun|slurmstepd/.test(l)).slice(-15).join("\n") : "(no log)";
-        throw new Error(`${(err as Error).message}\n--- ${path.basename(log)}:\n${tail}`);
+        const tails = logs.map((log) => {
+            const lines = fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter((l) => /llmd|Error|error|srun|slurmstepd/.test(l)) : ["(no log)"];
+            return `--- ${path.basename(log)}:\n${lines.slice(-15).join("\n")}`;
+        });
+        throw new Error([(err as Error).message, ...tails].join("\n"));
     }
 }
 
@@ -277,7 +280,7 @@ describe("off Kubernetes, for real: Slurm and Ray launchers with a stub vLLM", f
             const { dir, file, state } = workspace();
             const port = await freePort();
             const job = slurm!.sbatch(slurmJob(file, state, port, { replicasPerNode: 2 }), dir);
-            await waitUntil(() => own(file, "slurm-").length === 2, "two replicas to register", 30_000);
+            await explained(waitUntil(() => own(file, "slurm-").length === 2, "two replicas to register", 30_000), path.join(dir, `llmd-vllm-${job}.out`));
             assert.deepStrictEqual(endpointsFileErrors(fs.readFileSync(file, "utf8")), []);
             const list = entries(file);
             assert.deepStrictEqual(list.find((e) => e.name === "static-0"), OTHER_ENTRY);
@@ -305,7 +308,7 @@ describe("off Kubernetes, for real: Slurm and Ray launchers with a stub vLLM", f
             // The stub binds after 2 s, like vLLM after loading a model: both jobs probe the same free port.
             const script = slurmJob(file, state, port, {}, ["--stub-bind-delay", "2"]);
             const jobs = [slurm!.sbatch(script, dir), slurm!.sbatch(script, dir)];
-            await waitUntil(() => own(file, "slurm-").length === 2, "both jobs to register", 40_000);
+            await explained(waitUntil(() => own(file, "slurm-").length === 2, "both jobs to register", 40_000), ...jobs.map((job) => path.join(dir, `llmd-vllm-${job}.out`)));
             const mine = own(file, "slurm-");
             assert.notStrictEqual(mine[0].port, mine[1].port);
             for (const job of jobs) {

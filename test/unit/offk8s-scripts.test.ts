@@ -82,7 +82,7 @@ describe("off Kubernetes: Slurm batch script", () => {
 
     it("deregisters from an EXIT trap that ignores the TERMs Slurm keeps sending", () => {
         assert.match(worker, /^trap cleanup EXIT$/m);
-        assert.match(worker, /^trap 'exit 143' TERM$/m);
+        assert.match(worker, /^trap 'trap "" TERM INT; exit 143' TERM$/m);
         const cleanup = /^cleanup\(\) \{\n([\s\S]*?)\n\}$/m.exec(worker)![1];
         assert.match(cleanup.split("\n").filter((l) => !l.trim().startsWith("#"))[0], /^\s+trap '' TERM INT$/);
         assert.match(worker, /python3 -c "\$updater" "\$endpoints_file" "\$name"/);
