@@ -76,6 +76,7 @@ export class RouterHost extends pulumi.ComponentResource {
             envoyImage: args.envoyImage,
             routerBinaryPath: args.routerBinaryPath,
             envoyBinaryPath: args.envoyBinaryPath,
+            containerRuntimePath: args.containerRuntimePath,
             useSudo: args.useSudo,
             endpointsWriter: args.endpointsWriter,
         });

@@ -72,6 +72,7 @@ export function runBareMetalProgram(config: pulumi.Config): Record<string, pulum
                     poolNamespace: settings.poolNamespace ?? scheduler,
                     useSudo: settings.useSudo,
                     endpointsWriter: settings.endpointsWriter,
+                    containerRuntimePath: settings.containerRuntimePath,
                 }),
             ),
     );
@@ -86,6 +87,14 @@ export function runBareMetalProgram(config: pulumi.Config): Record<string, pulum
         namespace: settings.poolNamespace ?? scheduler,
         labels: settings.labels,
         vllmArgs: settings.vllmArgs,
+        // `cpu` runs the whole path on machines without GPUs (vLLM's CPU build, or the simulator via vllmCommand).
+        accelerator: settings.accelerator,
+        vllmCommand: settings.vllmCommand,
+        networkInterface: settings.networkInterface,
+        readyTimeoutSeconds: settings.readyTimeoutSeconds,
+        healthIntervalSeconds: settings.healthIntervalSeconds,
+        healthTimeoutSeconds: settings.healthTimeoutSeconds,
+        unhealthyThreshold: settings.unhealthyThreshold,
     };
     let launcher: { slurmScript?: string; rayScript?: string };
     if (scheduler === BareMetalScheduler.Slurm) {

@@ -2,9 +2,9 @@
  * The endpoints file the llm-d router reads in file-discovery mode (llm-d-router v0.10.0, plugin
  * `file-discovery`, `docs/discovery.md`): `endpoints: [{name, namespace?, address, port, labels?}]`.
  *
- * llmd writes it one entry per line, each entry a JSON object (JSON is valid YAML flow syntax), so the Slurm
- * and Ray launchers can add or drop their own line with line tools and an atomic rename, without a YAML
- * library on the compute nodes. The validator accepts any YAML or JSON layout.
+ * llmd writes it as JSON (valid YAML) with one entry per line: the launchers' updater (endpoints-updater.ts)
+ * reads JSON with Python's standard library, so nodes without PyYAML can still rewrite a file llmd wrote.
+ * The validator, and the updater when PyYAML is installed, accept any YAML or JSON layout.
  */
 import { parse } from "yaml";
 import { LlmdConfigError } from "../errors";
@@ -25,10 +25,6 @@ export interface EndpointEntry {
 
 /** The router refuses to start on a bigger file. */
 export const ENDPOINTS_FILE_MAX_BYTES = 1024 * 1024;
-/** First line of every endpoints file llmd writes; the launchers rebuild the file from it. */
-export const ENDPOINTS_HEADER = "endpoints:";
-/** Prefix of an entry line in llmd's one-entry-per-line layout. */
-export const ENTRY_LINE_PREFIX = "  - ";
 
 const ENTRY_KEYS = new Set(["name", "namespace", "address", "port", "labels"]);
 // Go's net.ParseIP (which the router uses) rejects octets with leading zeros since Go 1.17.
@@ -134,22 +130,23 @@ export function parseEndpointsFile(field: string, text: string): EndpointEntry[]
     return (parse(text) as { endpoints: EndpointEntry[] }).endpoints;
 }
 
-/** One entry as llmd's launchers write it: a single-line JSON object with keys in a fixed order. */
+/** One entry as llmd writes it: a single-line JSON object with keys in a fixed order. */
 export function entryLine(entry: EndpointEntry): string {
     const ordered: Record<string, unknown> = { name: entry.name };
     if (entry.namespace !== undefined) ordered.namespace = entry.namespace;
     ordered.address = entry.address;
     ordered.port = entry.port;
     if (entry.labels !== undefined && Object.keys(entry.labels).length > 0) ordered.labels = entry.labels;
-    return `${ENTRY_LINE_PREFIX}${JSON.stringify(ordered)}`;
+    return JSON.stringify(ordered);
 }
 
 /**
- * Renders entries in llmd's one-entry-per-line layout; throws `LlmdConfigError` (under `field`) for an
- * entry the router would skip or a duplicate name.
+ * Renders entries as the launchers' updater writes them (JSON, one entry per line; none as `endpoints: []`); throws `LlmdConfigError`
+ * (under `field`) for an entry the router would skip or a duplicate name.
  */
 export function renderEndpointsFile(entries: EndpointEntry[], field = "endpoints"): string {
-    const text = entries.length === 0 ? `${ENDPOINTS_HEADER} []\n` : `${ENDPOINTS_HEADER}\n${entries.map(entryLine).join("\n")}\n`;
+    // No entries stays the plain YAML every reader (and the updater without PyYAML) understands.
+    const text = entries.length === 0 ? "endpoints: []\n" : `{"endpoints": [\n  ${entries.map(entryLine).join(",\n  ")}\n]}\n`;
     const errors = endpointsFileErrors(text);
     if (errors.length > 0) {
         throw new LlmdConfigError(field, entries, errors.join("; "));

@@ -56,6 +56,11 @@ export interface RouterHostSettings {
     routerBinaryPath?: string;
     /** Envoy binary (binary mode). Default `/usr/local/bin/envoy`. */
     envoyBinaryPath?: string;
+    /**
+     * Container runtime executable (container modes), for one installed elsewhere (`/usr/local/bin/docker`,
+     * `/snap/bin/docker`). Default `/usr/bin/podman` or `/usr/bin/docker` by `installMode`.
+     */
+    containerRuntimePath?: string;
     /** Run host commands through `sudo -n`. Default: true unless the user is root. */
     useSudo?: boolean;
     /**
@@ -179,7 +184,8 @@ export function planRouterHost(name: string, input: RouterHostInput): RouterHost
     const layout = hostLayout(configDir, endpointsFilePath);
 
     const routerConfig = renderFileDiscoveryRouterConfig({ profile, endpointsFilePath });
-    const unitOptions = { mode, layout, routerImage, envoyImage, routerBinaryPath, envoyBinaryPath, poolName, poolNamespace };
+    const runtime = safePath("containerRuntimePath", input.containerRuntimePath ?? (mode === HostInstallMode.Docker ? "/usr/bin/docker" : "/usr/bin/podman"));
+    const unitOptions = { mode, layout, routerImage, envoyImage, routerBinaryPath, envoyBinaryPath, containerRuntimePath: runtime, poolName, poolNamespace };
     const files: HostFile[] = [
         { role: "router-config", path: layout.routerConfigPath, mode: "0644", content: routerConfig, keepExisting: false },
         {
@@ -211,7 +217,6 @@ export function planRouterHost(name: string, input: RouterHostInput): RouterHost
         units.push(UNITS.syncTimer);
     }
 
-    const runtime = mode === HostInstallMode.Docker ? "/usr/bin/docker" : "/usr/bin/podman";
     const fail = (message: string) => `{ echo ${shQuote(`llmd: ${message}`)} >&2; exit 1; }`;
     const prepare = [
         "set -e",

@@ -63,6 +63,8 @@ export interface HostUnitOptions {
     envoyImage: string;
     routerBinaryPath: string;
     envoyBinaryPath: string;
+    /** podman or docker executable (container modes). */
+    containerRuntimePath: string;
     /** Pool name and namespace: only labels in metrics and logs off Kubernetes. */
     poolName: string;
     poolNamespace: string;
@@ -90,10 +92,6 @@ export function envoyArgs(layout: HostLayout): string[] {
     return ["--config-path", layout.envoyConfigPath, "--service-node", "llmd-router-proxy", "--log-level", "warn", "--drain-strategy", "immediate", "--drain-time-s", "60"];
 }
 
-function runtimePath(mode: HostInstallMode): string {
-    return mode === HostInstallMode.Docker ? "/usr/bin/docker" : "/usr/bin/podman";
-}
-
 function unit(description: string, extraUnit: string[], service: string[]): string {
     return [
         "# Rendered by llmd; changes are overwritten by the next `pulumi up`.",
@@ -117,7 +115,7 @@ function unit(description: string, extraUnit: string[], service: string[]): stri
 }
 
 function containerService(options: HostUnitOptions, name: string, image: string, mounts: string[], args: string[], entrypoint?: string): string[] {
-    const runtime = runtimePath(options.mode);
+    const runtime = options.containerRuntimePath;
     const run = [
         runtime, "run", "--rm", "--name", name,
         // Host networking: Envoy reaches the router on loopback, the router scrapes workers by their IPs.

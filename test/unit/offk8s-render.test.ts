@@ -61,12 +61,14 @@ describe("off Kubernetes: router config with file discovery", () => {
 });
 
 describe("off Kubernetes: endpoints file", () => {
-    it("renders entries one per line that parse back to the same endpoints", () => {
+    it("renders entries as JSON, one per line, that parse back to the same endpoints", () => {
         const entries: EndpointEntry[] = [ENTRY, { name: "vllm-1", namespace: "slurm", address: "10.0.0.2", port: "8001" }];
         const text = renderEndpointsFile(entries);
         assert.deepStrictEqual(endpointsFileErrors(text), []);
         assert.deepStrictEqual(parseEndpointsFile("f", text), entries);
-        assert.strictEqual(text.split("\n").filter((l) => l.startsWith("  - {")).length, 2);
+        // JSON, so the launchers' updater reads it without PyYAML.
+        assert.deepStrictEqual(JSON.parse(text).endpoints, entries);
+        assert.strictEqual(text.split("\n").filter((l) => l.startsWith('  {"name":')).length, 2);
     });
 
     it("renders no entries as `endpoints: []`, which is valid", () => {
@@ -164,12 +166,29 @@ describe("off Kubernetes: router host files", () => {
             envoyImage: "unused",
             routerBinaryPath: "/opt/llmd/epp",
             envoyBinaryPath: "/opt/envoy",
+            containerRuntimePath: "/usr/bin/podman",
             poolName: "p",
             poolNamespace: "n",
         });
         assert.match(unit, /^ExecStart=\/opt\/llmd\/epp --config-file=/m);
         assert.match(unit, /DynamicUser=yes/);
         assert.doesNotMatch(planRouterHost("r", { host: "h", installMode: HostInstallMode.Binary }).install, /pull/);
+    });
+
+    it("runs docker from /usr/bin by default, or from containerRuntimePath, in the units and the install steps", () => {
+        const docker = plan({ installMode: HostInstallMode.Docker });
+        assert.match(file(docker, "router-unit").content, /^ExecStart=\/usr\/bin\/docker run /m);
+        const elsewhere = plan({ installMode: HostInstallMode.Docker, containerRuntimePath: "/snap/bin/docker" });
+        for (const role of ["router-unit", "envoy-unit"]) {
+            const unit = file(elsewhere, role).content;
+            assert.match(unit, /^ExecStart=\/snap\/bin\/docker run /m);
+            assert.match(unit, /^ExecStartPre=-\/snap\/bin\/docker rm -f /m);
+            assert.match(unit, /^ExecStop=\/snap\/bin\/docker stop /m);
+            assert.doesNotMatch(unit, /\/usr\/bin\/docker/);
+        }
+        assert.match(elsewhere.prepare, /test -x \/snap\/bin\/docker/);
+        assert.match(elsewhere.install, /\/snap\/bin\/docker pull /);
+        throwsConfigError(() => plan({ containerRuntimePath: "docker" }), "containerRuntimePath", /absolute path/);
     });
 
     it("adds the shared-file sync timer only when a shared endpoints file is set", () => {

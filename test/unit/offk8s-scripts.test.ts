@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { LlmdConfigError } from "../../components/errors";
@@ -8,6 +9,7 @@ import { endpointsFileErrors, parseEndpointsFile, renderEndpointsFile } from "..
 import { planRouterHost } from "../../components/offk8s/host";
 import { renderRayScript } from "../../components/offk8s/ray";
 import { SlurmJobOptions, renderSlurmScript, renderSlurmWorker } from "../../components/offk8s/slurm";
+import { killLeftovers } from "../integration/daemons";
 
 function has(command: string): boolean {
     return spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
@@ -35,6 +37,15 @@ const JOB: SlurmJobOptions = {
     labels: { "llm-d.ai/role": "decode" },
 };
 
+function freePort(): Promise<number> {
+    return new Promise((resolve) => {
+        const server = net.createServer().listen(0, "127.0.0.1", () => {
+            const port = (server.address() as net.AddressInfo).port;
+            server.close(() => resolve(port));
+        });
+    });
+}
+
 async function waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
@@ -60,20 +71,29 @@ describe("off Kubernetes: Slurm batch script", () => {
         assert.ok(lines.slice(1, lastSbatch).every((l) => l.startsWith("#")), "a command precedes an #SBATCH line");
     });
 
-    it("starts vLLM with the model, port and tensor parallelism, and embeds the worker verbatim", () => {
-        assert.match(worker, /vllm serve "\$model" --host 0\.0\.0\.0 --port "\$port" --served-model-name "\$served_model_name" --tensor-parallel-size=2 --gpu-memory-utilization=0\.95 --max-model-len=8192 &/);
+    it("starts vLLM with the model, port, launch token and tensor parallelism, and embeds the worker verbatim", () => {
+        assert.match(worker, /"\$vllm" serve "\$model" --host 0\.0\.0\.0 --port "\$port" --served-model-name "\$served_model_name" "\$launch_token" --tensor-parallel-size=2 --gpu-memory-utilization=0\.95 --max-model-len=8192 &/);
         assert.match(worker, /^model=Qwen\/Qwen3-32B$/m);
+        assert.match(worker, /^vllm=vllm$/m);
         assert.match(worker, /^port=\$\(\( 8000 \+ \$\{SLURM_LOCALID:-0\} \)\)$/m);
+        assert.match(worker, /^port_stride=2$/m);
         assert.ok(script.includes(worker), "batch script embeds the worker script");
     });
 
-    it("registers under flock with temp file + mv, and deregisters from an EXIT trap", () => {
-        assert.match(worker, /flock -w 120 9/);
-        assert.match(worker, /\) 9>>"\$lock_file"/);
-        assert.match(worker, /tmp=\$\(mktemp "\$\{endpoints_file\}\.XXXXXX"\)/);
-        assert.match(worker, /mv -f "\$tmp" "\$endpoints_file"/);
+    it("deregisters from an EXIT trap that ignores the TERMs Slurm keeps sending", () => {
         assert.match(worker, /^trap cleanup EXIT$/m);
-        assert.match(worker, /^trap 'exit 143' TERM$/m);
+        assert.match(worker, /^trap 'trap "" TERM INT; exit 143' TERM$/m);
+        const cleanup = /^cleanup\(\) \{\n([\s\S]*?)\n\}$/m.exec(worker)![1];
+        assert.match(cleanup.split("\n").filter((l) => !l.trim().startsWith("#"))[0], /^\s+trap '' TERM INT$/);
+        assert.match(worker, /python3 -c "\$updater" "\$endpoints_file" "\$name"/);
+    });
+
+    it("asks for CPUs instead of GPUs with accelerator cpu", () => {
+        const cpu = renderSlurmScript({ ...JOB, accelerator: "cpu", gpusPerNode: undefined, tensorParallelSize: 1, replicasPerNode: 3, cpusPerReplica: 4 });
+        assert.doesNotMatch(cpu, /gpus/);
+        assert.match(cpu, /^#SBATCH --ntasks-per-node=3$/m);
+        assert.match(cpu, /^#SBATCH --cpus-per-task=4$/m);
+        assert.match(cpu, /^srun --ntasks-per-node=3 --cpus-per-task=4 /m);
     });
 
     it("passes bash -n (batch script and worker)", () => {
@@ -106,33 +126,36 @@ describe("off Kubernetes: Slurm batch script", () => {
         rejects({ partition: "gpu; rm -rf /" }, "partition", /letters, digits/);
         rejects({ endpointsFile: "relative/endpoints.yaml" }, "endpointsFile", /absolute path/);
         rejects({ model: "" }, "model", /non-empty/);
+        rejects({ replicasPerNode: 3 }, "replicasPerNode", /gpusPerNode \/ tensorParallelSize \(2\)/);
+        rejects({ accelerator: "cpu", gpusPerNode: 4 }, "gpusPerNode", /0 or unset/);
+        rejects({ accelerator: "tpu" as never }, "accelerator", /gpu, cpu/);
+        rejects({ vllmCommand: "vllm; reboot" }, "vllmCommand", /command name or path/);
+        rejects({ networkInterface: "ib0 up" }, "networkInterface", /interface name/);
     });
 
-    it("registers a running worker in the endpoints file and removes it when Slurm sends TERM", async function () {
-        if (!has("flock")) {
-            console.log("      (skipped: flock is not installed here; the static checks above still ran)");
+    it("outside Slurm too: registers two workers' own servers, keeps a block-YAML entry, and TERM removes each", async function () {
+        if (!has("flock") || !has("curl") || !has("python3")) {
+            console.log("      (skipped: flock, curl or python3 is not installed here; the static checks above still ran)");
             this.skip();
         }
         this.timeout(40_000);
         const dir = tempDir();
-        const bin = path.join(dir, "bin");
-        fs.mkdirSync(bin);
-        // Stand-ins: a vLLM that just stays up, a curl that always answers, a host with one IPv4.
-        fs.writeFileSync(path.join(bin, "vllm"), "#!/bin/bash\nexec sleep 300\n", { mode: 0o755 });
-        fs.writeFileSync(path.join(bin, "curl"), "#!/bin/bash\nexit 0\n", { mode: 0o755 });
-        fs.writeFileSync(path.join(bin, "hostname"), '#!/bin/bash\nif [ "$1" = -I ]; then echo "fe80::1 10.1.2.3"; else echo node7; fi\n', { mode: 0o755 });
+        const stub = path.join(dir, "vllm");
+        fs.copyFileSync(path.resolve(__dirname, "../../../test/integration/stub-vllm.py"), stub);
+        fs.chmodSync(stub, 0o755);
         const endpoints = path.join(dir, "shared", "endpoints.yaml");
         fs.mkdirSync(path.dirname(endpoints));
-        // Someone else's entry, which the worker must keep.
-        fs.writeFileSync(endpoints, renderEndpointsFile([{ name: "static-0", address: "10.9.9.9", port: "8000" }]));
-        const script = renderSlurmWorker({ ...JOB, endpointsFile: endpoints });
-        const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, SLURM_JOB_ID: "42", SLURMD_NODENAME: "node7" };
+        // Someone else's entry, in the README's block layout, which the worker must keep.
+        fs.writeFileSync(endpoints, 'endpoints:\n  - name: static-0\n    address: "10.9.9.9"\n    port: "8000"\n');
+        const port = await freePort();
+        const script = renderSlurmWorker({ ...JOB, endpointsFile: endpoints, vllmCommand: stub, networkInterface: "lo", port, healthIntervalSeconds: 1, readyTimeoutSeconds: 20 });
+        const env = { ...process.env, SLURM_JOB_ID: "42", SLURMD_NODENAME: "node7" };
         const start = (procid: number) => spawn("bash", ["-c", script, "llmd-worker"], { env: { ...env, SLURM_PROCID: String(procid), SLURM_LOCALID: String(procid) }, stdio: "ignore" });
         const workers = [start(0), start(1)];
         const exited = workers.map((w) => new Promise<void>((done) => w.on("exit", () => done())));
         const names = () => (fs.existsSync(endpoints) ? parseEndpointsFile("endpoints", fs.readFileSync(endpoints, "utf8")).map((e) => e.name).sort() : []);
         try {
-            await waitFor(() => names().length === 3, "both workers to register");
+            await waitFor(() => names().length === 3, "both workers to register", 30_000);
             const text = fs.readFileSync(endpoints, "utf8");
             assert.deepStrictEqual(endpointsFileErrors(text), []);
             const entries = parseEndpointsFile("endpoints", text);
@@ -141,22 +164,24 @@ describe("off Kubernetes: Slurm batch script", () => {
             assert.deepStrictEqual(first, {
                 name: "slurm-42-0",
                 namespace: "default",
-                address: "10.1.2.3",
-                port: "8000",
+                address: "127.0.0.1",
+                port: first.port,
                 labels: { "llm-d.ai/model": "qwen3-32b", "llm-d.ai/role": "decode", "llm-d.ai/launcher": "slurm", "slurm.job": "42", "slurm.node": "node7" },
             });
-            assert.strictEqual(entries.find((e) => e.name === "slurm-42-1")!.port, "8001");
+            assert.notStrictEqual(entries.find((e) => e.name === "slurm-42-1")!.port, first.port);
 
             workers[0].kill("SIGTERM");
             await exited[0];
             assert.deepStrictEqual(names(), ["slurm-42-1", "static-0"]);
             workers[1].kill("SIGTERM");
             await exited[1];
-            assert.deepStrictEqual(names(), ["static-0"]);
+            assert.deepStrictEqual(parseEndpointsFile("endpoints", fs.readFileSync(endpoints, "utf8")), [{ name: "static-0", address: "10.9.9.9", port: "8000" }]);
             // No temp files left behind next to the endpoints file.
             assert.deepStrictEqual(fs.readdirSync(path.dirname(endpoints)).sort(), ["endpoints.yaml", "endpoints.yaml.lock"]);
         } finally {
             workers.forEach((w) => w.exitCode === null && w.kill("SIGKILL"));
+            // A KILLed worker cannot stop its server: stop the stubs started from this dir, by pid.
+            killLeftovers(dir);
             fs.rmSync(dir, { recursive: true, force: true });
         }
     });
@@ -183,11 +208,15 @@ describe("off Kubernetes: Ray driver script", () => {
     it("starts one actor per replica with tensorParallelSize GPUs, running vLLM with the model", () => {
         const text = renderRayScript(options);
         assert.match(text, /^REPLICAS = 4$/m);
-        assert.match(text, /^@ray\.remote\(num_gpus=TENSOR_PARALLEL_SIZE\)$/m);
+        assert.match(text, /VllmReplica\.options\(num_gpus=NUM_GPUS, num_cpus=NUM_CPUS\)/);
+        assert.match(text, /^NUM_GPUS = 2$/m);
         assert.match(text, /^TENSOR_PARALLEL_SIZE = 2$/m);
         assert.match(text, /^MODEL = "Qwen\/Qwen3-32B"$/m);
-        assert.match(text, /os\.replace\(tmp, ENDPOINTS_FILE\)/);
+        assert.match(text, /os\.replace\(tmp, path\)/);
         assert.match(text, /fcntl\.flock\(lock, fcntl\.LOCK_EX\)/);
+        const cpu = renderRayScript({ ...options, accelerator: "cpu", cpusPerReplica: 2 });
+        assert.match(cpu, /^NUM_GPUS = 0$/m);
+        assert.match(cpu, /^NUM_CPUS = 2$/m);
     });
 
     it("shares the endpoints file with Slurm workers: keeps their lines, adds and removes its own", function () {
@@ -205,13 +234,13 @@ describe("off Kubernetes: Ray driver script", () => {
             const driver = `
 import importlib.util, sys, types
 ray = types.ModuleType("ray")
-ray.remote = lambda **kw: (lambda cls: cls)
+ray.remote = lambda cls: cls
 sys.modules["ray"] = ray
 spec = importlib.util.spec_from_file_location("w", sys.argv[1])
 w = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(w)
 entries = [] if sys.argv[2] == "clear" else [{"name": "ray-01-0", "namespace": "ray", "address": "10.0.0.7", "port": "8000", "labels": {"ray.replica": "0"}}]
-w.update_endpoints("ray-01-", entries)
+w.update_endpoints(w.ENDPOINTS_FILE, lambda e: e["name"].startswith("ray-01-"), entries)
 `;
             check("python3", ["-c", driver, script, "add"]);
             const added = parseEndpointsFile("endpoints", fs.readFileSync(endpoints, "utf8"));

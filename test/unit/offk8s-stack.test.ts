@@ -75,6 +75,24 @@ describe("baremetal stack", () => {
         assert.match(outputs.rayScript as string, /^ENDPOINTS_FILE = "\/shared\/llmd\/endpoints\.yaml"$/m);
     });
 
+    it("passes the shared worker settings (CPU mode, vLLM command, health checks) to either launcher", async () => {
+        const cpu = (s: Record<string, any>) => {
+            Object.assign(s, { accelerator: "cpu", vllmCommand: "/opt/vllm-cpu/bin/vllm", healthIntervalSeconds: 3, unhealthyThreshold: 5, networkInterface: "ib0" });
+            s.slurm = { nodes: 1, replicasPerNode: 2, cpusPerReplica: 8, time: "01:00:00", tensorParallelSize: 1 };
+        };
+        const slurm = (await resolveAll((await run(true, cpu)).result)).slurmScript as string;
+        assert.match(slurm, /^#SBATCH --cpus-per-task=8$/m);
+        assert.doesNotMatch(slurm, /gpus/);
+        assert.match(slurm, /^vllm=\/opt\/vllm-cpu\/bin\/vllm$/m);
+        assert.match(slurm, /^health_interval=3$/m);
+        assert.match(slurm, /^unhealthy_threshold=5$/m);
+        assert.match(slurm, /dev ib0/);
+        const ray = (await resolveAll((await run(true, (s) => (cpu(s), (s.scheduler = "ray"), (s.ray = { replicas: 2, tensorParallelSize: 1 })))).result)).rayScript as string;
+        assert.match(ray, /^NUM_GPUS = 0$/m);
+        assert.match(ray, /^VLLM = "\/opt\/vllm-cpu\/bin\/vllm"$/m);
+        assert.match(ray, /^NETWORK_INTERFACE = "ib0"$/m);
+    });
+
     it("the seed endpoints file each host gets is valid", async () => {
         const { resources } = await run(false);
         for (const r of resources.filter((r) => r.name.endsWith("-endpoints"))) {
