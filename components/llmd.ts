@@ -1,64 +1,26 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Accelerator, ClusterProvider } from "./catalog/accelerators";
-import { PresetName } from "./catalog/presets";
-import { InferenceObjectiveArgs, LlmdModelServerArgs, LlmdRouterArgs, LoraArgs, ModelAutoscalingArgs, ModelRewriteArgs, buildModel } from "./model";
-import { ModelCacheArgs } from "./render/model-cache";
-import { ModelMonitoringOptions } from "./render/model-operations";
-import { OperatorsArgs } from "./render/operators";
-import { WorkloadTimeoutsArgs } from "./render/timeouts";
-import { ModelServerNetworkArgs } from "./model-server";
-import { LlmdGatewayArgs, LlmdTopologyArgs, buildPlatform, gatewayBaseUrl } from "./platform";
-import { AcceleratorPool } from "./pool";
+import { ClusterProvider } from "./catalog/accelerators";
 import { gatewayParts } from "./gateway";
-// Inside whenPlain every input but the kept ones is resolved, hence the casts to the plain input types.
+import { LlmdModelSettings, buildModel } from "./model";
+import { LlmdGatewayArgs, LlmdTopologyArgs, buildPlatform, gatewayBaseUrl } from "./platform";
+// Inside whenPlain every input but the kept ones is resolved, hence the cast to the plain input type.
 import { LlmdDeploymentInput, resolveLlmdDeployment } from "./render/llmd-deployment";
+import { OperatorsArgs } from "./render/operators";
 import { whenPlain } from "./plain-inputs";
 
 export type { LlmdGatewayArgs, LlmdTopologyArgs } from "./platform";
 export type { LlmdModelServerArgs, LlmdRouterArgs } from "./model";
 
-/** Arguments of `LlmdDeployment`. */
-export interface LlmdDeploymentArgs {
-    /** Well-lit path: optimized-baseline (default; former name inference-scheduling), pd-disaggregation, precise-prefix-cache, wide-ep or simulator. */
-    preset?: PresetName;
+/** Arguments of `LlmdDeployment`: a model's settings plus its platform's. */
+export interface LlmdDeploymentArgs extends LlmdModelSettings {
     /** Namespace for the router, pool, gateway and model servers. Default `llm-d`. */
     namespace?: string;
     /** Create the namespace. Default true. */
     createNamespace?: boolean;
-    /** Hugging Face model id. Default: the preset's model. */
-    model?: string;
-    /** Where the weights come from: `hf://<repo>` (default, from `model`) or `pvc://<claim>/<path>`. */
-    modelSource?: string;
-    /** Model name clients send in requests. Default: `model`. */
-    servedModelName?: string;
-    /** Accelerator to serve on. Default: the preset's, or the cluster's only accelerator kind. */
-    accelerator?: Accelerator;
-    /** Run the preset's model servers on the CPU-only llm-d inference simulator instead of vLLM. */
-    simulate?: boolean;
-    /** The cluster's accelerator pools (a cluster component's `pools` output), used to place model servers. */
-    pools?: pulumi.Input<AcceleratorPool[]>;
-    /** Kubernetes version of the cluster (e.g. `1.33`); below 1.33 the P/D sidecar runs as a plain container. */
-    kubernetesVersion?: string;
-    /** Hugging Face token (stored as a Kubernetes Secret from a Pulumi secret). */
-    hfToken?: pulumi.Input<string>;
-    /** Existing Secret with key `HF_TOKEN` to use instead of `hfToken` (llm-d's convention is `llm-d-hf-token`). */
-    hfTokenSecretName?: string;
     /** Gateway settings. */
     gateway?: LlmdGatewayArgs;
-    /** Router settings. */
-    router?: LlmdRouterArgs;
-    /** Decode (or combined) model-server overrides. */
-    decode?: LlmdModelServerArgs;
-    /** Prefill model-server overrides (disaggregated presets). */
-    prefill?: LlmdModelServerArgs;
     /** Install the LeaderWorkerSet controller. Default: when a role spans nodes. False: the cluster runs it already. */
     installLeaderWorkerSet?: boolean;
-    /**
-     * Fast-network settings for every model server: RDMA device names, Multus networks, or `allowTcp` to accept
-     * P/D or multi-node serving over plain TCP on pools without RDMA.
-     */
-    network?: pulumi.Input<ModelServerNetworkArgs>;
     /**
      * Topology-aware scheduling with Kueue: installs Kueue, a Topology per the provider's labels and queues
      * for the pools, and keeps each multi-node group inside one topology domain.
@@ -72,24 +34,8 @@ export interface LlmdDeploymentArgs {
      * servers (creating an SCC needs cluster-admin). Otherwise nothing extra: restricted-v2 admits every pod.
      */
     platform?: ClusterProvider;
-    /** LoRA adapters served on the model. */
-    lora?: LoraArgs;
-    /** Request priorities (InferenceObjective) on the model's pool. */
-    objectives?: InferenceObjectiveArgs[];
-    /** Model-name rewrites and traffic splits (InferenceModelRewrite) on the model's pool. */
-    rewrites?: ModelRewriteArgs[];
-    /** Monitors, alert rules and Grafana dashboards for the model (the cluster needs the Prometheus Operator's or GMP's CRDs). */
-    monitoring?: ModelMonitoringOptions;
-    /** KEDA ScaledObjects for the model's servers on the router's flow-control metrics. */
-    autoscaling?: ModelAutoscalingArgs;
-    /** A cache for the weights (a PVC mounted as HF_HOME, or GKE's GCS FUSE / Hyperdisk ML fast paths). */
-    modelCache?: ModelCacheArgs;
-    /** How long `pulumi up` waits for each model-server workload. Default: the startup probe's budget plus 15 minutes. */
-    workloadTimeouts?: WorkloadTimeoutsArgs;
     /** Operators to install from their pinned charts: KEDA and kube-prometheus-stack. Off by default. */
     operators?: OperatorsArgs;
-    /** Kubernetes provider for every child (a cluster component's `kubernetesProvider`). */
-    kubernetesProvider?: k8s.Provider;
 }
 
 /**

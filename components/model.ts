@@ -116,19 +116,13 @@ export interface ModelAutoscalingArgs {
     bearerAuth?: boolean;
 }
 
-/** Arguments of `LlmdModel`. */
-export interface LlmdModelArgs {
-    /** The platform the model joins: an `LlmdPlatform`'s `ref` (or the same plain values, for a platform in another stack). */
-    platform: pulumi.Input<LlmdPlatformRef>;
+/**
+ * A model's settings, shared by `LlmdModel` and the one-model `LlmdDeployment` (whose `namespace` and cluster
+ * provider fields differ), so each field is documented once.
+ */
+export interface LlmdModelSettings {
     /** Well-lit path: optimized-baseline (default; former name inference-scheduling), pd-disaggregation, precise-prefix-cache, wide-ep or simulator. */
     preset?: PresetName;
-    /** Namespace of the model's router, pool, route and servers. Default: the platform's namespace. */
-    namespace?: string;
-    /**
-     * Create `namespace` (labelled for the platform's Gateway). Default: true when it is not the platform's. When
-     * false it must exist, and llmd adds the Gateway-access label with a server-side-apply patch.
-     */
-    createNamespace?: boolean;
     /** Hugging Face model id. Default: the preset's model. */
     model?: string;
     /** Where the weights come from: `hf://<repo>` (default, from `model`) or `pvc://<claim>/<path>`. */
@@ -155,8 +149,6 @@ export interface LlmdModelArgs {
     prefill?: LlmdModelServerArgs;
     /** Fast-network settings for every model server (RDMA devices, Multus networks, or `allowTcp`). */
     network?: pulumi.Input<ModelServerNetworkArgs>;
-    /** The cluster's provider; `openshift` grants RDMA servers an SCC of their own. */
-    clusterProvider?: ClusterProvider;
     /** LoRA adapters served on the model. */
     lora?: LoraArgs;
     /** Request priorities (InferenceObjective) on the model's pool. */
@@ -177,6 +169,21 @@ export interface LlmdModelArgs {
     workloadTimeouts?: WorkloadTimeoutsArgs;
     /** Kubernetes provider for every child (a cluster component's `kubernetesProvider`). */
     kubernetesProvider?: k8s.Provider;
+}
+
+/** Arguments of `LlmdModel`. */
+export interface LlmdModelArgs extends LlmdModelSettings {
+    /** The platform the model joins: an `LlmdPlatform`'s `ref` (or the same plain values, for a platform in another stack). */
+    platform: pulumi.Input<LlmdPlatformRef>;
+    /** Namespace of the model's router, pool, route and servers. Default: the platform's namespace. */
+    namespace?: string;
+    /**
+     * Create `namespace` (labelled for the platform's Gateway). Default: true when it is not the platform's. When
+     * false it must exist, and llmd adds the Gateway-access label with a server-side-apply patch.
+     */
+    createNamespace?: boolean;
+    /** The cluster's provider; `openshift` grants RDMA servers an SCC of their own. */
+    clusterProvider?: ClusterProvider;
 }
 
 /** The resources a built model exposes to its component. */

@@ -5,10 +5,8 @@
  */
 import { ClusterProvider } from "../catalog/accelerators";
 import { LlmdConfigError, requireOneOf } from "../errors";
-import { AcceleratorPool } from "../pool";
 import { KueueInput } from "./kueue";
-import { LlmdModelInput, LlmdModelPlan, ModelRouterInput, RoleOverrides, modelSpansNodes, resolveLlmdModel } from "./model";
-import { ModelServerNetworkArgs } from "./model-server-types";
+import { LlmdModelInput, LlmdModelPlan, modelSpansNodes, resolveLlmdModel } from "./model";
 import { PlatformSpec, resolvePlatformSpec } from "./platform";
 import { TopologySchedulingInput } from "./topology-scheduling";
 import { OperatorsArgs } from "./operators";
@@ -17,19 +15,8 @@ export type { RoleOverrides, PlannedModelServer } from "./model";
 export { DEPLOYMENT_LABEL } from "./model";
 export type { TopologySchedulingInput } from "./topology-scheduling";
 
-/** The plain part of `LlmdDeploymentArgs`. */
-export interface LlmdDeploymentInput {
-    preset?: string;
-    namespace?: string;
-    createNamespace?: boolean;
-    model?: string;
-    modelSource?: string;
-    servedModelName?: string;
-    accelerator?: string;
-    simulate?: boolean;
-    pools?: AcceleratorPool[];
-    kubernetesVersion?: string;
-    hfTokenSecretName?: string;
+/** The plain part of `LlmdDeploymentArgs`: a model's input plus its platform's. */
+export interface LlmdDeploymentInput extends Omit<LlmdModelInput, "clusterProvider"> {
     gateway?: {
         implementation?: string;
         gatewayClassName?: string;
@@ -38,20 +25,9 @@ export interface LlmdDeploymentInput {
         listenerPort?: number;
         controllerValues?: { [key: string]: unknown };
     };
-    router?: ModelRouterInput;
-    decode?: RoleOverrides;
-    prefill?: RoleOverrides;
     installLeaderWorkerSet?: boolean;
-    network?: ModelServerNetworkArgs;
     topologyAwareScheduling?: TopologySchedulingInput;
     platform?: string;
-    lora?: LlmdModelInput["lora"];
-    objectives?: unknown;
-    rewrites?: unknown;
-    monitoring?: LlmdModelInput["monitoring"];
-    autoscaling?: LlmdModelInput["autoscaling"];
-    modelCache?: LlmdModelInput["modelCache"];
-    workloadTimeouts?: LlmdModelInput["workloadTimeouts"];
     operators?: OperatorsArgs;
 }
 
