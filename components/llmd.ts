@@ -8,6 +8,7 @@ import { LlmdGatewayArgs, LlmdTopologyArgs, buildPlatform, gatewayBaseUrl } from
 import { AcceleratorPool } from "./pool";
 import { gatewayParts } from "./gateway";
 import { resolveLlmdDeployment } from "./render/llmd-deployment";
+import { checkArgs } from "./strict";
 
 export type { LlmdGatewayArgs, LlmdTopologyArgs } from "./platform";
 export type { LlmdModelServerArgs, LlmdRouterArgs } from "./model";
@@ -108,6 +109,7 @@ export class LlmdDeployment extends pulumi.ComponentResource {
      */
     constructor(name: string, args: LlmdDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:LlmdDeployment", name, {}, opts);
+        checkArgs("LlmdDeployment", args, opts, this);
         const { hfToken, kubernetesProvider, ...input } = args;
         // Everything is decided and checked before the first child exists: bad input creates nothing.
         const plan = resolveLlmdDeployment(name, input, { hfTokenGiven: hfToken !== undefined });

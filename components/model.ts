@@ -13,6 +13,7 @@ import { LlmdModelPlan, RoleOverrides, resolveLlmdModel } from "./render/model";
 import { checkPlatformRef } from "./render/platform";
 import { renderOpenShiftScc, renderOpenShiftServiceAccount } from "./render/openshift";
 import { FailureMode, InferenceRouter, RouterResources, SchedulerProfile } from "./router";
+import { checkArgs } from "./strict";
 
 /** Router settings of a model. */
 export interface LlmdRouterArgs {
@@ -295,6 +296,7 @@ export class LlmdModel extends pulumi.ComponentResource {
      */
     constructor(name: string, args: LlmdModelArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:LlmdModel", name, {}, opts);
+        checkArgs("LlmdModel", args, opts, this);
         const { hfToken, kubernetesProvider, platform, ...input } = args;
         const ref = plainPlatformRef(platform);
         if (ref === undefined) {

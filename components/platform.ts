@@ -13,6 +13,7 @@ import { ModelServerNetworkArgs } from "./model-server";
 import { AcceleratorPool } from "./pool";
 import { ModelRouting, renderModelRouting } from "./render/model-routing";
 import { LlmdPlatformRef, PlatformSpec, resolvePlatformSpec } from "./render/platform";
+import { checkArgs } from "./strict";
 
 export type { LlmdPlatformRef } from "./render/platform";
 export { ModelRouting } from "./render/model-routing";
@@ -258,6 +259,7 @@ export class LlmdPlatform extends pulumi.ComponentResource {
      */
     constructor(name: string, args: LlmdPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:LlmdPlatform", name, {}, opts);
+        checkArgs("LlmdPlatform", args, opts, this);
         const { kubernetesProvider, ...input } = args;
         // Everything is decided and checked before the first child exists: bad input creates nothing.
         const spec = resolvePlatformSpec(name, input);
