@@ -100,7 +100,7 @@ function unknownKey(path: string, key: string, value: unknown, known: string[], 
     const guess = closest(key, known);
     const suggestion = guess === undefined ? "" : ` (did you mean ${join(parent, guess)}?)`;
     const valid = hint ?? `expected a field ${parent === "" ? "these args take" : `${parent} takes`}${suggestion}: ${known.join(", ")}`;
-    err.message = `${path}: got ${shown}; ${hint === undefined ? valid : `${hint}${suggestion}`}`;
+    err.message = `${path}: got ${shown}; ${valid}`;
     throw err;
 }
 

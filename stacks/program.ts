@@ -12,6 +12,7 @@ import { LlmdDeployment, LlmdDeploymentArgs } from "../components/llmd";
 import { LlmdModel, LlmdModelArgs } from "../components/model";
 import { LlmdPlatform, LlmdPlatformArgs } from "../components/platform";
 import { resolveMultiModel } from "../components/render/multi-model";
+import { checkStackConfig } from "./strict-config";
 
 /** Values of `llmd:provider`. */
 export const STACK_PROVIDERS = ["kind", "minikube", "openshift", "existing", "gke", "aks", "digitalocean", "baremetal"] as const;
@@ -69,6 +70,7 @@ function platformOf(provider: Exclude<StackProvider, "baremetal">, clusterArgs: 
 export function runProgram(): Record<string, pulumi.Input<unknown>> {
     const config = new pulumi.Config("llmd");
     const provider = requireOneOf("llmd:provider", config.get("provider") ?? "kind", STACK_PROVIDERS);
+    checkStackConfig(config, provider);
     if (provider === "baremetal") {
         // No Kubernetes at all: the router runs on hosts and finds vLLM workers through an endpoints file.
         const { runBareMetalProgram } = require("./baremetal") as typeof import("./baremetal");
@@ -101,7 +103,7 @@ export function runProgram(): Record<string, pulumi.Input<unknown>> {
     const modelsKey = modelsArgs === undefined ? "llmd:deployment" : "llmd:models";
     // Every model is checked against the platform and the others before the first resource exists.
     const plan = inStackConfig(modelsKey, () => {
-        const entries = Array.isArray(models) ? models.map((m, i) => (typeof m === "object" && m !== null ? withShared(checkModelEntry(i, m)) : m)) : models;
+        const entries = Array.isArray(models) ? models.map((m) => (typeof m === "object" && m !== null ? withShared(m) : m)) : models;
         return resolveMultiModel("llmd", platformFull as any, entries, { hfTokenGiven: hfToken !== undefined });
     });
 
@@ -131,18 +133,6 @@ export function runProgram(): Record<string, pulumi.Input<unknown>> {
             .all(served.map(({ name, model }) => pulumi.all([model.namespace, model.poolName, model.servedModels, model.standaloneUrl]).apply(([namespace, pool, names, standaloneUrl]) => ({ name, namespace, inferencePool: pool, models: names, standaloneUrl }))))
             .apply((list) => list),
     };
-}
-
-// Settings of the whole platform, which a model entry cannot set for itself.
-const PLATFORM_ONLY = ["gateway", "installLeaderWorkerSet", "topologyAwareScheduling", "platform"];
-
-function checkModelEntry(i: number, entry: Record<string, unknown>): Record<string, unknown> {
-    for (const key of PLATFORM_ONLY) {
-        if (key in entry) {
-            throw new LlmdConfigError(`models[${i}].${key}`, entry[key], "is a platform setting with llmd:platform or llmd:models: move it under llmd:platform");
-        }
-    }
-    return entry;
 }
 
 /**
