@@ -16,11 +16,12 @@ import { isQuantity, quantityValue } from "./strict-quantity";
 
 const INT32_MAX = 2147483647;
 const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
-// Docker's reference grammar (distribution/reference), in one expression: optional registry host[:port],
-// lowercase path components, optional tag, optional digest.
+// Docker's reference grammar (distribution/reference): an optional registry (a first component with a '.' or
+// ':', or localhost), lowercase path components, an optional tag and an optional digest.
+const domainComponent = "[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?";
 const pathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
 const IMAGE = new RegExp(
-    `^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?/)?` +
+    `^(?:(?:${domainComponent}(?:\\.${domainComponent})+(?::[0-9]+)?|${domainComponent}:[0-9]+|localhost)/)?` +
         `${pathComponent}(?:/${pathComponent})*(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
 );
 
