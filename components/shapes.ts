@@ -9,8 +9,9 @@
  *   resource such as a `k8s.Provider`), `map` (string to string);
  * - a string Kubernetes validates when we render it: `image` (an image reference), `namespace` (an RFC 1123
  *   label outside `kube-*`), `ownNamespace` (the same, for one llmd creates by default, so not `default`),
- *   `effect` (a taint effect), `quantity` (a resource quantity), `labels` (label keys and values), `env`
- *   (environment variable names, and no secret-looking literal);
+ *   `effect` (a taint effect), `quantity` (a resource quantity), `labels` (label keys and values),
+ *   `qualifiedName` (a label key, taint key or extended resource name), `labelValue` (a label or taint value),
+ *   `env` (environment variable names, and no secret-looking literal);
  * - the name of a type in `TYPES`, or any of the above followed by `[]` for a list of them.
  *
  * test/unit/shapes.test.ts generates the multi-language schema and checks these tables list exactly its
@@ -56,13 +57,13 @@ export const TYPES: Readonly<Record<string, ObjectShape>> = {
     LlmdGatewayArgs: { implementation: "string", gatewayClassName: "string", installGatewayApiCrds: "boolean", internal: "boolean", listenerPort: "int", controllerValues: "any" },
     LlmdTopologyArgs: { clusterProvider: "string", installKueue: "boolean", topologyProfile: "string", rackLabel: "string", placement: "string" },
     AcceleratorPool: pool,
-    AcceleratorPoolTaint: { key: "string", value: "string", effect: "effect" },
+    AcceleratorPoolTaint: { key: "qualifiedName", value: "labelValue", effect: "effect" },
     ModelServerNetworkArgs: {
         rdmaDevices: "string[]",
         multusNetworks: "string[]",
         allowTcp: "boolean",
         socketInterface: "string",
-        rdmaResourceName: "string",
+        rdmaResourceName: "qualifiedName",
         rdmaResourceCount: "int",
         privileged: "boolean",
     },
@@ -83,8 +84,8 @@ export const TYPES: Readonly<Record<string, ObjectShape>> = {
     ModelServerKvEventsArgs: { enabled: "boolean", endpoint: "string", blockSize: "int", hashSeed: "string" },
     RouterHostConnection: { host: "string", user: "string", port: "int", privateKey: "string" },
     RouterHostEndpoint: { name: "string", namespace: "string", address: "string", port: "string", labels: "labels" },
-    KueueNetworkArgs: { rdmaResourceName: "string", rdmaResourceCount: "int" },
-    KueueExtraResource: { name: "string", perNode: "int", pool: "string" },
+    KueueNetworkArgs: { rdmaResourceName: "qualifiedName", rdmaResourceCount: "int" },
+    KueueExtraResource: { name: "qualifiedName", perNode: "int", pool: "string" },
     ExistingAcceleratorPoolArgs: {
         name: "string",
         accelerator: "string",

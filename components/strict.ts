@@ -146,6 +146,16 @@ function checkScalar(field: string, value: unknown, kind: string): void {
                 throw new LlmdConfigError(field, value, "expected a namespace outside kube-*, which Kubernetes reserves for its own components");
             }
             return;
+        case "qualifiedName":
+            if (typeof value !== "string" || !isLabelKey(value)) {
+                throw new LlmdConfigError(field, value, "expected a qualified name such as rdma/ib or nvidia.com/gpu: an optional DNS-subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.'");
+            }
+            return;
+        case "labelValue":
+            if (!isLabelValue(value)) {
+                throw new LlmdConfigError(field, value, "expected a label value: empty, or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit");
+            }
+            return;
         case "effect":
             if (typeof value !== "string" || !TAINT_EFFECTS.includes(value)) throw new LlmdConfigError(field, value, `expected one of ${TAINT_EFFECTS.join(", ")}`);
             return;
@@ -174,8 +184,8 @@ function checkStringMap(field: string, value: unknown, kind: "map" | "labels" | 
         if (kind === "labels" && !isLabelKey(key)) {
             throw new LlmdConfigError(field, key, "expected label keys of an optional DNS-subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit");
         }
-        if (kind === "labels" && !isLabelValue(item)) {
-            throw new LlmdConfigError(join(field, key), item, "expected a label value: empty, or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit");
+        if (kind === "labels") {
+            checkScalar(join(field, key), item, "labelValue");
         }
     }
 }

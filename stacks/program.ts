@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterProvider } from "../components/catalog/accelerators";
 import { ClusterOutputs } from "../components/cluster";
-import { LlmdConfigError, requireOneOf } from "../components/errors";
+import { LlmdConfigError, checkUnder, requireOneOf } from "../components/errors";
 import { LlmdDeployment, LlmdDeploymentArgs } from "../components/llmd";
 import { LlmdModel, LlmdModelArgs } from "../components/model";
 import { LlmdPlatform, LlmdPlatformArgs } from "../components/platform";
@@ -83,7 +83,8 @@ export function runProgram(): Record<string, pulumi.Input<unknown>> {
     if (deploymentArgs !== undefined && modelsArgs !== undefined) {
         throw new LlmdConfigError("llmd:models", modelsArgs, "set either llmd:deployment (one model) or llmd:models (a list), not both");
     }
-    const cluster = createCluster(provider, clusterArgs, config.getSecret("kubeconfig"));
+    // Component errors name the stack key the user wrote: `llmd:cluster.pools[0].name`, not `pools[0].name`.
+    const cluster = checkUnder("llmd:cluster", () => createCluster(provider, clusterArgs, config.getSecret("kubeconfig")));
     const clusterProvider = platformOf(provider, clusterArgs);
     const hfToken = config.getSecret("hfToken");
 
@@ -107,18 +108,18 @@ export function runProgram(): Record<string, pulumi.Input<unknown>> {
         return resolveMultiModel("llmd", platformFull as any, entries, { hfTokenGiven: hfToken !== undefined });
     });
 
-    const platform = new LlmdPlatform("llmd", {
+    const platform = checkUnder("llmd:platform", () => new LlmdPlatform("llmd", {
         ...platformFull,
         leaderWorkerSet: plan.platform.installLeaderWorkerSet,
         kubernetesProvider: cluster.kubernetesProvider,
-    });
-    const served = (models as Record<string, unknown>[]).map(({ name, ...entry }) => {
-        const model = new LlmdModel(name as string, {
+    }));
+    const served = (models as Record<string, unknown>[]).map(({ name, ...entry }, i) => {
+        const model = checkUnder(modelsKey === "llmd:models" ? `llmd:models[${i}]` : modelsKey, () => new LlmdModel(name as string, {
             ...(withShared(entry) as LlmdModelArgs),
             platform: platform.ref,
             hfToken,
             kubernetesProvider: cluster.kubernetesProvider,
-        });
+        }));
         return { name: name as string, model };
     });
 
@@ -165,14 +166,14 @@ function runDeployment(
     clusterProvider: ClusterProvider,
     hfToken: pulumi.Output<string> | undefined,
 ): Record<string, pulumi.Input<unknown>> {
-    const llmd = new LlmdDeployment("llmd", {
+    const llmd = checkUnder("llmd:deployment", () => new LlmdDeployment("llmd", {
         ...deploymentArgs,
         pools: cluster.pools,
         kubernetesVersion: deploymentArgs.kubernetesVersion ?? cluster.requestedVersion,
         platform: deploymentArgs.platform ?? clusterProvider,
         hfToken,
         kubernetesProvider: cluster.kubernetesProvider,
-    });
+    }));
 
     return {
         kubeconfig: cluster.kubeconfig,
