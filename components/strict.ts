@@ -11,7 +11,7 @@ import { LlmdConfigError, requireDnsLabel } from "./errors";
 import { COMPONENTS, FieldShape, NAMESPACE_CREATION, ObjectShape, TYPES } from "./shapes";
 import { closest } from "./suggest";
 import { isLabelKey, isLabelValue } from "./render/label-syntax";
-import { checkEnv } from "./strict-env";
+import { checkEnv, isSecretEnvName } from "./strict-env";
 import { isQuantity, quantityValue } from "./strict-quantity";
 
 const INT32_MAX = 2147483647;
@@ -40,9 +40,12 @@ function join(prefix: string, key: string): string {
     return prefix === "" ? key : `${prefix}.${key}`;
 }
 
-/** Whether a key name suggests its value is a credential (then its value is never printed). */
+/**
+ * Whether a key name suggests its value is a credential, so an error about it never prints the value. Generous
+ * on purpose, since the key is often a typo (`hfTokn`, `privatekey`): hiding a harmless value costs nothing.
+ */
 export function looksSecret(key: string): boolean {
-    return /(^|[_.-])(HF_TOKEN|TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY)([_.-]|$)/i.test(key) || /^(hfToken|privateKey|password|apiKey|token|secret)$/i.test(key);
+    return isSecretEnvName(key) || /tok|secret|passw|private|api_?key|credential/i.test(key);
 }
 
 /**
