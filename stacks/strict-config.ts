@@ -33,7 +33,7 @@ const MODEL_HINTS: KeyHints = {
 };
 
 /** `llmd:baremetal`: the settings stacks/baremetal.ts reads (the launcher's own `slurm`/`ray` options are free-form). */
-const BAREMETAL: ObjectShape = {
+export const BAREMETAL: ObjectShape = {
     hosts: "string[]",
     scheduler: "string",
     profile: "string",

@@ -1,9 +1,13 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { checkShape } from "../../components/strict";
 import { isSecretEnvName } from "../../components/strict-env";
 import { quantityValue } from "../../components/strict-quantity";
 import { closest } from "../../components/suggest";
+import { packageRoot } from "../../components/package-root";
+import { BAREMETAL } from "../../stacks/strict-config";
 import { SECRET } from "../../stacks/mock-engine";
 import { evaluateStack, renderTree, renderYaml, toPlan } from "../../stacks/plan";
 import { KIND_STACK } from "../support/stack-program";
@@ -51,5 +55,14 @@ describe("plan output never shows a secret in clear", () => {
         for (const [format, text] of [["tree", renderTree(plan)], ["json", JSON.stringify(plan)], ["yaml", renderYaml(plan)]]) {
             assert.ok(!text.includes(token), `${format} output shows the token`);
         }
+    });
+});
+
+describe("strict input: llmd:baremetal", () => {
+    // llmd:baremetal has no component of its own, so no schema: the program's reads are its field list.
+    it("declares exactly the settings stacks/baremetal.ts reads", () => {
+        const source = fs.readFileSync(path.join(packageRoot(), "stacks", "baremetal.ts"), "utf8");
+        const read = new Set([...source.matchAll(/\bsettings\.(\w+)/g)].map((m) => m[1]));
+        assert.deepStrictEqual(Object.keys(BAREMETAL).sort(), [...read].sort());
     });
 });
