@@ -7,6 +7,7 @@ import { optionalBoolean } from "./errors";
 import { loadCrds } from "./crds";
 import { createK8sObject } from "./k8s-object";
 import { gatewayControllerCharts, renderGateway, renderGatewayParameters, resolveGatewaySpec } from "./render/gateway";
+import { checkArgs } from "./strict";
 
 /** Arguments of `InferenceGateway`. */
 export interface InferenceGatewayArgs {
@@ -75,6 +76,7 @@ export class InferenceGateway extends pulumi.ComponentResource {
 
     constructor(name: string, args: InferenceGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:InferenceGateway", name, {}, opts);
+        checkArgs("InferenceGateway", args, opts);
         // Validate everything before creating any child.
         const { kubernetesProvider, retainCrdsOnDelete, ...input } = args;
         const spec = resolveGatewaySpec(input);

@@ -4,6 +4,7 @@ import { CHARTS } from "./catalog/versions";
 import { LlmdConfigError, requireDnsLabel } from "./errors";
 import { createK8sObject } from "./k8s-object";
 import { KueueExtraResource, KueueInput, KueueNetworkArgs, kueueWorkloadMetadata, renderKueue, resolveKueueSpec } from "./render/kueue";
+import { checkArgs } from "./strict";
 
 export type { KueueExtraResource, KueueNetworkArgs };
 
@@ -54,6 +55,7 @@ export class TopologyAwareScheduling extends pulumi.ComponentResource {
 
     constructor(name: string, args: TopologyAwareSchedulingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:TopologyAwareScheduling", name, {}, opts);
+        checkArgs("TopologyAwareScheduling", args, opts);
         // Validate everything before creating any child.
         const install = resolveKueueInstall(args);
         const { kubernetesProvider: provider, installKueue, kueueNamespace, createKueueNamespace, kueueValues, ...input } = args;

@@ -7,6 +7,7 @@ import { LlmdGatewayArgs, LlmdTopologyArgs, buildPlatform, gatewayBaseUrl } from
 import { LlmdDeploymentInput, resolveLlmdDeployment } from "./render/llmd-deployment";
 import { OperatorsArgs } from "./render/operators";
 import { whenPlain } from "./plain-inputs";
+import { checkArgs } from "./strict";
 
 export type { LlmdGatewayArgs, LlmdTopologyArgs } from "./platform";
 export type { LlmdModelServerArgs, LlmdRouterArgs } from "./model";
@@ -71,6 +72,7 @@ export class LlmdDeployment extends pulumi.ComponentResource {
     constructor(name: string, args: LlmdDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:LlmdDeployment", name, {}, opts);
         const built = whenPlain(args, ["hfToken", "kubernetesProvider"], (plain) => {
+            checkArgs("LlmdDeployment", plain, opts, this);
             const { hfToken, kubernetesProvider, ...input } = plain;
             // Everything is decided and checked before the first child exists: bad input creates nothing.
             const plan = resolveLlmdDeployment(name, input as LlmdDeploymentInput, { hfTokenGiven: hfToken !== undefined });

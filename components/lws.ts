@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "./catalog/versions";
 import { LlmdConfigError, requireDnsLabel } from "./errors";
+import { checkArgs } from "./strict";
 
 /** Namespace the LWS docs install the controller into. */
 export const DEFAULT_LWS_NAMESPACE = "lws-system";
@@ -54,6 +55,7 @@ export class LeaderWorkerSetController extends pulumi.ComponentResource {
 
     constructor(name: string, args: LeaderWorkerSetControllerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:LeaderWorkerSetController", name, {}, opts);
+        checkArgs("LeaderWorkerSetController", args, opts);
         const { kubernetesProvider: provider, ...input } = args;
         const spec = resolveLwsSpec(input);
 

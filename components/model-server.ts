@@ -14,6 +14,7 @@ import {
     ModelServerPdArgs,
     ModelServerRole,
 } from "./render/model-server-types";
+import { checkArgs } from "./strict";
 
 export { KueueTopologyMode, KvTransfer, ModelServerRole };
 export type { ModelServerKueueArgs, ModelServerKvEventsArgs, ModelServerNetworkArgs, ModelServerPdArgs, WorkloadTimeouts, WorkloadTimeoutsArgs };
@@ -56,6 +57,7 @@ export class ModelServer extends pulumi.ComponentResource {
 
     constructor(name: string, args: ModelServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:ModelServer", name, {}, opts);
+        checkArgs("ModelServer", args, opts);
         const spec = resolveModelServer(args, { name, hfTokenGiven: args.hfToken !== undefined });
         const provider = args.kubernetesProvider;
         // Children do not inherit dependsOn from a component: pass it on so the LeaderWorkerSet waits for

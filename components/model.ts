@@ -18,6 +18,7 @@ import { ModelMonitoringOptions } from "./render/model-operations";
 import { WorkloadTimeoutsArgs } from "./render/timeouts";
 import { K8sObject } from "./render/types";
 import { FailureMode, InferenceRouter, RouterResources, SchedulerProfile } from "./router";
+import { checkArgs } from "./strict";
 
 /** Router settings of a model. */
 export interface LlmdRouterArgs {
@@ -362,6 +363,7 @@ export class LlmdModel extends pulumi.ComponentResource {
         // a platform ref from elsewhere (another language's output) is resolved with the other inputs.
         const known = pulumi.Output.isInstance(args.platform) ? plainPlatformRef(args.platform) : undefined;
         const built = whenPlain({ ...args, platform: known ?? args.platform }, ["hfToken", "kubernetesProvider", ...(known ? ["platform" as const] : [])], (plain) => {
+            checkArgs("LlmdModel", plain, opts, this);
             const { hfToken, kubernetesProvider, platform, ...input } = plain;
             if (pulumi.Output.isInstance(platform)) {
                 throw new LlmdConfigError("platform", "an output", "expected an LlmdPlatform's ref, or the plain ref values ({ name, namespace, gatewayImplementation, gatewayName, modelRouting, leaderWorkerSet })");

@@ -15,6 +15,7 @@ import { ModelRouting, renderModelRouting } from "./render/model-routing";
 import { ChartSpec, OperatorsArgs } from "./render/operators";
 import { LlmdPlatformRef, PlatformInput, PlatformSpec, resolvePlatformSpec } from "./render/platform";
 import { whenPlain } from "./plain-inputs";
+import { checkArgs } from "./strict";
 
 export type { LlmdPlatformRef } from "./render/platform";
 export { ModelRouting } from "./render/model-routing";
@@ -296,6 +297,7 @@ export class LlmdPlatform extends pulumi.ComponentResource {
         super("llmd:index:LlmdPlatform", name, {}, opts);
         let builtNow: PlatformSpec | undefined;
         const built = whenPlain(args, ["kubernetesProvider"], (plain) => {
+            checkArgs("LlmdPlatform", plain, opts, this);
             const { kubernetesProvider, ...input } = plain;
             // Everything is decided and checked before the first child exists: bad input creates nothing.
             const spec = resolvePlatformSpec(name, input as PlatformInput);

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as remote from "@pulumi/command/remote";
 import { LlmdConfigError } from "./errors";
 import { RouterHostSettings, planRouterHost, removeFileCommand, writeFileCommand } from "./offk8s/host";
+import { checkArgs } from "./strict";
 
 export { HostInstallMode } from "./offk8s/systemd";
 
@@ -54,6 +55,7 @@ export class RouterHost extends pulumi.ComponentResource {
 
     constructor(name: string, args: RouterHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:RouterHost", name, {}, opts);
+        checkArgs("RouterHost", args);
 
         if (args.connection?.privateKey === undefined) {
             throw new LlmdConfigError("connection.privateKey", undefined, "expected the SSH private key, as a secret");

@@ -15,6 +15,7 @@ import {
 } from "./render/router";
 import { SchedulerProfile } from "./render/router-config";
 import { K8sObject } from "./render/types";
+import { checkArgs } from "./strict";
 
 export { FailureMode } from "./render/router";
 export { SchedulerProfile } from "./render/router-config";
@@ -139,6 +140,7 @@ export class InferenceRouter extends pulumi.ComponentResource {
 
     constructor(name: string, args: InferenceRouterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:InferenceRouter", name, {}, opts);
+        checkArgs("InferenceRouter", args, opts);
 
         const spec = resolveRouterSpec({ name, ...args });
         const names = routerNames(spec);

@@ -6,6 +6,7 @@ import { createKubernetesProvider } from "../components/cluster";
 import { createK8sObject } from "../components/k8s-object";
 import { AcceleratorPool } from "../components/pool";
 import { AksClusterSettings, resolveAksClusterArgs } from "./aks-config";
+import { checkArgs } from "../components/strict";
 
 export { AksGpuDriver, resolveAksAcceleratorPools, resolveAksClusterArgs } from "./aks-config";
 export type { AksAcceleratorPoolArgs, AksClusterSettings, AksSystemPoolArgs } from "./aks-config";
@@ -62,6 +63,7 @@ export class AksCluster extends pulumi.ComponentResource {
      */
     constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:AksCluster", name, {}, opts);
+        checkArgs("AksCluster", args);
         // Everything is validated before the first child exists: bad input leaves nothing half-created.
         const spec = resolveAksClusterArgs(name, args);
         const tags = args.tags;

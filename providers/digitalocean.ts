@@ -20,6 +20,7 @@ import {
     renderDoctlKubeconfig,
     resolveDoksClusterArgs,
 } from "./digitalocean-config";
+import { checkArgs } from "../components/strict";
 
 export {
     DOKS_DEFAULTS,
@@ -79,6 +80,7 @@ export class DoksCluster extends pulumi.ComponentResource {
      */
     constructor(name: string, args: DoksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:DoksCluster", name, {}, opts);
+        checkArgs("DoksCluster", args);
         // Every argument is checked before the first child exists: bad input creates nothing.
         const resolved = resolveDoksClusterArgs(args);
         if (typeof args.vpcUuid === "string" && args.vpcUuid.trim() === "") {

@@ -4,6 +4,7 @@ import { acceleratorSpec } from "../components/catalog/accelerators";
 import { createKubernetesProvider } from "../components/cluster";
 import { LlmdConfigError, parseKubernetesMinor, requireDnsLabel, requireInteger } from "../components/errors";
 import { AcceleratorPool, AcceleratorPoolTaint } from "../components/pool";
+import { checkArgs } from "../components/strict";
 
 /** What kind of cluster an `ExistingCluster` points at. Decides defaults that differ per platform. */
 export const ExistingClusterKind = {
@@ -117,6 +118,7 @@ export class ExistingCluster extends pulumi.ComponentResource {
      */
     constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:ExistingCluster", name, {}, opts);
+        checkArgs("ExistingCluster", args);
         const kind = args.kind ?? "generic";
         if (!Object.values(ExistingClusterKind).includes(kind)) {
             throw new LlmdConfigError("kind", kind, `expected one of ${Object.values(ExistingClusterKind).join(", ")}`);

@@ -6,6 +6,7 @@ import { createKubernetesProvider } from "../components/cluster";
 import { createK8sObject } from "../components/k8s-object";
 import { AcceleratorPool } from "../components/pool";
 import { GKE_GVNIC_MTU, GKE_RDMA_MTU, GkeClusterArgs, GkeNodePoolPlan, renderGkeKubeconfig, resolveGkeCluster } from "./gke-config";
+import { checkArgs } from "../components/strict";
 
 export {
     GkeAcceleratorPoolArgs,
@@ -54,6 +55,7 @@ export class GkeCluster extends pulumi.ComponentResource {
      */
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:GkeCluster", name, {}, opts);
+        checkArgs("GkeCluster", args);
         // Everything is validated before the first child exists, so bad input leaves nothing half-created.
         const plan = resolveGkeCluster(name, args, new pulumi.Config("gcp").get("project"));
 

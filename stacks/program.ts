@@ -7,11 +7,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterProvider } from "../components/catalog/accelerators";
 import { ClusterOutputs } from "../components/cluster";
-import { LlmdConfigError, requireOneOf } from "../components/errors";
+import { LlmdConfigError, checkUnder, requireOneOf } from "../components/errors";
 import { LlmdDeployment, LlmdDeploymentArgs } from "../components/llmd";
 import { LlmdModel, LlmdModelArgs } from "../components/model";
 import { LlmdPlatform, LlmdPlatformArgs } from "../components/platform";
 import { resolveMultiModel } from "../components/render/multi-model";
+import { checkStackConfig } from "./strict-config";
 
 /** Values of `llmd:provider`. */
 export const STACK_PROVIDERS = ["kind", "minikube", "openshift", "existing", "gke", "aks", "digitalocean", "baremetal"] as const;
@@ -69,6 +70,7 @@ function platformOf(provider: Exclude<StackProvider, "baremetal">, clusterArgs: 
 export function runProgram(): Record<string, pulumi.Input<unknown>> {
     const config = new pulumi.Config("llmd");
     const provider = requireOneOf("llmd:provider", config.get("provider") ?? "kind", STACK_PROVIDERS);
+    checkStackConfig(config, provider);
     if (provider === "baremetal") {
         // No Kubernetes at all: the router runs on hosts and finds vLLM workers through an endpoints file.
         const { runBareMetalProgram } = require("./baremetal") as typeof import("./baremetal");
@@ -81,7 +83,8 @@ export function runProgram(): Record<string, pulumi.Input<unknown>> {
     if (deploymentArgs !== undefined && modelsArgs !== undefined) {
         throw new LlmdConfigError("llmd:models", modelsArgs, "set either llmd:deployment (one model) or llmd:models (a list), not both");
     }
-    const cluster = createCluster(provider, clusterArgs, config.getSecret("kubeconfig"));
+    // Component errors name the stack key the user wrote: `llmd:cluster.pools[0].name`, not `pools[0].name`.
+    const cluster = checkUnder("llmd:cluster", () => createCluster(provider, clusterArgs, config.getSecret("kubeconfig")));
     const clusterProvider = platformOf(provider, clusterArgs);
     const hfToken = config.getSecret("hfToken");
 
@@ -101,22 +104,22 @@ export function runProgram(): Record<string, pulumi.Input<unknown>> {
     const modelsKey = modelsArgs === undefined ? "llmd:deployment" : "llmd:models";
     // Every model is checked against the platform and the others before the first resource exists.
     const plan = inStackConfig(modelsKey, () => {
-        const entries = Array.isArray(models) ? models.map((m, i) => (typeof m === "object" && m !== null ? withShared(checkModelEntry(i, m)) : m)) : models;
+        const entries = Array.isArray(models) ? models.map((m) => (typeof m === "object" && m !== null ? withShared(m) : m)) : models;
         return resolveMultiModel("llmd", platformFull as any, entries, { hfTokenGiven: hfToken !== undefined });
     });
 
-    const platform = new LlmdPlatform("llmd", {
+    const platform = checkUnder("llmd:platform", () => new LlmdPlatform("llmd", {
         ...platformFull,
         leaderWorkerSet: plan.platform.installLeaderWorkerSet,
         kubernetesProvider: cluster.kubernetesProvider,
-    });
-    const served = (models as Record<string, unknown>[]).map(({ name, ...entry }) => {
-        const model = new LlmdModel(name as string, {
+    }));
+    const served = (models as Record<string, unknown>[]).map(({ name, ...entry }, i) => {
+        const model = checkUnder(modelsKey === "llmd:models" ? `llmd:models[${i}]` : modelsKey, () => new LlmdModel(name as string, {
             ...(withShared(entry) as LlmdModelArgs),
             platform: platform.ref,
             hfToken,
             kubernetesProvider: cluster.kubernetesProvider,
-        });
+        }));
         return { name: name as string, model };
     });
 
@@ -131,18 +134,6 @@ export function runProgram(): Record<string, pulumi.Input<unknown>> {
             .all(served.map(({ name, model }) => pulumi.all([model.namespace, model.poolName, model.servedModels, model.standaloneUrl]).apply(([namespace, pool, names, standaloneUrl]) => ({ name, namespace, inferencePool: pool, models: names, standaloneUrl }))))
             .apply((list) => list),
     };
-}
-
-// Settings of the whole platform, which a model entry cannot set for itself.
-const PLATFORM_ONLY = ["gateway", "installLeaderWorkerSet", "topologyAwareScheduling", "platform"];
-
-function checkModelEntry(i: number, entry: Record<string, unknown>): Record<string, unknown> {
-    for (const key of PLATFORM_ONLY) {
-        if (key in entry) {
-            throw new LlmdConfigError(`models[${i}].${key}`, entry[key], "is a platform setting with llmd:platform or llmd:models: move it under llmd:platform");
-        }
-    }
-    return entry;
 }
 
 /**
@@ -175,14 +166,14 @@ function runDeployment(
     clusterProvider: ClusterProvider,
     hfToken: pulumi.Output<string> | undefined,
 ): Record<string, pulumi.Input<unknown>> {
-    const llmd = new LlmdDeployment("llmd", {
+    const llmd = checkUnder("llmd:deployment", () => new LlmdDeployment("llmd", {
         ...deploymentArgs,
         pools: cluster.pools,
         kubernetesVersion: deploymentArgs.kubernetesVersion ?? cluster.requestedVersion,
         platform: deploymentArgs.platform ?? clusterProvider,
         hfToken,
         kubernetesProvider: cluster.kubernetesProvider,
-    });
+    }));
 
     return {
         kubeconfig: cluster.kubeconfig,

@@ -71,7 +71,7 @@ describe("npm run plan", function () {
         const { status, stdout, stderr } = await runPlanCli(["--config-file", file]);
         assert.strictEqual(status, 1);
         assert.strictEqual(stdout, "");
-        assert.match(stderr, /plan failed: preset: got "fastest"; expected one of optimized-baseline, pd-disaggregation/);
+        assert.match(stderr, /plan failed: llmd:deployment.preset: got "fastest"; expected one of optimized-baseline, pd-disaggregation/);
     });
 
     it("exits non-zero naming the shipped stacks for an unknown stack", async () => {

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
 import { packageRoot } from "../../components/package-root";
+import { ShapeSchema, shapeDrift } from "../support/shape-drift";
 
 // The multi-language schema Python/Go/YAML users get is derived from our TypeScript source by the SDK's
 // analyzer: a union in an args interface, a missing doc or a non-output property breaks it, so this is the
@@ -101,5 +102,10 @@ describe("multi-language component schema", function () {
                 assert.ok(output in outputs, `${cluster} output ${output}`);
             }
         }
+    });
+
+    // Strict input checks args against components/shapes.ts; this keeps that table equal to the interfaces.
+    it("declares the shape strict input checks for exactly the schema's inputs", () => {
+        assert.deepStrictEqual(shapeDrift(schema as unknown as ShapeSchema), []);
     });
 });

@@ -1,29 +1,9 @@
 import * as assert from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import { LlmdConfigError } from "../../components/errors";
-import { RecordedResource, runWithMocks } from "../../stacks/mock-engine";
-import { runProgram } from "../../stacks/program";
 import { byName } from "../support/recorded";
+import { runStackProgram } from "../support/stack-program";
 
-const KIND = { "llmd:provider": "kind", "llmd:cluster": JSON.stringify({ context: "kind-llmd", kubernetesVersion: "1.33" }) };
-
-async function program(config: Record<string, unknown>): Promise<{ resources: RecordedResource[]; outputs: Record<string, unknown>; error?: unknown }> {
-    const encoded = Object.fromEntries(Object.entries({ ...KIND, ...config }).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
-    let error: unknown;
-    let result: Record<string, unknown> = {};
-    const { resources } = await runWithMocks(
-        () => {
-            try {
-                result = runProgram();
-            } catch (err) {
-                error = err;
-            }
-        },
-        { stack: "test", preview: false, config: encoded },
-    );
-    const outputs = error ? {} : await new Promise<Record<string, unknown>>((resolve) => pulumi.all(result).apply((v) => resolve(v as Record<string, unknown>)));
-    return { resources, outputs, error };
-}
+const program = (config: Record<string, unknown>) => runStackProgram(config);
 
 function fieldOf(error: unknown): string {
     assert.ok(error instanceof LlmdConfigError, String(error));
