@@ -4,7 +4,7 @@ import { Accelerator, ClusterProvider } from "./catalog/accelerators";
 import { PresetName } from "./catalog/presets";
 import { InferenceObjectiveArgs, LlmdModelServerArgs, LlmdRouterArgs, LoraArgs, ModelRewriteArgs, buildModel } from "./model";
 import { ModelServerNetworkArgs } from "./model-server";
-import { LlmdGatewayArgs, LlmdTopologyArgs, buildPlatform, gatewayBaseUrl } from "./platform";
+import { LlmdGatewayArgs, LlmdNetworkPolicyArgs, LlmdTopologyArgs, buildPlatform, gatewayBaseUrl } from "./platform";
 import { AcceleratorPool } from "./pool";
 import { gatewayParts } from "./gateway";
 import { resolveLlmdDeployment } from "./render/llmd-deployment";
@@ -58,6 +58,8 @@ export interface LlmdDeploymentArgs {
      * for the pools, and keeps each multi-node group inside one topology domain.
      */
     topologyAwareScheduling?: LlmdTopologyArgs;
+    /** NetworkPolicies around the deployment (on by default): default-deny ingress, then the serving path's flows. */
+    networkPolicies?: LlmdNetworkPolicyArgs;
     /**
      * The cluster's platform (gke, aks, digitalocean, openshift, minikube, kind, existing). `openshift` turns on
      * SecurityContextConstraints handling: when a model server adds capabilities (RDMA: IPC_LOCK, SYS_RAWIO)

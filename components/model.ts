@@ -11,6 +11,7 @@ import { LlmdPlatformRef, PlatformState, namespaceWithLabels, plainPlatformRef, 
 import { AcceleratorPool } from "./pool";
 import { LlmdModelPlan, RoleOverrides, resolveLlmdModel } from "./render/model";
 import { checkPlatformRef } from "./render/platform";
+import { modelNetworkPolicies } from "./render/model-network-policy";
 import { renderOpenShiftScc, renderOpenShiftServiceAccount } from "./render/openshift";
 import { FailureMode, InferenceRouter, RouterResources, SchedulerProfile } from "./router";
 
@@ -246,6 +247,8 @@ export function buildModel(parent: pulumi.Resource, plan: LlmdModelPlan, hfToken
         });
         sccGrant = [serviceAccount, binding];
     }
+
+    modelNetworkPolicies(plan).forEach((object) => createK8sObject(`${name}-netpol-${object.metadata.name}`, object, { parent, provider, dependsOn: namespaceDeps }));
 
     for (const server of plan.modelServers) {
         const multiNode = (server.input.nodesPerReplica ?? 1) > 1;

@@ -12,7 +12,8 @@ import { LeaderWorkerSetController } from "./lws";
 import { ModelServerNetworkArgs } from "./model-server";
 import { AcceleratorPool } from "./pool";
 import { ModelRouting, renderModelRouting } from "./render/model-routing";
-import { LlmdPlatformRef, PlatformSpec, resolvePlatformSpec } from "./render/platform";
+import { LlmdPlatformRef, PlatformSpec, networkPolicySettings, resolvePlatformSpec } from "./render/platform";
+import { renderPlatformNetworkPolicies } from "./render/network-policy";
 
 export type { LlmdPlatformRef } from "./render/platform";
 export { ModelRouting } from "./render/model-routing";
@@ -51,6 +52,22 @@ export interface LlmdTopologyArgs {
     rackLabel?: string;
     /** `required` (default) or `preferred` placement inside the group level. */
     placement?: TopologyPlacement;
+}
+
+/** NetworkPolicy settings of a platform; its models apply the same ones. */
+export interface LlmdNetworkPolicyArgs {
+    /**
+     * Render NetworkPolicies: deny ingress by default in every namespace llmd serves from, then admit only the
+     * serving path's flows. Default true. The cluster's network plugin must enforce them (see the README).
+     */
+    enabled?: boolean;
+    /** Namespaces whose pods may scrape metrics. Default `llmd-monitoring` (plus `gmp-system` on GKE). */
+    monitoringNamespaces?: string[];
+    /**
+     * GKE only: CIDRs the managed gateway's proxies connect from, e.g. the proxy-only subnet's. Google's
+     * health-check ranges are always added. Default: the private ranges 10/8, 172.16/12 and 192.168/16.
+     */
+    gatewaySourceRanges?: string[];
 }
 
 /** Arguments of `LlmdPlatform`. */
@@ -95,6 +112,8 @@ export interface LlmdPlatformArgs {
     pools?: AcceleratorPool[];
     /** Fast-network settings the models use, so Kueue's queue covers the RDMA resources they request. */
     network?: ModelServerNetworkArgs;
+    /** NetworkPolicies around the platform and its models (on by default). */
+    networkPolicies?: LlmdNetworkPolicyArgs;
     /** Kubernetes provider for every child (a cluster component's `kubernetesProvider`). */
     kubernetesProvider?: k8s.Provider;
 }
@@ -193,6 +212,7 @@ export function buildPlatform(parent: pulumi.Resource, name: string, spec: Platf
         }
     }
 
+    createPlatformNetworkPolicies(parent, name, spec, namespace, provider);
     const lws = spec.installLeaderWorkerSet ? new LeaderWorkerSetController(`${name}-lws`, { kubernetesProvider: provider }, { parent }) : undefined;
     const kueue = spec.topologyAwareScheduling
         ? new TopologyAwareScheduling(`${name}-kueue`, { ...spec.topologyAwareScheduling, kubernetesProvider: provider }, { parent, dependsOn: [namespace] })
@@ -209,6 +229,13 @@ export function buildPlatform(parent: pulumi.Resource, name: string, spec: Platf
     };
     STATES.set(spec.ref, state);
     return { gateway, state };
+}
+
+function createPlatformNetworkPolicies(parent: pulumi.Resource, name: string, spec: PlatformSpec, namespace: pulumi.Resource, provider: k8s.Provider | undefined): void {
+    const gateway = { implementation: spec.ref.gatewayImplementation, namespace: spec.namespace, gatewayName: spec.ref.gatewayName };
+    for (const object of renderPlatformNetworkPolicies({ name, gateway, modelRouting: spec.ref.modelRouting, settings: networkPolicySettings(spec.ref) })) {
+        createK8sObject(`${name}-platform-netpol-${object.metadata.name}`, object, { parent, provider, dependsOn: [namespace] });
+    }
 }
 
 /** `http://<address>[:port]` of a Gateway from its status; empty until the controller has assigned an address. */

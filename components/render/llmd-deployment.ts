@@ -3,6 +3,7 @@
  * and the one model on it, and resolves both. Same fields, defaults and error paths as before the split, so
  * existing programs and stack files keep working. Pure: plain values in, plain component arguments out.
  */
+import { NetworkPoliciesInput } from "./network-policy";
 import { ClusterProvider } from "../catalog/accelerators";
 import { LlmdConfigError, requireOneOf } from "../errors";
 import { AcceleratorPool } from "../pool";
@@ -43,6 +44,7 @@ export interface LlmdDeploymentInput {
     installLeaderWorkerSet?: boolean;
     network?: ModelServerNetworkArgs;
     topologyAwareScheduling?: TopologySchedulingInput;
+    networkPolicies?: NetworkPoliciesInput;
     platform?: string;
     lora?: LlmdModelInput["lora"];
     objectives?: unknown;
@@ -69,6 +71,7 @@ export function resolveLlmdDeployment(name: string, args: LlmdDeploymentInput, c
         gateway,
         installLeaderWorkerSet,
         topologyAwareScheduling,
+        networkPolicies,
         platform,
         namespace,
         createNamespace,
@@ -88,6 +91,7 @@ export function resolveLlmdDeployment(name: string, args: LlmdDeploymentInput, c
         pools: args.pools,
         network: args.network,
         topologyAwareScheduling,
+        networkPolicies,
     };
     // The controller is installed when the model needs it. `installLeaderWorkerSet: false` has always meant
     // "the cluster runs it already", so multi-node roles stay allowed then.

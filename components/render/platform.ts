@@ -13,6 +13,7 @@ import { ModelServerKueueArgs } from "./model-server-placement";
 import { ModelRouting, modelRoutingFor } from "./model-routing";
 import { ModelServerNetworkArgs } from "./model-server-types";
 import { TopologySchedulingInput, topologyProvider } from "./topology-scheduling";
+import { NetworkPoliciesInput, NetworkPolicySettings, resolveNetworkPolicySettings } from "./network-policy";
 
 /** Namespace of the shared Gateway (and the default namespace of every model) when none is given. */
 export const DEFAULT_PLATFORM_NAMESPACE = "llm-d";
@@ -46,6 +47,7 @@ export interface PlatformInput {
     clusterProvider?: unknown;
     pools?: AcceleratorPool[];
     network?: ModelServerNetworkArgs;
+    networkPolicies?: NetworkPoliciesInput;
 }
 
 /**
@@ -67,6 +69,13 @@ export interface LlmdPlatformRef {
     leaderWorkerSet: boolean;
     /** Kueue queue that multi-node model servers in the platform namespace join; absent without topology-aware scheduling. */
     kueue?: ModelServerKueueArgs;
+    /** The NetworkPolicy settings every model on the platform applies. Absent in a hand-written ref: the defaults. */
+    networkPolicies?: NetworkPolicySettings;
+}
+
+/** The NetworkPolicy settings a model on `ref` applies: the platform's, or the defaults for its gateway. */
+export function networkPolicySettings(ref: LlmdPlatformRef): NetworkPolicySettings {
+    return ref.networkPolicies ?? resolveNetworkPolicySettings(undefined, ref.gatewayImplementation);
 }
 
 /** Everything `LlmdPlatform` creates, resolved. */
@@ -135,6 +144,7 @@ export function resolvePlatformSpec(name: string, input: PlatformInput, options:
     };
     const gateway = checkUnder("gateway", () => resolveGatewaySpec(gatewayArgs));
     const modelRouting = resolveModelRouting(input.modelRouting, implementation);
+    const networkPolicies = resolveNetworkPolicySettings(input.networkPolicies, implementation);
     const installLeaderWorkerSet = optionalBoolean("leaderWorkerSet", input.leaderWorkerSet, false);
     const preinstalled = optionalBoolean("leaderWorkerSetPreinstalled", input.leaderWorkerSetPreinstalled, false);
     if (installLeaderWorkerSet && preinstalled) {
@@ -178,6 +188,7 @@ export function resolvePlatformSpec(name: string, input: PlatformInput, options:
             modelRouting,
             leaderWorkerSet: installLeaderWorkerSet || preinstalled,
             ...(kueue ? { kueue } : {}),
+            networkPolicies,
         },
     };
 }
