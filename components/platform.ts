@@ -29,8 +29,18 @@ export interface LlmdGatewayArgs {
      * cluster manages them itself (OpenShift 4.19+ through its Ingress Operator) or another team installed them.
      */
     installGatewayApiCrds?: boolean;
-    /** GKE only: internal load balancer instead of a regional external one. */
+    /** GKE only: internal load balancer (now the default; prefer `public`). */
     internal?: boolean;
+    /**
+     * Expose the Gateway outside the cluster's network. Default false: private (on GKE the internal regional
+     * load balancer class `gke-l7-rilb`). GKE only for now. Needs `allowUnauthenticated: true` too.
+     */
+    public?: boolean;
+    /**
+     * With `public`: accept that the Gateway serves anyone who reaches it (llmd renders no authentication on it
+     * yet). Logs a warning.
+     */
+    allowUnauthenticated?: boolean;
     /** Port of the Gateway's HTTP listener. Default 80. */
     listenerPort?: number;
     /** Extra Helm values for the gateway controller chart (e.g. `{ profile: "openshift" }` for Istio on OpenShift). */

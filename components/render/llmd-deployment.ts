@@ -35,6 +35,8 @@ export interface LlmdDeploymentInput {
         gatewayClassName?: string;
         installGatewayApiCrds?: boolean;
         internal?: boolean;
+        public?: boolean;
+        allowUnauthenticated?: boolean;
         listenerPort?: number;
         controllerValues?: { [key: string]: unknown };
     };

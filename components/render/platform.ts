@@ -29,6 +29,8 @@ export interface PlatformGatewayInput {
     gatewayClassName?: unknown;
     installGatewayApiCrds?: unknown;
     internal?: unknown;
+    public?: unknown;
+    allowUnauthenticated?: unknown;
     listenerPort?: unknown;
     controllerValues?: unknown;
 }

@@ -11,7 +11,7 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 // Every Kubernetes stack, as planned: each namespace llmd runs pods in denies ingress by default, and none of
 // llmd's pods is reachable from a pod in an unrelated namespace on any port it listens on.
 for (const stack of listStacks().filter((s) => s !== "baremetal")) {
-    describe(`stack ${stack}: network policies`, () => {
+    describe(`stack ${stack}: network policies and exposure`, () => {
         let objects: K8sObject[];
 
         before(async () => {
@@ -29,6 +29,14 @@ for (const stack of listStacks().filter((s) => s !== "baremetal")) {
                 );
                 assert.ok(denyAll, `no default-deny NetworkPolicy in namespace ${ns}`);
             }
+        });
+
+        it("exposes nothing publicly: no LoadBalancer or NodePort Service, no external GKE gateway class (no shipped stack asks for public)", () => {
+            const services = (objects as Json[]).filter((o) => o.kind === "Service" && ["LoadBalancer", "NodePort"].includes(o.spec?.type));
+            assert.deepStrictEqual(services.map((o) => o.metadata.name), []);
+            const gateways = (objects as Json[]).filter((o) => o.kind === "Gateway");
+            const external = gateways.filter((o) => /external|gxlb/.test(o.spec.gatewayClassName));
+            assert.deepStrictEqual(external.map((o) => `${o.metadata.name}: ${o.spec.gatewayClassName}`), []);
         });
 
         it("admits nothing from a pod of an unrelated namespace to any of llmd's pods", () => {
