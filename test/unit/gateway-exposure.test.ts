@@ -2,16 +2,7 @@ import * as assert from "assert";
 import { LlmdConfigError } from "../../components/errors";
 import { resolveGatewayExposure } from "../../components/render/gateway-exposure";
 import { resolveGatewaySpec } from "../../components/render/gateway";
-import { assertConfigError } from "../support/config-errors";
-
-function thrown(fn: () => unknown): unknown {
-    try {
-        fn();
-    } catch (err) {
-        return err;
-    }
-    return assert.fail("expected an error");
-}
+import { assertConfigError, thrown } from "../support/config-errors";
 
 describe("Gateway exposure: private by default", () => {
     it("every implementation is private unless asked", () => {

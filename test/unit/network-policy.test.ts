@@ -8,29 +8,14 @@ import { resolveNetworkPolicySettings } from "../../components/render/network-po
 import { K8sObject } from "../../components/render/types";
 import { isKubernetesObject } from "../../stacks/plan";
 import { runWithMocks } from "../../stacks/mock-engine";
-import { assertConfigError } from "../support/config-errors";
+import { assertConfigError, thrown } from "../support/config-errors";
 import { Pod, Source, admits, inCidr } from "../support/network-policy-eval";
 import { podTemplates } from "../support/pool-ports";
-import { catalogPool } from "../support/pools";
+import { h100IbPool as h100 } from "../support/pools";
 import { validateObject } from "../support/schema";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function thrown(fn: () => unknown): unknown {
-    try {
-        fn();
-    } catch (err) {
-        return err;
-    }
-    return assert.fail("expected an error");
-}
-
-const h100 = catalogPool("aks", "Standard_ND96isr_H100_v5", {
-    name: "h100",
-    maxNodes: 8,
-    nodeLabels: { "llm-d.ai/accelerator": "nvidia-h100" },
-    taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }],
-});
 const network = { rdmaDevices: ["mlx5_0:1", "mlx5_1:1"] };
 
 async function render(platform: Omit<LlmdPlatformArgs, "kubernetesProvider">, model: Omit<LlmdModelArgs, "platform" | "kubernetesProvider">): Promise<K8sObject[]> {
