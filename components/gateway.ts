@@ -8,6 +8,7 @@ import { loadCrds } from "./crds";
 import { createK8sObject } from "./k8s-object";
 import { gatewayControllerCharts, renderGateway, renderGatewayParameters, resolveGatewaySpec } from "./render/gateway";
 import { checkArgs } from "./strict";
+import { unauthenticatedWarning } from "./render/gateway-exposure";
 
 /** Arguments of `InferenceGateway`. */
 export interface InferenceGatewayArgs {
@@ -23,8 +24,18 @@ export interface InferenceGatewayArgs {
     gatewayClassName?: string;
     /** Port of the Gateway's plain-HTTP listener. Default 80. */
     listenerPort?: number;
-    /** GKE only: use the internal regional Application Load Balancer class (`gke-l7-rilb`). Default false. */
+    /** GKE only: the internal regional Application Load Balancer class (`gke-l7-rilb`), now the default; prefer `public`. */
     internal?: boolean;
+    /**
+     * Expose the Gateway outside the cluster's network. Default false: private (on GKE the internal regional
+     * load balancer class `gke-l7-rilb`). GKE only for now. Needs `allowUnauthenticated: true` too.
+     */
+    public?: boolean;
+    /**
+     * With `public`: accept that the Gateway serves anyone who reaches it (llmd renders no authentication on it
+     * yet). Logs a warning.
+     */
+    allowUnauthenticated?: boolean;
     /**
      * Namespace of the HTTPRoutes that attach to the Gateway. Default: the Gateway's namespace. When it
      * differs, the listener admits routes from that one namespace only.
@@ -80,6 +91,9 @@ export class InferenceGateway extends pulumi.ComponentResource {
         // Validate everything before creating any child.
         const { kubernetesProvider, retainCrdsOnDelete, ...input } = args;
         const spec = resolveGatewaySpec(input);
+        if (spec.gateway?.public) {
+            pulumi.log.warn(unauthenticatedWarning(spec.gateway.name), this);
+        }
         const retainOnDelete = optionalBoolean("retainCrdsOnDelete", retainCrdsOnDelete, true);
         const deprecation = GATEWAYS[spec.implementation].deprecated;
         if (deprecation) {

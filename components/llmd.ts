@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterProvider } from "./catalog/accelerators";
 import { gatewayParts } from "./gateway";
 import { LlmdModelSettings, buildModel } from "./model";
-import { LlmdGatewayArgs, LlmdTopologyArgs, buildPlatform, gatewayBaseUrl } from "./platform";
+import { LlmdGatewayArgs, LlmdNetworkPolicyArgs, LlmdTopologyArgs, buildPlatform, gatewayBaseUrl } from "./platform";
 // Inside whenPlain every input but the kept ones is resolved, hence the cast to the plain input type.
 import { LlmdDeploymentInput, resolveLlmdDeployment } from "./render/llmd-deployment";
 import { OperatorsArgs } from "./render/operators";
@@ -27,6 +27,8 @@ export interface LlmdDeploymentArgs extends LlmdModelSettings {
      * for the pools, and keeps each multi-node group inside one topology domain.
      */
     topologyAwareScheduling?: LlmdTopologyArgs;
+    /** NetworkPolicies around the deployment (on by default): default-deny ingress, then the serving path's flows. */
+    networkPolicies?: LlmdNetworkPolicyArgs;
     /**
      * The cluster's platform (gke, aks, digitalocean, openshift, minikube, kind, existing). `openshift` turns on
      * SecurityContextConstraints handling: when a model server adds capabilities (RDMA: IPC_LOCK, SYS_RAWIO)

@@ -12,6 +12,7 @@ import { whenPlain } from "./plain-inputs";
 import { AcceleratorPool } from "./pool";
 import { LlmdModelInput, LlmdModelPlan, RoleOverrides, resolveLlmdModel } from "./render/model";
 import { checkPlatformRef } from "./render/platform";
+import { modelNetworkPolicies } from "./render/model-network-policy";
 import { renderOpenShiftScc, renderOpenShiftServiceAccount } from "./render/openshift";
 import { ModelCacheArgs } from "./render/model-cache";
 import { ModelMonitoringOptions } from "./render/model-operations";
@@ -306,6 +307,8 @@ export function buildModel(parent: pulumi.Resource, plan: LlmdModelPlan, hfToken
         });
         sccGrant = [serviceAccount, binding];
     }
+
+    modelNetworkPolicies(plan).forEach((object) => createK8sObject(`${name}-netpol-${object.metadata.name}`, object, { parent, provider, dependsOn: namespaceDeps }));
 
     for (const server of plan.modelServers) {
         const multiNode = (server.input.nodesPerReplica ?? 1) > 1;

@@ -16,6 +16,8 @@ import { ChartSpec, OperatorsArgs } from "./render/operators";
 import { LlmdPlatformRef, PlatformInput, PlatformSpec, resolvePlatformSpec } from "./render/platform";
 import { whenPlain } from "./plain-inputs";
 import { checkArgs } from "./strict";
+import { networkPolicySettings } from "./render/platform";
+import { renderPlatformNetworkPolicies } from "./render/network-policy";
 
 export type { LlmdPlatformRef } from "./render/platform";
 export { ModelRouting } from "./render/model-routing";
@@ -31,8 +33,18 @@ export interface LlmdGatewayArgs {
      * cluster manages them itself (OpenShift 4.19+ through its Ingress Operator) or another team installed them.
      */
     installGatewayApiCrds?: boolean;
-    /** GKE only: internal load balancer instead of a regional external one. */
+    /** GKE only: internal load balancer (now the default; prefer `public`). */
     internal?: boolean;
+    /**
+     * Expose the Gateway outside the cluster's network. Default false: private (on GKE the internal regional
+     * load balancer class `gke-l7-rilb`). GKE only for now. Needs `allowUnauthenticated: true` too.
+     */
+    public?: boolean;
+    /**
+     * With `public`: accept that the Gateway serves anyone who reaches it (llmd renders no authentication on it
+     * yet). Logs a warning.
+     */
+    allowUnauthenticated?: boolean;
     /** Port of the Gateway's HTTP listener. Default 80. */
     listenerPort?: number;
     /** Extra Helm values for the gateway controller chart (e.g. `{ profile: "openshift" }` for Istio on OpenShift). */
@@ -54,6 +66,22 @@ export interface LlmdTopologyArgs {
     rackLabel?: string;
     /** `required` (default) or `preferred` placement inside the group level. */
     placement?: TopologyPlacement;
+}
+
+/** NetworkPolicy settings of a platform; its models apply the same ones. */
+export interface LlmdNetworkPolicyArgs {
+    /**
+     * Render NetworkPolicies: deny ingress by default in every namespace llmd serves from, then admit only the
+     * serving path's flows. Default true. The cluster's network plugin must enforce them (see the README).
+     */
+    enabled?: boolean;
+    /** Namespaces whose pods may scrape metrics. Default `llmd-monitoring` (plus `gmp-system` on GKE). */
+    monitoringNamespaces?: string[];
+    /**
+     * GKE only: CIDRs the managed gateway's proxies connect from, e.g. the proxy-only subnet's. Google's
+     * health-check ranges are always added. Default: the private ranges 10/8, 172.16/12 and 192.168/16.
+     */
+    gatewaySourceRanges?: string[];
 }
 
 /** Arguments of `LlmdPlatform`. */
@@ -104,6 +132,8 @@ export interface LlmdPlatformArgs {
      * existing installation, so a cluster that runs them already leaves these off.
      */
     operators?: OperatorsArgs;
+    /** NetworkPolicies around the platform and its models (on by default). */
+    networkPolicies?: LlmdNetworkPolicyArgs;
     /** Kubernetes provider for every child (a cluster component's `kubernetesProvider`). */
     kubernetesProvider?: k8s.Provider;
 }
@@ -204,6 +234,7 @@ export function buildPlatform(parent: pulumi.Resource, name: string, spec: Platf
         }
     }
 
+    createPlatformNetworkPolicies(parent, name, spec, namespace, provider);
     const lws = spec.installLeaderWorkerSet ? new LeaderWorkerSetController(`${name}-lws`, { kubernetesProvider: provider }, { parent }) : undefined;
     const kueue = spec.topologyAwareScheduling
         ? new TopologyAwareScheduling(`${name}-kueue`, { ...spec.topologyAwareScheduling, kubernetesProvider: provider }, { parent, dependsOn: [namespace] })
@@ -246,6 +277,13 @@ function installOperator(parent: pulumi.Resource, name: string, chart: ChartSpec
         { name: chart.name, chart: chart.chart, version: chart.version, namespace: chart.namespace, values: chart.values, ...(repositoryOpts ? { repositoryOpts } : {}) },
         { parent, provider, dependsOn: [namespace] },
     );
+}
+
+function createPlatformNetworkPolicies(parent: pulumi.Resource, name: string, spec: PlatformSpec, namespace: pulumi.Resource, provider: k8s.Provider | undefined): void {
+    const gateway = { implementation: spec.ref.gatewayImplementation, namespace: spec.namespace, gatewayName: spec.ref.gatewayName };
+    for (const object of renderPlatformNetworkPolicies({ name, gateway, modelRouting: spec.ref.modelRouting, settings: networkPolicySettings(spec.ref) })) {
+        createK8sObject(`${name}-platform-netpol-${object.metadata.name}`, object, { parent, provider, dependsOn: [namespace] });
+    }
 }
 
 /** `http://<address>[:port]` of a Gateway from its status; empty until the controller has assigned an address. */

@@ -98,6 +98,7 @@ const ROLES: Record<string, string> = {
     RoleBinding: "role-binding",
     ConfigMap: "config",
     Deployment: "deployment",
+    PodDisruptionBudget: "disruption-budget",
     Service: "service",
     InferencePool: "pool",
     HTTPRoute: "route",

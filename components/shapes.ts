@@ -54,7 +54,18 @@ const roleOverrides: ObjectShape = {
 
 /** Nested args types, by the name the multi-language schema gives them. */
 export const TYPES: Readonly<Record<string, ObjectShape>> = {
-    LlmdGatewayArgs: { implementation: "string", gatewayClassName: "string", installGatewayApiCrds: "boolean", internal: "boolean", listenerPort: "int", controllerValues: "any" },
+    LlmdGatewayArgs: {
+        implementation: "string",
+        gatewayClassName: "string",
+        installGatewayApiCrds: "boolean",
+        internal: "boolean",
+        public: "boolean",
+        allowUnauthenticated: "boolean",
+        listenerPort: "int",
+        controllerValues: "any",
+    },
+    LlmdNetworkPolicyArgs: { enabled: "boolean", monitoringNamespaces: "namespace[]", gatewaySourceRanges: "string[]" },
+    NetworkPolicySettings: { enabled: "boolean", monitoringNamespaces: "namespace[]", gatewaySourceRanges: "string[]" },
     LlmdTopologyArgs: { clusterProvider: "string", installKueue: "boolean", topologyProfile: "string", rackLabel: "string", placement: "string" },
     AcceleratorPool: pool,
     AcceleratorPoolTaint: { key: "qualifiedName", value: "labelValue", effect: "effect" },
@@ -76,6 +87,7 @@ export const TYPES: Readonly<Record<string, ObjectShape>> = {
         leaderWorkerSet: "boolean",
         kueue: "ModelServerKueueArgs",
         prometheusAddress: "string",
+        networkPolicies: "NetworkPolicySettings",
     },
     ModelServerKueueArgs: { localQueue: "string", topologyLevel: "string", topologyMode: "string" },
     LlmdRouterArgs: { replicas: "int", image: "image", schedulerConfig: "string", failureMode: "string", resources: "RouterResources" },
@@ -199,6 +211,7 @@ export const COMPONENTS: Readonly<Record<string, ObjectShape>> = {
         pools: "AcceleratorPool[]",
         network: "ModelServerNetworkArgs",
         operators: "OperatorsArgs",
+        networkPolicies: "LlmdNetworkPolicyArgs",
         kubernetesProvider: "resource",
     },
     LlmdModel: { ...modelInputs, platform: "LlmdPlatformRef", clusterProvider: "string" },
@@ -210,6 +223,7 @@ export const COMPONENTS: Readonly<Record<string, ObjectShape>> = {
         topologyAwareScheduling: "LlmdTopologyArgs",
         platform: "string",
         operators: "OperatorsArgs",
+        networkPolicies: "LlmdNetworkPolicyArgs",
     },
     InferenceGateway: {
         implementation: "string",
@@ -219,6 +233,8 @@ export const COMPONENTS: Readonly<Record<string, ObjectShape>> = {
         gatewayClassName: "string",
         listenerPort: "int",
         internal: "boolean",
+        public: "boolean",
+        allowUnauthenticated: "boolean",
         routeNamespace: "namespace",
         installGatewayApiCrds: "boolean",
         installInferenceExtensionCrds: "boolean",
@@ -323,6 +339,7 @@ export const COMPONENTS: Readonly<Record<string, ObjectShape>> = {
     },
     ExistingCluster: { kind: "string", kubeconfig: "string", context: "string", clusterName: "string", kubernetesVersion: "string", pools: "ExistingAcceleratorPoolArgs[]" },
     GkeCluster: {
+        dataplaneV2: "boolean",
         project: "string",
         location: "string",
         deletionProtection: "boolean",

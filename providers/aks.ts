@@ -101,7 +101,8 @@ export class AksCluster extends pulumi.ComponentResource {
                         ...(system.availabilityZones ? { availabilityZones: system.availabilityZones } : {}),
                     },
                 ],
-                networkProfile: { networkPlugin: "azure", networkPluginMode: "overlay" },
+                // Azure CNI powered by Cilium enforces the NetworkPolicies llmd renders (overlay mode supports it).
+                networkProfile: { networkPlugin: "azure", networkPluginMode: "overlay", networkDataplane: "cilium", networkPolicy: "cilium" },
                 oidcIssuerProfile: { enabled: true },
                 securityProfile: { workloadIdentity: { enabled: true } },
                 ...(tags ? { tags } : {}),

@@ -82,6 +82,13 @@ export interface GkeClusterArgs {
      * RDMA pool is an error.
      */
     multiNetworking?: boolean;
+    /**
+     * GKE Dataplane V2 (`ADVANCED_DATAPATH`), which enforces the NetworkPolicies llmd renders. Default true.
+     * GKE fixes the datapath at creation: a cluster created without it (by llmd before this default) is replaced
+     * when it changes, so set false to keep such a cluster, and turn on policy enforcement by hand (see the README).
+     * False with multi-networking is an error (multi-networking needs Dataplane V2).
+     */
+    dataplaneV2?: boolean;
     /** Names and address ranges of the VPCs llmd creates for RDMA pools' extra NICs. */
     rdmaNetwork?: GkeRdmaNetworkArgs;
 }
@@ -110,8 +117,10 @@ export interface GkeClusterPlan {
     systemPool: GkeNodePoolPlan;
     acceleratorPools: GkeNodePoolPlan[];
     pools: AcceleratorPool[];
-    /** Multi-networking and Dataplane V2 on the cluster. */
+    /** Multi-networking on the cluster (needs Dataplane V2). */
     multiNetworking: boolean;
+    /** Dataplane V2, which enforces NetworkPolicies. */
+    dataplaneV2: boolean;
     /** The VPCs of the RDMA pools' extra NICs; absent without RDMA pools. */
     rdmaNetwork?: GkeRdmaNetworkPlan;
     /** The Kubernetes `GKENetworkParamSet` / `Network` objects for `rdmaNetwork` (empty without it). */
@@ -192,6 +201,10 @@ export function resolveGkeCluster(componentName: string, args: GkeClusterArgs, d
             `expected true or unset: pool "${rdmaPool.name}" has RDMA, whose NICs reach pods only through GKE multi-networking (or set its rdma.enabled false)`,
         );
     }
+    const dataplaneV2 = optionalBoolean("dataplaneV2", args.dataplaneV2, true);
+    if (multiNetworking && !dataplaneV2) {
+        throw new LlmdConfigError("dataplaneV2", false, "expected true or unset: multi-networking (RDMA pools) runs only on Dataplane V2");
+    }
     const rdmaNetwork = resolveGkeRdmaNetwork("rdmaNetwork", args.rdmaNetwork, {
         project,
         region: where.region,
@@ -217,6 +230,7 @@ export function resolveGkeCluster(componentName: string, args: GkeClusterArgs, d
         acceleratorPools: accelerators.nodePools,
         pools: accelerators.pools,
         multiNetworking,
+        dataplaneV2,
         ...(rdmaNetwork ? { rdmaNetwork } : {}),
         rdmaNetworkObjects: rdmaNetwork ? renderGkeRdmaNetworkObjects(rdmaNetwork) : [],
     };

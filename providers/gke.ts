@@ -94,8 +94,10 @@ export class GkeCluster extends pulumi.ComponentResource {
                 ipAllocationPolicy: {},
                 gatewayApiConfig: { channel: "CHANNEL_STANDARD" },
                 workloadIdentityConfig: { workloadPool: plan.workloadPool },
-                // Multi-networking (extra pod interfaces for RDMA NICs) requires Dataplane V2.
-                ...(plan.multiNetworking ? { enableMultiNetworking: true, datapathProvider: "ADVANCED_DATAPATH" } : {}),
+                // Dataplane V2 enforces NetworkPolicies (llmd renders them); multi-networking (extra pod
+                // interfaces for RDMA NICs) requires it too.
+                ...(plan.dataplaneV2 ? { datapathProvider: "ADVANCED_DATAPATH" } : {}),
+                ...(plan.multiNetworking ? { enableMultiNetworking: true } : {}),
             },
             // With the proxy-only subnet in place first, GKE picks pod and service ranges that do not overlap it.
             { parent: this, dependsOn: proxyOnlySubnet ? [proxyOnlySubnet] : [] },

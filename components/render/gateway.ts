@@ -3,6 +3,7 @@
  * Gateway object. Pure: plain values in, plain objects out. Class names follow llm-d-router v0.10.0
  * `config/manifests/gateway/`; chart values follow each project's chart at the pinned version.
  */
+import { resolveGatewayExposure } from "./gateway-exposure";
 import { LlmdConfigError, optionalBoolean, requireDnsLabel, requireInteger, requireOneOf } from "../errors";
 import { GATEWAYS, GATEWAY_IMPLEMENTATIONS, GatewayImplementation } from "../catalog/gateways";
 import { CHARTS, ChartPin } from "../catalog/versions";
@@ -35,6 +36,8 @@ export interface GatewayInput {
     gatewayClassName?: unknown;
     listenerPort?: unknown;
     internal?: unknown;
+    public?: unknown;
+    allowUnauthenticated?: unknown;
     routeNamespace?: unknown;
     routeNamespaceLabels?: unknown;
     installGatewayApiCrds?: unknown;
@@ -59,6 +62,8 @@ export interface GatewaySpec {
         routeNamespace: string;
         /** When set, routes are admitted from every namespace carrying these labels instead (a shared platform). */
         routeNamespaceLabels?: Record<string, string>;
+        /** Public exposure was asked for (and its lack of authentication waived). */
+        public: boolean;
     };
     installGatewayApiCrds: boolean;
     installInferenceExtensionCrds: boolean;
@@ -117,7 +122,9 @@ export function resolveGatewaySpec(input: GatewayInput): GatewaySpec {
     if (input.internal !== undefined && !isGke) {
         throw new LlmdConfigError("internal", input.internal, `only applies to implementation "gke" (got implementation "${implementation}")`);
     }
-    const internal = optionalBoolean("internal", input.internal, false);
+    const exposure = resolveGatewayExposure({ ...input, implementation });
+    // Private by default: on GKE the internal class, unless public exposure was asked for (and waived).
+    const internal = isGke && !exposure.public && input.gatewayClassName === undefined;
 
     let gateway: GatewaySpec["gateway"];
     if (implementation === GatewayImplementation.None) {
@@ -128,14 +135,14 @@ export function resolveGatewaySpec(input: GatewayInput): GatewaySpec {
         }
     } else {
         const name = input.gatewayName === undefined ? DEFAULT_GATEWAY_NAME : requireDnsLabel("gatewayName", input.gatewayName);
-        if (internal && input.gatewayClassName !== undefined) {
+        if (input.internal === true && input.gatewayClassName !== undefined) {
             throw new LlmdConfigError("gatewayClassName", input.gatewayClassName, "set either gatewayClassName or internal, not both");
         }
         const defaultClass = internal ? facts.internalGatewayClassName : facts.gatewayClassName;
         const className = input.gatewayClassName === undefined ? (defaultClass as string) : requireClassName("gatewayClassName", input.gatewayClassName);
         const listenerPort = input.listenerPort === undefined ? DEFAULT_LISTENER_PORT : requireInteger("listenerPort", input.listenerPort, 1, 65535);
         const routeNamespace = input.routeNamespace === undefined ? namespace : requireDnsLabel("routeNamespace", input.routeNamespace);
-        gateway = { name, className, listenerPort, routeNamespace };
+        gateway = { name, className, listenerPort, routeNamespace, public: exposure.public };
         if (input.routeNamespaceLabels !== undefined) {
             if (input.routeNamespace !== undefined) {
                 throw new LlmdConfigError("routeNamespaceLabels", input.routeNamespaceLabels, "set either routeNamespace or routeNamespaceLabels, not both");

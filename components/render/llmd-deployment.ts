@@ -3,6 +3,7 @@
  * and the one model on it, and resolves both. Same fields, defaults and error paths as before the split, so
  * existing programs and stack files keep working. Pure: plain values in, plain component arguments out.
  */
+import { NetworkPoliciesInput } from "./network-policy";
 import { ClusterProvider } from "../catalog/accelerators";
 import { LlmdConfigError, requireOneOf } from "../errors";
 import { KueueInput } from "./kueue";
@@ -22,11 +23,14 @@ export interface LlmdDeploymentInput extends Omit<LlmdModelInput, "clusterProvid
         gatewayClassName?: string;
         installGatewayApiCrds?: boolean;
         internal?: boolean;
+        public?: boolean;
+        allowUnauthenticated?: boolean;
         listenerPort?: number;
         controllerValues?: { [key: string]: unknown };
     };
     installLeaderWorkerSet?: boolean;
     topologyAwareScheduling?: TopologySchedulingInput;
+    networkPolicies?: NetworkPoliciesInput;
     platform?: string;
     operators?: OperatorsArgs;
 }
@@ -51,6 +55,7 @@ export function resolveLlmdDeployment(name: string, args: LlmdDeploymentInput, c
         gateway,
         installLeaderWorkerSet,
         topologyAwareScheduling,
+        networkPolicies,
         platform,
         namespace,
         createNamespace,
@@ -72,6 +77,7 @@ export function resolveLlmdDeployment(name: string, args: LlmdDeploymentInput, c
         network: args.network,
         topologyAwareScheduling,
         operators,
+        networkPolicies,
     };
     // The controller is installed when the model needs it. `installLeaderWorkerSet: false` has always meant
     // "the cluster runs it already", so multi-node roles stay allowed then.

@@ -62,7 +62,8 @@ function ippLabels(component: string): Record<string, string> {
     return { ...LLMD_LABELS, "app.kubernetes.io/name": PAYLOAD_PROCESSOR_NAME, "app.kubernetes.io/component": component };
 }
 
-const IPP_SELECTOR = { app: PAYLOAD_PROCESSOR_NAME };
+/** Labels that select the payload processor's pods. */
+export const IPP_SELECTOR = { app: PAYLOAD_PROCESSOR_NAME };
 
 /** The host the Gateway calls for ext_proc, as Istio names its outbound cluster. */
 export function payloadProcessorHost(namespace: string): string {

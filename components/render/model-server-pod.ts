@@ -3,6 +3,7 @@
  * `vllm serve` with the model first and the user's args last, compile caches under /tmp/cache/compile,
  * HF_HOME on a mounted cache, no fixed UID, long startup probe. Pure.
  */
+import { MODEL_SERVER_POD_SETTINGS, engineSecurityContext, sidecarSecurityContext } from "./model-server-security";
 import { Interconnect } from "../catalog/accelerators";
 import { INTERCONNECTS } from "../catalog/networking";
 import { IMAGES, imageRef } from "../catalog/versions";
@@ -328,12 +329,7 @@ function engineContainer(spec: ModelServerSpec, position: PodPosition): Json {
             mounts.push({ name: "model", mountPath: MODEL_PVC_PATH, readOnly: true });
         }
     }
-    // Kubernetes rejects privileged together with allowPrivilegeEscalation: false.
-    const securityContext: Json = spec.network.privileged ? { privileged: true } : { allowPrivilegeEscalation: false };
-    const capabilities = engineCapabilities(spec);
-    if (capabilities.length) {
-        securityContext.capabilities = { add: [...capabilities] };
-    }
+    const securityContext = engineSecurityContext(spec.network.privileged, engineCapabilities(spec));
     const cmd = command(spec, position);
     const res = resources(spec);
     const rayWorker = spec.mode === "slice" && position === "worker" && !spec.command;
@@ -382,7 +378,7 @@ function routingSidecar(spec: ModelServerSpec): Json {
         args: sidecarArgs(spec),
         ports: servedPorts(spec).map((port, rank) => ({ name: rankPortName("sidecar", rank), containerPort: port, protocol: "TCP" })),
         resources: { requests: { cpu: "100m", memory: "128Mi" } },
-        securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true },
+        securityContext: sidecarSecurityContext(),
         ...(spec.nativeSidecar ? { restartPolicy: "Always" } : {}),
     };
 }
@@ -434,6 +430,7 @@ export function podTemplate(spec: ModelServerSpec, position: PodPosition): Json 
             // vLLM drains in-flight requests on SIGTERM; long generations need time.
             terminationGracePeriodSeconds: spec.simulator ? 30 : 120,
             ...(spec.serviceAccountName ? { serviceAccountName: spec.serviceAccountName } : {}),
+            ...MODEL_SERVER_POD_SETTINGS,
             // No runAsUser: OpenShift assigns the UID from the namespace's range.
             securityContext: { seccompProfile: { type: "RuntimeDefault" } },
         },

@@ -43,6 +43,9 @@ export interface OperatorsArgs {
 /** Release name of the Prometheus stack; also its `fullnameOverride`, so its Services have stable names. */
 export const PROMETHEUS_STACK_RELEASE = "llmd-monitoring";
 
+/** Namespace of the optional Prometheus stack when none is given. */
+export const DEFAULT_MONITORING_NAMESPACE = "llmd-monitoring";
+
 function spec(pin: ChartPin, name: string, namespace: string, values: Record<string, unknown>, needsHooks: boolean): ChartSpec {
     return { name, chart: pin.chart, ...(pin.repo ? { repo: pin.repo } : {}), version: pin.version, namespace, values, needsHooks };
 }
@@ -54,7 +57,7 @@ export function operatorCharts(args: OperatorsArgs = {}): ChartSpec[] {
         out.push(spec(CHARTS.keda, "keda", requireDnsLabel("operators.kedaNamespace", args.kedaNamespace ?? "keda"), {}, false));
     }
     if (args.prometheusStack) {
-        const namespace = requireDnsLabel("operators.monitoringNamespace", args.monitoringNamespace ?? "llmd-monitoring");
+        const namespace = requireDnsLabel("operators.monitoringNamespace", args.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE);
         const grafana = args.grafana ?? true;
         out.push(
             spec(
@@ -84,5 +87,5 @@ export function operatorCharts(args: OperatorsArgs = {}): ChartSpec[] {
 
 /** In-cluster URL of the stack's Prometheus (for `AutoscalingArgs.prometheusAddress`). */
 export function prometheusStackAddress(args: Pick<OperatorsArgs, "monitoringNamespace"> = {}): string {
-    return `http://${PROMETHEUS_STACK_RELEASE}-prometheus.${args.monitoringNamespace ?? "llmd-monitoring"}.svc:9090`;
+    return `http://${PROMETHEUS_STACK_RELEASE}-prometheus.${args.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE}.svc:9090`;
 }

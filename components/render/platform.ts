@@ -14,6 +14,7 @@ import { ModelRouting, modelRoutingFor } from "./model-routing";
 import { ChartSpec, OperatorsArgs, operatorCharts, prometheusStackAddress } from "./operators";
 import { ModelServerNetworkArgs } from "./model-server-types";
 import { TopologySchedulingInput, topologyProvider } from "./topology-scheduling";
+import { NetworkPoliciesInput, NetworkPolicySettings, resolveNetworkPolicySettings } from "./network-policy";
 
 /** Namespace of the shared Gateway (and the default namespace of every model) when none is given. */
 export const DEFAULT_PLATFORM_NAMESPACE = "llm-d";
@@ -29,6 +30,8 @@ export interface PlatformGatewayInput {
     gatewayClassName?: unknown;
     installGatewayApiCrds?: unknown;
     internal?: unknown;
+    public?: unknown;
+    allowUnauthenticated?: unknown;
     listenerPort?: unknown;
     controllerValues?: unknown;
 }
@@ -48,6 +51,7 @@ export interface PlatformInput {
     pools?: AcceleratorPool[];
     network?: ModelServerNetworkArgs;
     operators?: OperatorsArgs;
+    networkPolicies?: NetworkPoliciesInput;
 }
 
 /**
@@ -71,6 +75,13 @@ export interface LlmdPlatformRef {
     kueue?: ModelServerKueueArgs;
     /** In-cluster URL of the Prometheus the platform installs (`operators.prometheusStack`); models autoscale on it by default. */
     prometheusAddress?: string;
+    /** The NetworkPolicy settings every model on the platform applies. Absent in a hand-written ref: the defaults. */
+    networkPolicies?: NetworkPolicySettings;
+}
+
+/** The NetworkPolicy settings a model on `ref` applies: the platform's, or the defaults for its gateway. */
+export function networkPolicySettings(ref: LlmdPlatformRef): NetworkPolicySettings {
+    return ref.networkPolicies ?? resolveNetworkPolicySettings(undefined, ref.gatewayImplementation);
 }
 
 /** Everything `LlmdPlatform` creates, resolved. */
@@ -141,6 +152,7 @@ export function resolvePlatformSpec(name: string, input: PlatformInput, options:
     };
     const gateway = checkUnder("gateway", () => resolveGatewaySpec(gatewayArgs));
     const modelRouting = resolveModelRouting(input.modelRouting, implementation);
+    const networkPolicies = resolveNetworkPolicySettings(input.networkPolicies, implementation);
     const installLeaderWorkerSet = optionalBoolean("leaderWorkerSet", input.leaderWorkerSet, false);
     const preinstalled = optionalBoolean("leaderWorkerSetPreinstalled", input.leaderWorkerSetPreinstalled, false);
     if (installLeaderWorkerSet && preinstalled) {
@@ -194,6 +206,7 @@ export function resolvePlatformSpec(name: string, input: PlatformInput, options:
             leaderWorkerSet: installLeaderWorkerSet || preinstalled,
             ...(kueue ? { kueue } : {}),
             ...(operators.prometheusStack ? { prometheusAddress: prometheusStackAddress(operators) } : {}),
+            networkPolicies,
         },
     };
 }

@@ -5,6 +5,7 @@
  * Shapes follow the llm-d-router v0.10.0 charts (`config/charts/routerlib`, `llm-d-router-gateway`,
  * `llm-d-router-standalone`) and the Inference Extension `inferencepool` chart's gateway templates.
  */
+import { routerDisruptionBudget, routerUpdateStrategy } from "./router-availability";
 import { createHash } from "crypto";
 import { LlmdConfigError, optionalBoolean, requireDnsLabel, requireInteger, requireNonEmpty, requireOneOf } from "../errors";
 import { GatewayImplementation, GATEWAY_IMPLEMENTATIONS } from "../catalog/gateways";
@@ -568,8 +569,8 @@ function deployment(spec: RouterSpec, configText: string, proxyConfigText: strin
         metadata: { name: names.deployment, namespace: spec.namespace, labels: labels(spec, "router") },
         spec: {
             replicas: spec.replicas,
-            // One active router: the old pod must be gone before the new one takes the lease or the traffic.
-            strategy: { type: "Recreate" },
+            // One router: the old pod must be gone before the new one takes the traffic; several: roll (leader lease).
+            strategy: routerUpdateStrategy(spec.replicas),
             selector: { matchLabels: routerSelectorLabels(spec) },
             template: {
                 metadata: {
@@ -733,6 +734,7 @@ export function renderRouter(spec: RouterSpec): K8sObject[] {
         deployment(spec, configText, proxyConfigText),
         service(spec),
         inferencePool(spec),
+        ...routerDisruptionBudget({ name: routerNames(spec).deployment, namespace: spec.namespace, replicas: spec.replicas, selector: routerSelectorLabels(spec) }),
     );
     if (spec.gateway) {
         objects.push(httpRoute(spec, spec.gateway));

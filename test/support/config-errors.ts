@@ -2,6 +2,16 @@ import * as assert from "assert";
 import { LlmdConfigError } from "../../components/errors";
 import { MockRunOptions, runWithMocks } from "../../stacks/mock-engine";
 
+/** The error `fn` throws; fails the test when it throws nothing. */
+export function thrown(fn: () => unknown): unknown {
+    try {
+        fn();
+    } catch (err) {
+        return err;
+    }
+    return assert.fail("expected an error");
+}
+
 /**
  * Asserts `err` is an `LlmdConfigError` on `field` whose message starts with the field and mentions what
  * was expected: a pattern, or every one of a list of fragments.

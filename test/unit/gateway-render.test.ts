@@ -38,7 +38,8 @@ describe("render/gateway", () => {
             [GatewayImplementation.Istio, "istio"],
             [GatewayImplementation.Agentgateway, "agentgateway"],
             [GatewayImplementation.Kgateway, "kgateway"],
-            [GatewayImplementation.Gke, "gke-l7-regional-external-managed"],
+            // Private by default: GKE's internal regional load balancer.
+            [GatewayImplementation.Gke, "gke-l7-rilb"],
         ];
         for (const [implementation, className] of classes) {
             it(`uses class ${className} for ${implementation}`, () => {
@@ -71,9 +72,12 @@ describe("render/gateway", () => {
             }
         });
 
-        it("uses the internal class on GKE when asked", () => {
+        it("uses the internal class on GKE when asked, and the external one only for public: true with allowUnauthenticated", () => {
             const gateway = renderGateway(resolveGatewaySpec({ implementation: "gke", namespace: "llm", internal: true })) as any;
             assert.strictEqual(gateway.spec.gatewayClassName, "gke-l7-rilb");
+            const open = resolveGatewaySpec({ implementation: "gke", namespace: "llm", public: true, allowUnauthenticated: true });
+            assert.strictEqual((renderGateway(open) as any).spec.gatewayClassName, "gke-l7-regional-external-managed");
+            assert.strictEqual(open.gateway?.public, true);
         });
 
         it("honours a class name override and a gateway name", () => {

@@ -195,9 +195,9 @@ describe("InferenceGateway", () => {
             assert.strictEqual(ofType(r.resources, CHART).length, 0);
             assert.deepStrictEqual(ofType(r.resources, CRD).map((c) => c.name), [INFERENCE_POOL_CRD]);
             const gateway = named(r.resources, "gw-gateway");
-            assert.strictEqual((gateway.inputs.spec as any).gatewayClassName, "gke-l7-regional-external-managed");
+            assert.strictEqual((gateway.inputs.spec as any).gatewayClassName, "gke-l7-rilb", "private by default");
             assert.deepStrictEqual(gateway.dependencies, []);
-            assert.strictEqual(r.outputs.gatewayClassName, "gke-l7-regional-external-managed");
+            assert.strictEqual(r.outputs.gatewayClassName, "gke-l7-rilb");
             assertWiring(r);
         });
 

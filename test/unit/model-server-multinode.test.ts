@@ -155,7 +155,7 @@ describe("multi-node model servers (LeaderWorkerSet)", () => {
                 for (const name of ["UCX_TLS", "UCX_NET_DEVICES", "NCCL_IB_HCA", "NCCL_SOCKET_IFNAME"]) {
                     assert.strictEqual(env[name], undefined, name);
                 }
-                assert.strictEqual(c.securityContext.capabilities, undefined);
+                assert.deepStrictEqual(c.securityContext.capabilities, { drop: ["ALL"] }, "nothing added back off RDMA");
                 assert.strictEqual(t.metadata.annotations, undefined);
                 assert.deepStrictEqual(Object.keys(c.resources.limits), ["google.com/tpu"]);
             }

@@ -236,6 +236,9 @@ describe("AksCluster", function () {
             const network = cluster.inputs.networkProfile as Record<string, unknown>;
             assert.strictEqual(network.networkPlugin, "azure");
             assert.strictEqual(network.networkPluginMode, "overlay");
+            // Azure CNI powered by Cilium: NetworkPolicies are enforced.
+            assert.strictEqual(network.networkDataplane, "cilium");
+            assert.strictEqual(network.networkPolicy, "cilium");
             assert.deepStrictEqual(cluster.inputs.oidcIssuerProfile, { enabled: true });
             assert.deepStrictEqual(cluster.inputs.securityProfile, { workloadIdentity: { enabled: true } });
             assert.strictEqual(cluster.parent?.endsWith(`${COMPONENT}::llmd`), true);

@@ -594,7 +594,7 @@ describe("GkeCluster", function () {
             assert.strictEqual(byType(resources, NETWORK).length, 0);
             assert.strictEqual(byType(resources, GKE_NETWORK).length + byType(resources, PARAMS).length, 0);
             assert.strictEqual(one(resources, CLUSTER).inputs.enableMultiNetworking, undefined);
-            assert.strictEqual(one(resources, CLUSTER).inputs.datapathProvider, undefined);
+            assert.strictEqual(one(resources, CLUSTER).inputs.datapathProvider, "ADVANCED_DATAPATH", "Dataplane V2 enforces NetworkPolicies");
             assert.strictEqual(pool(resources, "h100").inputs.networkConfig, undefined);
             assert.strictEqual(nodeConfig(pool(resources, "h100")).gvnic, undefined);
             assert.strictEqual(result.pools[0].interconnect, "none", "GPUDirect-TCPX is not set up: reported as no fabric");
@@ -603,6 +603,11 @@ describe("GkeCluster", function () {
             assert.strictEqual(one(ready.resources, CLUSTER).inputs.enableMultiNetworking, true);
             assert.strictEqual(one(ready.resources, CLUSTER).inputs.datapathProvider, "ADVANCED_DATAPATH");
             assert.strictEqual(byType(ready.resources, NETWORK).length, 0);
+        });
+
+        it("dataplaneV2: false keeps a cluster created without Dataplane V2 (GKE would replace it)", async () => {
+            const { resources } = await run({ ...base, dataplaneV2: false });
+            assert.strictEqual(one(resources, CLUSTER).inputs.datapathProvider, undefined);
         });
 
         it("opt-out: rdma.enabled false leaves the NICs unattached and the pool reports none", async () => {
@@ -641,6 +646,8 @@ describe("GkeCluster", function () {
                 /us-central1-b/,
             );
             await expectConfigError({ ...base, multiNetworking: false, acceleratorPools: [h200] }, "multiNetworking", /multi-networking/);
+            await expectConfigError({ ...base, dataplaneV2: false, acceleratorPools: [h200] }, "dataplaneV2", /Dataplane V2/);
+            await expectConfigError({ ...base, dataplaneV2: "no" as any }, "dataplaneV2");
             await expectConfigError({ ...base, rdmaNetwork: { rdmaSubnetCidrs: ["10.0.0.0/24"] }, acceleratorPools: [h200] }, "rdmaNetwork.rdmaSubnetCidrs", /8 CIDRs/);
             await expectConfigError(
                 { ...base, rdmaNetwork: { rdmaSubnetCidrs: ["192.168.0.0/22", "10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24", "10.0.4.0/24", "10.0.5.0/24", "10.0.6.0/24", "10.0.7.0/24"] }, acceleratorPools: [h200] },

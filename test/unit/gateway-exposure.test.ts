@@ -1,0 +1,31 @@
+import * as assert from "assert";
+import { LlmdConfigError } from "../../components/errors";
+import { resolveGatewayExposure } from "../../components/render/gateway-exposure";
+import { resolveGatewaySpec } from "../../components/render/gateway";
+import { assertConfigError, thrown } from "../support/config-errors";
+
+describe("Gateway exposure: private by default", () => {
+    it("every implementation is private unless asked", () => {
+        for (const implementation of ["istio", "agentgateway", "kgateway", "gke", "none"] as const) {
+            assert.deepStrictEqual(resolveGatewayExposure({ implementation }), { public: false, allowUnauthenticated: false });
+        }
+    });
+
+    it("public needs allowUnauthenticated (no Gateway authentication is rendered yet)", () => {
+        assertConfigError(thrown(() => resolveGatewayExposure({ implementation: "gke", public: true })), "public", /allowUnauthenticated: true/);
+        assert.deepStrictEqual(resolveGatewayExposure({ implementation: "gke", public: true, allowUnauthenticated: true }), { public: true, allowUnauthenticated: true });
+    });
+
+    it("rejects a waiver without public exposure, contradictions with internal, and public where it has no effect yet", () => {
+        assertConfigError(thrown(() => resolveGatewayExposure({ implementation: "gke", allowUnauthenticated: true })), "allowUnauthenticated");
+        assertConfigError(thrown(() => resolveGatewayExposure({ implementation: "gke", public: true, allowUnauthenticated: true, internal: true })), "internal");
+        assertConfigError(thrown(() => resolveGatewayExposure({ implementation: "gke", internal: false })), "internal", /public: true/);
+        assertConfigError(thrown(() => resolveGatewayExposure({ implementation: "istio", public: true, allowUnauthenticated: true })), "public", /gke/);
+        assertConfigError(thrown(() => resolveGatewayExposure({ implementation: "gke", public: "yes" })), "public");
+    });
+
+    it("errors name the field under gateway. when resolved through a platform's gateway", () => {
+        const err = thrown(() => resolveGatewaySpec({ implementation: "gke", namespace: "llm", public: true }));
+        assert.ok(err instanceof LlmdConfigError && err.field === "public", String(err));
+    });
+});
