@@ -153,6 +153,9 @@ describe("off Kubernetes, for real: Slurm and Ray launchers with a stub vLLM", f
 
     describe("Ray", function () {
         this.timeout(90_000);
+        // Real daemons on a shared 2-core machine: one retry absorbs a scheduling stall. Each test works in a
+        // fresh workspace, and every defect these tests guard against fails on both tries.
+        this.retries(1);
         const drivers: ChildProcess[] = [];
         before(function () {
             if (!ray) {
@@ -269,6 +272,8 @@ describe("off Kubernetes, for real: Slurm and Ray launchers with a stub vLLM", f
 
     describe("Slurm", function () {
         this.timeout(60_000);
+        // As for Ray: one retry for a stall under load, never for a defect (each fails deterministically).
+        this.retries(1);
         before(function () {
             if (!slurm) {
                 console.log(`      (skipped: ${slurmWhy})`);
