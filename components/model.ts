@@ -10,10 +10,11 @@ import { ModelServer, ModelServerNetworkArgs } from "./model-server";
 import { LlmdPlatformRef, PlatformState, namespaceWithLabels, plainPlatformRef, platformState } from "./platform";
 import { whenPlain } from "./plain-inputs";
 import { AcceleratorPool } from "./pool";
-import { LlmdModelInput, LlmdModelPlan, RoleOverrides, resolveLlmdModel } from "./render/model";
+import { LlmdModelInput, LlmdModelPlan, RoleOverrides, claimedNames, resolveLlmdModel } from "./render/model";
 import { checkPlatformRef } from "./render/platform";
 import { modelNetworkPolicies } from "./render/model-network-policy";
 import { renderOpenShiftScc, renderOpenShiftServiceAccount } from "./render/openshift";
+import { AutoscalingSettings } from "./render/autoscaling";
 import { ModelCacheArgs } from "./render/model-cache";
 import { ModelMonitoringOptions } from "./render/model-operations";
 import { WorkloadTimeoutsArgs } from "./render/timeouts";
@@ -93,29 +94,12 @@ export interface ModelRewriteArgs {
 }
 
 /** Autoscaling of a model's servers with KEDA on the router's flow-control metrics (llm-d's recommended setup). */
-export interface ModelAutoscalingArgs {
+export interface ModelAutoscalingArgs extends AutoscalingSettings {
     /**
      * URL of the Prometheus that scrapes the router, as KEDA reaches it. Default: the Prometheus the platform
      * installs (`operators.prometheusStack`).
      */
     prometheusAddress?: string;
-    /**
-     * Fewest replicas per model-server workload (default 1). 0 turns on scale to zero: the first request after
-     * idle waits for a whole model start (minutes), and requests queued in the router are lost if it restarts.
-     */
-    minReplicas?: number;
-    /** Most replicas per model-server workload (default 8); must fit the accelerator pool's maximum size. */
-    maxReplicas?: number;
-    /** Seconds between KEDA's metric polls (default 15). */
-    pollingIntervalSeconds?: number;
-    /** Seconds after the last activity before KEDA scales to zero (default 300; only used with minReplicas 0). */
-    cooldownPeriodSeconds?: number;
-    /** Requests waiting in the router's flow control per replica that trigger a scale-up (default 1). */
-    queueSizeThreshold?: number;
-    /** Requests running per replica that trigger a scale-up (default 16). */
-    runningRequestsThreshold?: number;
-    /** Send the model's metrics-reader token to Prometheus as a bearer token (default true). */
-    bearerAuth?: boolean;
 }
 
 /**
@@ -204,11 +188,7 @@ function claimNames(state: PlatformState, plan: LlmdModelPlan): void {
             `platform ${plan.platform.name} routes every request to one model (modelRouting off) and ${owner} has it; turn modelRouting on to share the Gateway`,
         );
     }
-    const fields: [string, string][] = [
-        [plan.servedModelName, "servedModelName"],
-        ...plan.adapters.map((a, i): [string, string] => [a, `lora.adapters[${i}].name`]),
-        ...plan.routedNames.filter((n) => n !== plan.servedModelName && !plan.adapters.includes(n)).map((n): [string, string] => [n, "rewrites"]),
-    ];
+    const fields = claimedNames(plan);
     for (const [served, field] of fields) {
         const owner = state.servedNames.get(served);
         if (owner !== undefined) {

@@ -21,13 +21,8 @@ import { ModelServerRole, ModelServerSpec } from "./model-server-types";
 import { selector } from "./promql";
 import { K8sObject } from "./types";
 
-/** Autoscaling settings of one model, as a user writes them (all optional but `prometheusAddress`). */
-export interface AutoscalingArgs {
-    /**
-     * URL of the Prometheus that scrapes the router, as KEDA reaches it, e.g.
-     * `http://kube-prometheus-stack-prometheus.monitoring.svc:9090`.
-     */
-    prometheusAddress: string;
+/** Autoscaling settings of one model besides where Prometheus is (all optional). */
+export interface AutoscalingSettings {
     /**
      * Fewest replicas per model-server workload (default 1). 0 turns on scale to zero: KEDA activates the
      * workload when the router's flow-control queue is non-empty. Caveats: the first request after idle waits
@@ -52,6 +47,15 @@ export interface AutoscalingArgs {
      * also needs the token's ServiceAccount granted `cluster-monitoring-view`).
      */
     bearerAuth?: boolean;
+}
+
+/** Autoscaling settings of one model, as a user writes them (all optional but `prometheusAddress`). */
+export interface AutoscalingArgs extends AutoscalingSettings {
+    /**
+     * URL of the Prometheus that scrapes the router, as KEDA reaches it, e.g.
+     * `http://kube-prometheus-stack-prometheus.monitoring.svc:9090`.
+     */
+    prometheusAddress: string;
 }
 
 /** Validated and defaulted autoscaling settings. */

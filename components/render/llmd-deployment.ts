@@ -8,7 +8,7 @@ import { ClusterProvider } from "../catalog/accelerators";
 import { LlmdConfigError, requireOneOf } from "../errors";
 import { KueueInput } from "./kueue";
 import { LlmdModelInput, LlmdModelPlan, modelSpansNodes, resolveLlmdModel } from "./model";
-import { PlatformSpec, resolvePlatformSpec } from "./platform";
+import { PlatformGatewayInput, PlatformSpec, resolvePlatformSpec } from "./platform";
 import { TopologySchedulingInput } from "./topology-scheduling";
 import { OperatorsArgs } from "./operators";
 
@@ -18,16 +18,7 @@ export type { TopologySchedulingInput } from "./topology-scheduling";
 
 /** The plain part of `LlmdDeploymentArgs`: a model's input plus its platform's. */
 export interface LlmdDeploymentInput extends Omit<LlmdModelInput, "clusterProvider"> {
-    gateway?: {
-        implementation?: string;
-        gatewayClassName?: string;
-        installGatewayApiCrds?: boolean;
-        internal?: boolean;
-        public?: boolean;
-        allowUnauthenticated?: boolean;
-        listenerPort?: number;
-        controllerValues?: { [key: string]: unknown };
-    };
+    gateway?: PlatformGatewayInput;
     installLeaderWorkerSet?: boolean;
     topologyAwareScheduling?: TopologySchedulingInput;
     networkPolicies?: NetworkPoliciesInput;

@@ -9,7 +9,7 @@ import { GatewayImplementation } from "../catalog/gateways";
 import { PRESETS, RolePreset, WellLitPath, presetImage, presetResources, resolvePreset } from "../catalog/presets";
 import { LlmdConfigError, checkUnder, optionalBoolean, parseKubernetesMinor, requireDnsLabel, requireInteger, requireNonEmpty, requireOneOf } from "../errors";
 import { AcceleratorPool } from "../pool";
-import { LoraInput, LoraSpec, resolveLora } from "./lora";
+import { LoraInput, resolveLora } from "./lora";
 import { ModelRouting, renderModelRoutingConfigMap, routedModelNames } from "./model-routing";
 import { resolveModelServer } from "./model-server-resolve";
 import { ModelServerInput, ModelServerNetworkArgs, ModelServerSpec } from "./model-server-types";
@@ -20,7 +20,7 @@ import { GATEWAY_ACCESS_LABEL, LlmdPlatformRef } from "./platform";
 import { presetKvEvents, routerListensForKvEvents } from "./kv-events";
 import { poolTargetPorts } from "./model-server-ports";
 import { RouterInput, resolveRouterSpec, routerSelectorLabels } from "./router";
-import { AutoscalingArgs, AutoscalingSpec, resolveAutoscaling, scaleTarget } from "./autoscaling";
+import { AutoscalingSettings, AutoscalingSpec, resolveAutoscaling, scaleTarget } from "./autoscaling";
 import { checkAutoscalingCapacity } from "./autoscaling-capacity";
 import { ModelCacheArgs, planModelCache } from "./model-cache";
 import { ModelMonitoringOptions, renderModelOperations } from "./model-operations";
@@ -101,7 +101,9 @@ export interface LlmdModelInput {
 }
 
 /** Autoscaling settings of a model: `AutoscalingArgs`, with Prometheus defaulting to the platform's. */
-export type ModelAutoscalingInput = Omit<AutoscalingArgs, "prometheusAddress"> & { prometheusAddress?: string };
+export interface ModelAutoscalingInput extends AutoscalingSettings {
+    prometheusAddress?: string;
+}
 
 /** One model server to create. */
 export interface PlannedModelServer {
@@ -325,7 +327,7 @@ function planModel(name: string, args: LlmdModelInput, platform: LlmdPlatformRef
     const decodePool = pickPool("decode", accelerator, pools, decode.pool);
     const prefillPool = disaggregated ? pickPool("prefill", accelerator, pools, prefill.pool) : undefined;
 
-    const lora = checkLora(args.lora, simulate);
+    const lora = resolveLora(args.lora, simulate);
     const poolLabels = { "llm-d.ai/inference-serving": "true", [DEPLOYMENT_LABEL]: requireDnsLabel("name", name) };
     const servedModelName = requireNonEmpty("servedModelName", args.servedModelName ?? model);
     const routerName = `${name}-router`;
@@ -336,8 +338,7 @@ function planModel(name: string, args: LlmdModelInput, platform: LlmdPlatformRef
             throw new LlmdConfigError(target.field, target.model, `expected a name this model serves: ${served.join(", ")}`);
         }
     }
-    const rewriteSources = (Array.isArray(args.rewrites) ? args.rewrites : []).flatMap((r: { models?: unknown }) => (Array.isArray(r.models) ? (r.models as string[]) : []));
-    const aliases = [...(lora?.adapterNames ?? []), ...rewriteSources.filter((m) => m !== servedModelName && !lora?.adapterNames.includes(m))];
+    const aliases = [...(lora?.adapterNames ?? []), ...policies.rewriteSources.filter((m) => m !== servedModelName && !lora?.adapterNames.includes(m))];
     const routedNames = [servedModelName, ...aliases];
 
     const serverInput = (role: "decode" | "prefill" | "both", r: RolePreset & RoleOverrides, pool: AcceleratorPool | undefined): ModelServerInput => ({
@@ -439,9 +440,6 @@ function planModel(name: string, args: LlmdModelInput, platform: LlmdPlatformRef
     };
 }
 
-function checkLora(input: LoraInput | undefined, simulator: boolean): LoraSpec | undefined {
-    return resolveLora(input, simulator);
-}
 
 // A string where a list belongs would be spread into single characters further down: refuse it here.
 function checkArgs(field: string, value: unknown): string[] {
@@ -529,6 +527,18 @@ function resolveModelAutoscaling(input: ModelAutoscalingInput, platform: LlmdPla
         );
     }
     return resolveAutoscaling({ ...input, prometheusAddress });
+}
+
+/**
+ * Every name a model answers to through the Gateway, with the field (relative to the model) that claimed it: a
+ * platform's models must not share any of them.
+ */
+export function claimedNames(plan: Pick<LlmdModelPlan, "servedModelName" | "adapters" | "routedNames">): [name: string, field: string][] {
+    return [
+        [plan.servedModelName, "servedModelName"],
+        ...plan.adapters.map((a, i): [string, string] => [a, `lora.adapters[${i}].name`]),
+        ...plan.routedNames.filter((n) => n !== plan.servedModelName && !plan.adapters.includes(n)).map((n): [string, string] => [n, "rewrites"]),
+    ];
 }
 
 /** Whether a model's roles span nodes, so its platform needs the LeaderWorkerSet controller. Throws on bad input like `resolveLlmdModel`. */

@@ -3,7 +3,7 @@
  * platform it joins, model names and served names unique across all of them. Pure.
  */
 import { LlmdConfigError, checkUnder, requireDnsLabel } from "../errors";
-import { LlmdModelInput, LlmdModelPlan, modelSpansNodes, resolveLlmdModel } from "./model";
+import { LlmdModelInput, LlmdModelPlan, claimedNames, modelSpansNodes, resolveLlmdModel } from "./model";
 import { PlatformInput, PlatformSpec, resolvePlatformSpec } from "./platform";
 
 /** One model entry as a stack lists it: the model's name plus its `LlmdModelArgs` fields. */
@@ -53,11 +53,7 @@ export function resolveMultiModel(
         }
         modelNames.set(name, i);
         const plan = checkUnder(`models[${i}]`, () => resolveLlmdModel(name, input, platform.ref, context));
-        const claims: [string, string][] = [
-            [plan.servedModelName, `models[${i}].servedModelName`],
-            ...plan.adapters.map((a, j): [string, string] => [a, `models[${i}].lora.adapters[${j}].name`]),
-            ...plan.routedNames.filter((n) => n !== plan.servedModelName && !plan.adapters.includes(n)).map((n): [string, string] => [n, `models[${i}].rewrites`]),
-        ];
+        const claims = claimedNames(plan).map(([value, field]): [string, string] => [value, `models[${i}].${field}`]);
         for (const [value, field] of claims) {
             const owner = served.get(value);
             if (owner !== undefined) {

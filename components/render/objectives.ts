@@ -41,6 +41,8 @@ export interface ObjectivesSpec {
     objects: K8sObject[];
     /** Names clients may send in the objective header (InferenceObjective names). */
     objectiveNames: string[];
+    /** Requested model names the rewrites match: they route to this model too. */
+    rewriteSources: string[];
     /** Model names the rewrites send traffic to: each must be served by the model (its name or an adapter). */
     rewriteTargets: { field: string; model: string }[];
     /** Whether the router must run with flow control (priorities are inert without it). */
@@ -90,6 +92,7 @@ export function resolveObjectives(args: { namespace: string; poolName: string; m
     });
 
     const rewriteNames: string[] = [];
+    const rewriteSources: string[] = [];
     const rewriteTargets: ObjectivesSpec["rewriteTargets"] = [];
     list("rewrites", args.rewrites, "{ name, models, targets }").forEach((raw, i) => {
         const field = `rewrites[${i}]`;
@@ -100,6 +103,7 @@ export function resolveObjectives(args: { namespace: string; poolName: string; m
         }
         rewriteNames.push(name);
         const models = list(`${field}.models`, r.models, "model names").map((m, j) => requireNonEmpty(`${field}.models[${j}]`, m));
+        rewriteSources.push(...models);
         const targets = list(`${field}.targets`, r.targets, "{ model, weight }").map((t, j) => {
             const target = item(`${field}.targets[${j}]`, t, "{ model, weight }");
             const model = requireNonEmpty(`${field}.targets[${j}].model`, target.model);
@@ -125,5 +129,5 @@ export function resolveObjectives(args: { namespace: string; poolName: string; m
             spec: { poolRef, rules: [rule] },
         });
     });
-    return { objects, objectiveNames, rewriteTargets, needsFlowControl: objectiveNames.length > 0 };
+    return { objects, objectiveNames, rewriteSources, rewriteTargets, needsFlowControl: objectiveNames.length > 0 };
 }

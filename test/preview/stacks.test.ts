@@ -48,9 +48,10 @@ for (const stack of listStacks()) {
             assert.deepStrictEqual(ids.filter((id, i) => ids.indexOf(id) !== i), []);
         });
 
-        it("routes to every InferencePool through exactly one HTTPRoute when there is a Gateway", () => {
+        it("routes to every InferencePool through exactly one HTTPRoute, and renders none without a Gateway", () => {
             const objects = resources.filter(isKubernetesObject).map((r) => r.inputs as any);
             if (!objects.some((o) => o.kind === "Gateway")) {
+                assert.deepStrictEqual(objects.filter((o) => o.kind === "HTTPRoute").map((o) => o.metadata.name), []);
                 return;
             }
             for (const pool of objects.filter((o) => o.kind === "InferencePool")) {

@@ -6,7 +6,7 @@ import { LlmdPlatformRef, resolvePlatformSpec } from "../../components/render/pl
 import { renderRouter, resolveRouterSpec } from "../../components/render/router";
 import { ROUTER_CONFIG_FILE } from "../../components/render/router-config";
 import { K8sObject } from "../../components/render/types";
-import { assertConfigError } from "../support/config-errors";
+import { assertConfigError, thrown } from "../support/config-errors";
 import { catalogPool } from "../support/pools";
 import { validateObject } from "../support/schema";
 
@@ -18,14 +18,6 @@ const h100x8 = catalogPool("aks", "Standard_ND96isr_H100_v5", { name: "h100", ma
 
 const sim = (extra: LlmdModelInput = {}): LlmdModelInput => ({ preset: "simulator", model: "Qwen/Qwen3-0.6B", ...extra });
 
-function thrown(fn: () => unknown): unknown {
-    try {
-        fn();
-    } catch (err) {
-        return err;
-    }
-    assert.fail("expected an error");
-}
 
 function route(platform: LlmdPlatformRef, input: LlmdModelInput): K8sObject {
     const plan = resolveLlmdModel("qwen", input, platform);

@@ -4,7 +4,7 @@ import { BASE_MODEL_HEADER, IPP_MANAGED_LABEL, PAYLOAD_PROCESSOR_PORT, renderMod
 import { GATEWAY_ACCESS_LABEL, checkPlatformRef, resolvePlatformSpec } from "../../components/render/platform";
 import { renderGateway } from "../../components/render/gateway";
 import { K8sObject } from "../../components/render/types";
-import { assertConfigError } from "../support/config-errors";
+import { assertConfigError, thrown } from "../support/config-errors";
 import { h100Pool } from "../support/pools";
 import { validateObject } from "../support/schema";
 
@@ -12,14 +12,6 @@ function kinds(objects: K8sObject[]): string[] {
     return objects.map((o) => o.kind);
 }
 
-function thrown(fn: () => unknown): unknown {
-    try {
-        fn();
-    } catch (err) {
-        return err;
-    }
-    assert.fail("expected an error");
-}
 
 describe("LlmdPlatform: resolving", () => {
     it("defaults: namespace llm-d, Istio, routing by model through the payload processor, CRDs kept on destroy", () => {
