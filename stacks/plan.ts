@@ -186,5 +186,10 @@ if (require.main === module) {
         process.stdout.write(stdout);
         process.stderr.write(stderr);
         process.exitCode = status;
+        if (status !== 0) {
+            // After a program error the SDK still rejects the stack's output promises with it, unawaited, which
+            // would print the error again with a stack trace; it is reported, so stop here.
+            process.exit(status);
+        }
     });
 }

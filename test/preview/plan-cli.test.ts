@@ -29,7 +29,16 @@ describe("npm run plan", function () {
     this.timeout(120_000);
 
     it("the script prints to stdout and exits 0, or prints to stderr and exits 1", async () => {
-        const [ok, bad] = await Promise.all([planProcess("--stack", "openshift"), planProcess("--stack", "local", "--xml")]);
+        const badConfig = configFile("bad", "config:\n  llmd:provider: kind\n  llmd:deployment:\n    preset: fastest\n");
+        const [ok, bad, badProgram] = await Promise.all([
+            planProcess("--stack", "openshift"),
+            planProcess("--stack", "local", "--xml"),
+            planProcess("--config-file", badConfig),
+        ]);
+        // A program error is reported once, as one line: the SDK's second, unawaited rejection of the stack
+        // with the same error must not crash the script with a stack trace after it.
+        assert.strictEqual(badProgram.status, 1);
+        assert.match(badProgram.stderr, /^plan failed: llmd:deployment\.preset: got "fastest"; [^\n]*\n$/);
         assert.strictEqual(ok.status, 0, ok.stderr);
         assert.match(ok.stdout, /^stack openshift: \d+ resources\n/);
         assert.strictEqual(ok.stderr, "");
