@@ -215,7 +215,8 @@ function validatorFor(group: string, version: string, kind: string): ValidateFun
     // The API server owns status; a rendered object must not carry one (and skipping it compiles faster).
     delete schema.properties?.status;
     closeObjects(schema);
-    schema.properties = { ...(schema.properties ?? {}), metadata: LOOSE_METADATA };
+    // Every object has apiVersion and kind at its root whether or not the CRD lists them (Istio's do not).
+    schema.properties = { apiVersion: { type: "string" }, kind: { type: "string" }, ...(schema.properties ?? {}), metadata: LOOSE_METADATA };
     schema.required = [...new Set([...(schema.required ?? []), "apiVersion", "kind", "metadata"])];
     const validate = compiler().compile(schema);
     validators.set(key, validate);
