@@ -96,6 +96,15 @@ export function requireDnsLabel(field: string, value: unknown, maxLength = 63): 
     return value;
 }
 
+/** Throws unless `value` is a Secret name (a DNS subdomain, at most 253 characters); `expected` says which Secret. */
+export function requireSecretName(field: string, value: unknown, expected: string): string {
+    const ok = typeof value === "string" && value.length <= 253 && value.split(".").every((label) => dns1123Label.test(label));
+    if (!ok) {
+        throw new LlmdConfigError(field, value, expected);
+    }
+    return value as string;
+}
+
 /** Parses a Kubernetes version such as `1.33`, `v1.33.4` or `1.33.4-gke.100`; returns the minor version. */
 export function parseKubernetesMinor(field: string, value: unknown, minimumMinor = 29): number {
     const match = typeof value === "string" ? /^v?1\.(\d+)(\.\d+)?([-+].*)?$/.exec(value) : null;

@@ -1,10 +1,11 @@
 /**
- * Whether the shared Gateway is reachable from outside the cluster's network. Private by default: a public
- * Gateway is an explicit choice (`public: true`), and since llmd renders no authentication on the Gateway
- * yet, it also needs `allowUnauthenticated: true`, acknowledging that anyone who reaches the address can use
- * the models (the component then logs a warning). Today the choice is made on GKE, where the Gateway class
- * decides it (`gke-l7-rilb`: internal regional load balancer, the default; `gke-l7-regional-external-managed`:
- * public). Pure.
+ * Whether the shared Gateway is reachable from outside the cluster's network. Private by default for every
+ * implementation: a public Gateway is an explicit choice (`public: true`), and it must either carry
+ * authentication (`authentication`) or say `allowUnauthenticated: true`, acknowledging that anyone who reaches
+ * the address can use the models (the component then logs a warning). On GKE the Gateway class decides it
+ * (`gke-l7-rilb`: internal regional load balancer, the default; `gke-l7-regional-external-managed`: public);
+ * for the in-cluster gateways the type of the proxy's Service does (ClusterIP by default, LoadBalancer when
+ * public), set through each controller's own parameters resource. Pure.
  */
 import { GatewayImplementation } from "../catalog/gateways";
 import { LlmdConfigError, optionalBoolean } from "../errors";
@@ -15,6 +16,8 @@ export interface GatewayExposureInput {
     public?: unknown;
     allowUnauthenticated?: unknown;
     internal?: unknown;
+    /** Authentication is configured on the Gateway (resolved separately). */
+    authenticated?: boolean;
 }
 
 /** Resolved exposure. */
@@ -29,12 +32,8 @@ export interface GatewayExposure {
 export function resolveGatewayExposure(input: GatewayExposureInput): GatewayExposure {
     const isPublic = optionalBoolean("public", input.public, false);
     const allowUnauthenticated = optionalBoolean("allowUnauthenticated", input.allowUnauthenticated, false);
-    if (input.public !== undefined && input.implementation !== GatewayImplementation.Gke) {
-        throw new LlmdConfigError(
-            "public",
-            input.public,
-            `only applies to implementation "gke" for now (got "${input.implementation}"); an in-cluster gateway's Service type follows its controller's parameters`,
-        );
+    if (input.public !== undefined && input.implementation === GatewayImplementation.None) {
+        throw new LlmdConfigError("public", input.public, `implementation "none" has no Gateway to expose; pick a gateway implementation`);
     }
     if (input.internal !== undefined) {
         const internal = optionalBoolean("internal", input.internal, true);
@@ -49,11 +48,14 @@ export function resolveGatewayExposure(input: GatewayExposureInput): GatewayExpo
     if (allowUnauthenticated && !isPublic) {
         throw new LlmdConfigError("allowUnauthenticated", input.allowUnauthenticated, "only applies with public: true (a private Gateway needs no waiver)");
     }
-    if (isPublic && !allowUnauthenticated) {
+    if (allowUnauthenticated && input.authenticated) {
+        throw new LlmdConfigError("allowUnauthenticated", input.allowUnauthenticated, "authentication is configured, so the Gateway is not unauthenticated: drop allowUnauthenticated");
+    }
+    if (isPublic && !allowUnauthenticated && !input.authenticated) {
         throw new LlmdConfigError(
             "public",
             input.public,
-            "a public Gateway serves anyone who reaches its address, and llmd renders no authentication on it yet: also set allowUnauthenticated: true to accept that, or keep the Gateway private",
+            "a public Gateway without authentication serves anyone who reaches its address: configure authentication (istio, agentgateway), or set allowUnauthenticated: true to accept that, or keep the Gateway private",
         );
     }
     return { public: isPublic, allowUnauthenticated };

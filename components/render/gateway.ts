@@ -4,6 +4,8 @@
  * `config/manifests/gateway/`; chart values follow each project's chart at the pinned version.
  */
 import { resolveGatewayExposure } from "./gateway-exposure";
+import { GatewayAuthentication, resolveGatewayAuthentication } from "./gateway-auth";
+import { GatewayTls, HTTPS_LISTENER_NAME, resolveGatewayTls } from "./gateway-tls";
 import { LlmdConfigError, optionalBoolean, requireDnsLabel, requireInteger, requireOneOf } from "../errors";
 import { GATEWAYS, GATEWAY_IMPLEMENTATIONS, GatewayImplementation } from "../catalog/gateways";
 import { CHARTS, ChartPin } from "../catalog/versions";
@@ -13,7 +15,7 @@ import { K8sObject } from "./types";
 
 /** Gateway name llm-d's guides use. */
 export const DEFAULT_GATEWAY_NAME = "llm-d-inference-gateway";
-/** Plain HTTP: TLS termination is left to whatever sits in front of the cluster. */
+/** Plain HTTP, without `tls`: TLS termination is then left to whatever sits in front of the cluster. */
 export const DEFAULT_LISTENER_PORT = 80;
 /** Listener name, as the guides' base Gateway (guides/recipes/gateway/base/gateway.yaml); routes may refer to it as `sectionName`. */
 export const LISTENER_NAME = "default";
@@ -38,6 +40,8 @@ export interface GatewayInput {
     internal?: unknown;
     public?: unknown;
     allowUnauthenticated?: unknown;
+    authentication?: unknown;
+    tls?: unknown;
     routeNamespace?: unknown;
     routeNamespaceLabels?: unknown;
     installGatewayApiCrds?: unknown;
@@ -62,8 +66,12 @@ export interface GatewaySpec {
         routeNamespace: string;
         /** When set, routes are admitted from every namespace carrying these labels instead (a shared platform). */
         routeNamespaceLabels?: Record<string, string>;
-        /** Public exposure was asked for (and its lack of authentication waived). */
+        /** Public exposure was asked for (with authentication, or its lack waived). */
         public: boolean;
+        /** Who may send requests; undefined: anyone who reaches the Gateway. */
+        authentication?: GatewayAuthentication;
+        /** HTTPS instead of HTTP; `listenerPort` is then unused. */
+        tls?: GatewayTls;
     };
     installGatewayApiCrds: boolean;
     installInferenceExtensionCrds: boolean;
@@ -122,13 +130,14 @@ export function resolveGatewaySpec(input: GatewayInput): GatewaySpec {
     if (input.internal !== undefined && !isGke) {
         throw new LlmdConfigError("internal", input.internal, `only applies to implementation "gke" (got implementation "${implementation}")`);
     }
-    const exposure = resolveGatewayExposure({ ...input, implementation });
+    const authentication = resolveGatewayAuthentication(input.authentication, implementation);
+    const exposure = resolveGatewayExposure({ ...input, implementation, authenticated: authentication !== undefined });
     // Private by default: on GKE the internal class, unless public exposure was asked for (and waived).
     const internal = isGke && !exposure.public && input.gatewayClassName === undefined;
 
     let gateway: GatewaySpec["gateway"];
     if (implementation === GatewayImplementation.None) {
-        for (const field of ["gatewayName", "gatewayClassName", "listenerPort", "routeNamespace"] as const) {
+        for (const field of ["gatewayName", "gatewayClassName", "listenerPort", "routeNamespace", "tls"] as const) {
             if (input[field] !== undefined) {
                 throw new LlmdConfigError(field, input[field], `implementation "none" creates no Gateway; leave ${field} unset or pick a gateway implementation`);
             }
@@ -141,8 +150,20 @@ export function resolveGatewaySpec(input: GatewayInput): GatewaySpec {
         const defaultClass = internal ? facts.internalGatewayClassName : facts.gatewayClassName;
         const className = input.gatewayClassName === undefined ? (defaultClass as string) : requireClassName("gatewayClassName", input.gatewayClassName);
         const listenerPort = input.listenerPort === undefined ? DEFAULT_LISTENER_PORT : requireInteger("listenerPort", input.listenerPort, 1, 65535);
+        const tls = resolveGatewayTls(input.tls);
+        if (tls !== undefined && input.listenerPort !== undefined) {
+            throw new LlmdConfigError("listenerPort", input.listenerPort, "with tls the Gateway has only its HTTPS listener: set its port as tls.port and leave listenerPort unset");
+        }
         const routeNamespace = input.routeNamespace === undefined ? namespace : requireDnsLabel("routeNamespace", input.routeNamespace);
-        gateway = { name, className, listenerPort, routeNamespace, public: exposure.public };
+        gateway = {
+            name,
+            className,
+            listenerPort,
+            routeNamespace,
+            public: exposure.public,
+            ...(authentication ? { authentication } : {}),
+            ...(tls ? { tls } : {}),
+        };
         if (input.routeNamespaceLabels !== undefined) {
             if (input.routeNamespace !== undefined) {
                 throw new LlmdConfigError("routeNamespaceLabels", input.routeNamespaceLabels, "set either routeNamespace or routeNamespaceLabels, not both");
@@ -187,70 +208,109 @@ export function resolveGatewaySpec(input: GatewayInput): GatewaySpec {
 }
 
 /**
- * The Gateway: one plain-HTTP listener. Routes are admitted from the Gateway's namespace, or, when the
- * routes live elsewhere, from exactly that namespace (matched on the `kubernetes.io/metadata.name` label
- * every namespace carries) rather than from all namespaces.
+ * The Gateway: one listener, plain HTTP, or HTTPS terminating TLS with the certificate Secret when `tls` is
+ * set (the HTTP listener is then left out, so no request travels in clear text to the Gateway). Routes name no
+ * `sectionName`, so they attach to whichever listener there is. Routes are admitted from the Gateway's
+ * namespace, or, when the routes live elsewhere, from exactly that namespace (matched on the
+ * `kubernetes.io/metadata.name` label every namespace carries) rather than from all namespaces.
  */
 export function renderGateway(spec: GatewaySpec): K8sObject {
     if (spec.gateway === undefined) {
         throw new Error(`implementation "${spec.implementation}" has no Gateway to render`);
     }
-    const { name, className, listenerPort, routeNamespace, routeNamespaceLabels } = spec.gateway;
+    const { name, className, listenerPort, routeNamespace, routeNamespaceLabels, tls } = spec.gateway;
     const namespaces = routeNamespaceLabels
         ? { from: "Selector", selector: { matchLabels: { ...routeNamespaceLabels } } }
         : routeNamespace === spec.namespace
           ? { from: "Same" }
           : { from: "Selector", selector: { matchLabels: { "kubernetes.io/metadata.name": routeNamespace } } };
     const istio = spec.implementation === GatewayImplementation.Istio;
+    const parameters = gatewayParametersRef(spec);
+    const listener = tls
+        ? {
+              name: HTTPS_LISTENER_NAME,
+              protocol: "HTTPS",
+              port: tls.port,
+              tls: { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: tls.certificateSecretName }] },
+              allowedRoutes: { namespaces },
+          }
+        : { name: LISTENER_NAME, protocol: "HTTP", port: listenerPort, allowedRoutes: { namespaces } };
     return {
         apiVersion: "gateway.networking.k8s.io/v1",
         kind: "Gateway",
         metadata: { name, namespace: spec.namespace, ...(istio ? { labels: { [ISTIO_INFERENCE_EXTPROC_LABEL]: "true" } } : {}) },
         spec: {
             gatewayClassName: className,
-            // Istio reads the proxy Deployment and Service it generates from this ConfigMap.
-            ...(istio ? { infrastructure: { parametersRef: { group: "", kind: "ConfigMap", name } } } : {}),
-            listeners: [
-                {
-                    name: LISTENER_NAME,
-                    protocol: "HTTP",
-                    port: listenerPort,
-                    allowedRoutes: { namespaces },
-                },
-            ],
+            // The controller reads the proxy Deployment and Service it generates from these parameters.
+            ...(parameters ? { infrastructure: { parametersRef: parameters } } : {}),
+            listeners: [listener],
         },
     };
 }
 
+/** Kind of each in-cluster controller's per-Gateway parameters resource, as `spec.infrastructure.parametersRef` names it. */
+const PARAMETERS_KINDS: Partial<Record<GatewayImplementation, { group: string; kind: string }>> = {
+    // Istio reads a ConfigMap (llm-d v0.9.0 guides/recipes/gateway/istio/).
+    istio: { group: "", kind: "ConfigMap" },
+    // agentgateway v1.4.1 controller/pkg/deployer/agentgateway_parameters.go: only this kind on a Gateway.
+    agentgateway: { group: "agentgateway.dev", kind: "AgentgatewayParameters" },
+    // kgateway 2.x: its GatewayParameters, merged over the class's default ones.
+    kgateway: { group: "gateway.kgateway.dev", kind: "GatewayParameters" },
+};
+
+/** The Gateway's `spec.infrastructure.parametersRef`, for the implementations llmd renders parameters for. */
+export function gatewayParametersRef(spec: GatewaySpec): { group: string; kind: string; name: string } | undefined {
+    const kind = PARAMETERS_KINDS[spec.implementation];
+    return spec.gateway && kind ? { ...kind, name: spec.gateway.name } : undefined;
+}
+
 /**
- * The Gateway's infrastructure parameters, for the implementations that take them (Istio): the ConfigMap of
- * llm-d v0.9.0 guides/recipes/gateway/istio/configmap.yaml, with the proxy's requests and limits and a
- * ClusterIP Service (reach it through a port-forward or your own ingress). The guide's proxy log-level
- * arguments are left out: they restate the whole istio-proxy command line, which belongs to the Istio version.
+ * The Service type of an in-cluster gateway's proxy: ClusterIP unless public. Each controller's default is a
+ * LoadBalancer (agentgateway v1.4.1 controller/pkg/helm/agentgateway/templates/service.yaml, kgateway's
+ * GatewayParameters defaults, Istio's generated Service), which on a cloud is an address on the internet.
+ */
+export function gatewayServiceType(spec: GatewaySpec): "ClusterIP" | "LoadBalancer" {
+    return spec.gateway?.public ? "LoadBalancer" : "ClusterIP";
+}
+
+/**
+ * The Gateway's infrastructure parameters, for the in-cluster implementations, each in its controller's own
+ * resource, choosing the proxy Service's type (`gatewayServiceType`): private by default.
+ * - Istio: the ConfigMap of llm-d v0.9.0 guides/recipes/gateway/istio/configmap.yaml, with the proxy's requests
+ *   and limits. The guide's proxy log-level arguments are left out: they restate the whole istio-proxy command
+ *   line, which belongs to the Istio version.
+ * - agentgateway: an `AgentgatewayParameters` whose `service.spec` overlay (strategic merge) sets the type.
+ * - kgateway: a `GatewayParameters` with `kube.service.type`.
  */
 export function renderGatewayParameters(spec: GatewaySpec): K8sObject | undefined {
-    if (spec.gateway === undefined || spec.implementation !== GatewayImplementation.Istio) {
+    const ref = gatewayParametersRef(spec);
+    if (spec.gateway === undefined || ref === undefined) {
         return undefined;
     }
-    const deployment = {
-        spec: {
-            template: {
+    const type = gatewayServiceType(spec);
+    const metadata = {
+        name: spec.gateway.name,
+        namespace: spec.namespace,
+        labels: { "app.kubernetes.io/gateway": spec.gateway.name, "app.kubernetes.io/component": "inference-gateway" },
+    };
+    switch (spec.implementation) {
+        case GatewayImplementation.Agentgateway:
+            return { apiVersion: "agentgateway.dev/v1alpha1", kind: ref.kind, metadata, spec: { service: { spec: { type } } } };
+        case GatewayImplementation.Kgateway:
+            return { apiVersion: "gateway.kgateway.dev/v1alpha1", kind: ref.kind, metadata, spec: { kube: { service: { type } } } };
+        default: {
+            const deployment = {
                 spec: {
-                    containers: [{ name: "istio-proxy", resources: { limits: { cpu: "8", memory: "16Gi" }, requests: { cpu: "2", memory: "4Gi" } } }],
+                    template: {
+                        spec: {
+                            containers: [{ name: "istio-proxy", resources: { limits: { cpu: "8", memory: "16Gi" }, requests: { cpu: "2", memory: "4Gi" } } }],
+                        },
+                    },
                 },
-            },
-        },
-    };
-    return {
-        apiVersion: "v1",
-        kind: "ConfigMap",
-        metadata: {
-            name: spec.gateway.name,
-            namespace: spec.namespace,
-            labels: { "app.kubernetes.io/gateway": spec.gateway.name, "app.kubernetes.io/component": "inference-gateway" },
-        },
-        data: { deployment: stringify(deployment), service: stringify({ spec: { type: "ClusterIP" } }) },
-    };
+            };
+            return { apiVersion: "v1", kind: "ConfigMap", metadata, data: { deployment: stringify(deployment), service: stringify({ spec: { type } }) } };
+        }
+    }
 }
 
 /** One Helm release of a gateway controller. */

@@ -32,6 +32,8 @@ export interface PlatformGatewayInput {
     internal?: unknown;
     public?: unknown;
     allowUnauthenticated?: unknown;
+    authentication?: unknown;
+    tls?: unknown;
     listenerPort?: unknown;
     controllerValues?: unknown;
 }

@@ -11,16 +11,23 @@ describe("Gateway exposure: private by default", () => {
         }
     });
 
-    it("public needs allowUnauthenticated (no Gateway authentication is rendered yet)", () => {
-        assertConfigError(thrown(() => resolveGatewayExposure({ implementation: "gke", public: true })), "public", /allowUnauthenticated: true/);
-        assert.deepStrictEqual(resolveGatewayExposure({ implementation: "gke", public: true, allowUnauthenticated: true }), { public: true, allowUnauthenticated: true });
+    it("public needs authentication or allowUnauthenticated, on every implementation with a Gateway", () => {
+        for (const implementation of ["istio", "agentgateway", "kgateway", "gke"] as const) {
+            assertConfigError(thrown(() => resolveGatewayExposure({ implementation, public: true })), "public", /allowUnauthenticated: true/);
+            assert.deepStrictEqual(resolveGatewayExposure({ implementation, public: true, allowUnauthenticated: true }), { public: true, allowUnauthenticated: true });
+        }
+        assert.deepStrictEqual(resolveGatewayExposure({ implementation: "istio", public: true, authenticated: true }), { public: true, allowUnauthenticated: false });
     });
 
-    it("rejects a waiver without public exposure, contradictions with internal, and public where it has no effect yet", () => {
+    it("refuses the waiver when authentication is configured, and public where there is no Gateway", () => {
+        assertConfigError(thrown(() => resolveGatewayExposure({ implementation: "istio", public: true, allowUnauthenticated: true, authenticated: true })), "allowUnauthenticated", /authentication is configured/);
+        assertConfigError(thrown(() => resolveGatewayExposure({ implementation: "none", public: true, allowUnauthenticated: true })), "public", /none/);
+    });
+
+    it("rejects a waiver without public exposure, contradictions with internal, and a non-boolean public", () => {
         assertConfigError(thrown(() => resolveGatewayExposure({ implementation: "gke", allowUnauthenticated: true })), "allowUnauthenticated");
         assertConfigError(thrown(() => resolveGatewayExposure({ implementation: "gke", public: true, allowUnauthenticated: true, internal: true })), "internal");
         assertConfigError(thrown(() => resolveGatewayExposure({ implementation: "gke", internal: false })), "internal", /public: true/);
-        assertConfigError(thrown(() => resolveGatewayExposure({ implementation: "istio", public: true, allowUnauthenticated: true })), "public", /gke/);
         assertConfigError(thrown(() => resolveGatewayExposure({ implementation: "gke", public: "yes" })), "public");
     });
 

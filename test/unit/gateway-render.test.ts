@@ -67,7 +67,7 @@ describe("render/gateway", () => {
             const proxy = parse(parameters.data.deployment).spec.template.spec.containers[0];
             assert.strictEqual(proxy.name, "istio-proxy");
             assert.deepStrictEqual(proxy.resources, { limits: { cpu: "8", memory: "16Gi" }, requests: { cpu: "2", memory: "4Gi" } });
-            for (const implementation of ["agentgateway", "kgateway", "gke", "none"]) {
+            for (const implementation of ["gke", "none"]) {
                 assert.strictEqual(renderGatewayParameters(resolveGatewaySpec({ implementation, namespace: "llm" })), undefined, implementation);
             }
         });
