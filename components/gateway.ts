@@ -9,6 +9,44 @@ import { createK8sObject } from "./k8s-object";
 import { gatewayControllerCharts, renderGateway, renderGatewayParameters, resolveGatewaySpec } from "./render/gateway";
 import { checkArgs } from "./strict";
 import { unauthenticatedWarning } from "./render/gateway-exposure";
+import { renderGatewayAuthentication } from "./render/gateway-auth";
+
+/** A JWT issuer whose tokens the Gateway accepts. */
+export interface GatewayJwtArgs {
+    /** The token's `iss` claim, exactly. */
+    issuer: string;
+    /** HTTPS URL of the issuer's JSON Web Key Set (Istio only). Exactly one of `jwksUri` and `jwks`. */
+    jwksUri?: string;
+    /** The JSON Web Key Set itself, as a JSON string (public keys only). Exactly one of `jwksUri` and `jwks`. */
+    jwks?: string;
+    /** Accepted `aud` claims. Default: any audience. */
+    audiences?: string[];
+}
+
+/** API keys the Gateway accepts (agentgateway only). */
+export interface GatewayApiKeysArgs {
+    /**
+     * Secret in the Gateway's namespace holding the keys, one entry per client (agentgateway's format). The keys
+     * themselves never pass through llmd's config.
+     */
+    secretName: string;
+}
+
+/** Authentication on the Gateway: requests without valid credentials are refused there. */
+export interface GatewayAuthenticationArgs {
+    /** Require a valid JWT (`Authorization: Bearer <token>`). */
+    jwt?: GatewayJwtArgs;
+    /** Require an API key (`Authorization: Bearer <key>`). With `jwt` too, both are required. */
+    apiKeys?: GatewayApiKeysArgs;
+}
+
+/** An HTTPS listener terminating TLS at the Gateway. */
+export interface GatewayTlsArgs {
+    /** A `kubernetes.io/tls` Secret in the Gateway's namespace (e.g. issued by cert-manager). */
+    certificateSecretName: string;
+    /** Port of the HTTPS listener. Default 443. The plain-HTTP listener is left out when TLS is on. */
+    port?: number;
+}
 
 /** Arguments of `InferenceGateway`. */
 export interface InferenceGatewayArgs {
@@ -22,20 +60,22 @@ export interface InferenceGatewayArgs {
     gatewayName?: string;
     /** GatewayClass to use instead of the implementation's default (e.g. a second Istio class). */
     gatewayClassName?: string;
-    /** Port of the Gateway's plain-HTTP listener. Default 80. */
+    /** Port of the Gateway's plain-HTTP listener. Default 80. Not allowed with `tls` (use `tls.port`). */
     listenerPort?: number;
     /** GKE only: the internal regional Application Load Balancer class (`gke-l7-rilb`), now the default; prefer `public`. */
     internal?: boolean;
     /**
      * Expose the Gateway outside the cluster's network. Default false: private (on GKE the internal regional
-     * load balancer class `gke-l7-rilb`). GKE only for now. Needs `allowUnauthenticated: true` too.
+     * load balancer class `gke-l7-rilb`; istio, agentgateway and kgateway get a ClusterIP proxy Service). True
+     * gives them a LoadBalancer Service. Needs `authentication`, or `allowUnauthenticated: true`.
      */
     public?: boolean;
-    /**
-     * With `public`: accept that the Gateway serves anyone who reaches it (llmd renders no authentication on it
-     * yet). Logs a warning.
-     */
+    /** With `public` and no `authentication`: accept that the Gateway serves anyone who reaches it. Logs a warning. */
     allowUnauthenticated?: boolean;
+    /** Who may send requests through the Gateway (istio: JWT; agentgateway: JWT and/or API keys). Default: anyone who reaches it. */
+    authentication?: GatewayAuthenticationArgs;
+    /** Serve HTTPS with a certificate from a Secret instead of plain HTTP. */
+    tls?: GatewayTlsArgs;
     /**
      * Namespace of the HTTPRoutes that attach to the Gateway. Default: the Gateway's namespace. When it
      * differs, the listener admits routes from that one namespace only.
@@ -91,7 +131,7 @@ export class InferenceGateway extends pulumi.ComponentResource {
         // Validate everything before creating any child.
         const { kubernetesProvider, retainCrdsOnDelete, ...input } = args;
         const spec = resolveGatewaySpec(input);
-        if (spec.gateway?.public) {
+        if (spec.gateway?.public && spec.gateway.authentication === undefined) {
             pulumi.log.warn(unauthenticatedWarning(spec.gateway.name), this);
         }
         const retainOnDelete = optionalBoolean("retainCrdsOnDelete", retainCrdsOnDelete, true);
@@ -144,15 +184,33 @@ export class InferenceGateway extends pulumi.ComponentResource {
         }
 
         let gateway: pulumi.CustomResource | undefined;
+        const authentication: pulumi.Resource[] = [];
         if (gatewayObject !== undefined) {
             const afterNamespace = gatewayNamespace ? [gatewayNamespace] : [];
             const parameters = renderGatewayParameters(spec);
+            // Istio's parameters are a ConfigMap; agentgateway's and kgateway's kinds come with their CRD chart.
+            const crdChart = controllerCharts[charts.findIndex((chart) => chart.crdsOnly)];
+            const parametersDependencies = parameters
+                ? [...(kindDependenciesOf(opts)?.(parameters.kind) ?? []), ...(parameters.kind !== "ConfigMap" && crdChart ? [crdChart] : [])]
+                : [];
             // The controller reads the parameters when it first provisions the Gateway's proxy.
             const parametersObject = parameters && createK8sObject(`${name}-gateway-parameters`, parameters, {
                 parent: this,
                 provider,
-                dependsOn: [...afterNamespace, ...(kindDependenciesOf(opts)?.("ConfigMap") ?? [])],
+                dependsOn: [...afterNamespace, ...parametersDependencies],
             });
+            const target = { implementation: spec.implementation, namespace: spec.namespace, gatewayName: spec.gateway!.name };
+            for (const object of renderGatewayAuthentication(spec.gateway!.authentication, target)) {
+                // Their kinds come with the controller's charts, and istiod's admission webhook validates
+                // security.istio.io objects, so they wait for the whole controller.
+                authentication.push(
+                    createK8sObject(`${name}-${object.metadata.name}`, object, {
+                        parent: this,
+                        provider,
+                        dependsOn: [...controllerCharts, ...afterNamespace, ...(kindDependenciesOf(opts)?.(object.kind) ?? [])],
+                    }),
+                );
+            }
             // `status` (never sent: it is undefined) makes the custom resource expose the controller's status as an
             // output, from which composites read the Gateway's address.
             gateway = createK8sObject(`${name}-gateway`, { ...gatewayObject, status: undefined }, {
@@ -163,12 +221,15 @@ export class InferenceGateway extends pulumi.ComponentResource {
                     ...controllerCharts,
                     ...afterNamespace,
                     ...(parametersObject ? [parametersObject] : []),
+                    // The Gateway's proxy is provisioned only once its authentication is in place: it never serves
+                    // a request unchecked, not even for the first seconds of a deployment.
+                    ...authentication,
                     // A composite that created the namespace passes it here.
                     ...(kindDependenciesOf(opts)?.("Gateway") ?? []),
                 ],
             });
         }
-        PARTS.set(this, { crds: new Map([...gatewayApiCrds, ...inferenceCrds]), controllerCharts, gateway });
+        PARTS.set(this, { crds: new Map([...gatewayApiCrds, ...inferenceCrds]), controllerCharts, gateway, authentication });
 
         this.gatewayName = pulumi.output(spec.gateway?.name ?? "");
         this.gatewayNamespace = pulumi.output(spec.namespace);
@@ -190,6 +251,8 @@ export interface GatewayParts {
     controllerCharts: pulumi.Resource[];
     /** The Gateway object, when there is one. */
     gateway?: pulumi.Resource;
+    /** The objects enforcing authentication on the Gateway (empty without `authentication`). */
+    authentication: pulumi.Resource[];
 }
 
 const PARTS = new WeakMap<InferenceGateway, GatewayParts>();

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterProvider } from "./catalog/accelerators";
 import { gatewayParts } from "./gateway";
 import { LlmdModelSettings, buildModel } from "./model";
-import { LlmdGatewayArgs, LlmdNetworkPolicyArgs, LlmdTopologyArgs, buildPlatform, gatewayBaseUrl } from "./platform";
+import { LlmdGatewayArgs, LlmdNetworkPolicyArgs, LlmdTopologyArgs, buildPlatform, gatewayBaseUrl, gatewayEndpoint } from "./platform";
 // Inside whenPlain every input but the kept ones is resolved, hence the cast to the plain input type.
 import { LlmdDeploymentInput, resolveLlmdDeployment } from "./render/llmd-deployment";
 import { OperatorsArgs } from "./render/operators";
@@ -61,7 +61,7 @@ export class LlmdDeployment extends pulumi.ComponentResource {
     /** Name of the router's Service. */
     public readonly routerServiceName: pulumi.Output<string>;
     /**
-     * Base URL clients call: the Gateway's (`http://<address>[:port]`, empty until it has an address, unknown in
+     * Base URL clients call: the Gateway's (`http(s)://<address>[:port]`, empty until it has an address, unknown in
      * preview), or with gateway `none` the in-cluster URL of the router's own proxy. Append `/v1/...`.
      */
     public readonly baseUrl: pulumi.Output<string>;
@@ -80,7 +80,7 @@ export class LlmdDeployment extends pulumi.ComponentResource {
             const plan = resolveLlmdDeployment(name, input as LlmdDeploymentInput, { hfTokenGiven: hfToken !== undefined });
             const { gateway } = buildPlatform(this, name, plan.platformSpec, kubernetesProvider);
             const { router } = buildModel(this, plan, hfToken, kubernetesProvider);
-            const gatewayUrl = gatewayBaseUrl(gatewayParts(gateway).gateway, plan.gateway.gateway?.listenerPort ?? 80);
+            const gatewayUrl = gatewayBaseUrl(gatewayParts(gateway).gateway, gatewayEndpoint(plan.gateway));
             return {
                 namespace: plan.namespace,
                 preset: plan.preset,

@@ -5,7 +5,7 @@ import { GatewayImplementation } from "./catalog/gateways";
 import { TopologyPlacement, TopologyProfile } from "./catalog/topology";
 import { MANIFESTS } from "./catalog/versions";
 import { withKindDependencies } from "./dependencies";
-import { InferenceGateway, createCrds, gatewayParts } from "./gateway";
+import { GatewayAuthenticationArgs, GatewayTlsArgs, InferenceGateway, createCrds, gatewayParts } from "./gateway";
 import { createK8sObject } from "./k8s-object";
 import { TopologyAwareScheduling } from "./kueue";
 import { LeaderWorkerSetController } from "./lws";
@@ -14,6 +14,7 @@ import { AcceleratorPool } from "./pool";
 import { ModelRouting, renderModelRouting } from "./render/model-routing";
 import { ChartSpec, OperatorsArgs } from "./render/operators";
 import { LlmdPlatformRef, PlatformInput, PlatformSpec, resolvePlatformSpec } from "./render/platform";
+import { GatewaySpec } from "./render/gateway";
 import { whenPlain } from "./plain-inputs";
 import { checkArgs } from "./strict";
 import { networkPolicySettings } from "./render/platform";
@@ -37,15 +38,17 @@ export interface LlmdGatewayArgs {
     internal?: boolean;
     /**
      * Expose the Gateway outside the cluster's network. Default false: private (on GKE the internal regional
-     * load balancer class `gke-l7-rilb`). GKE only for now. Needs `allowUnauthenticated: true` too.
+     * load balancer class `gke-l7-rilb`; istio, agentgateway and kgateway get a ClusterIP proxy Service). True
+     * gives them a LoadBalancer Service. Needs `authentication`, or `allowUnauthenticated: true`.
      */
     public?: boolean;
-    /**
-     * With `public`: accept that the Gateway serves anyone who reaches it (llmd renders no authentication on it
-     * yet). Logs a warning.
-     */
+    /** With `public` and no `authentication`: accept that the Gateway serves anyone who reaches it. Logs a warning. */
     allowUnauthenticated?: boolean;
-    /** Port of the Gateway's HTTP listener. Default 80. */
+    /** Who may send requests through the Gateway (istio: JWT; agentgateway: JWT and/or API keys). Default: anyone who reaches it. */
+    authentication?: GatewayAuthenticationArgs;
+    /** Serve HTTPS with a certificate from a Secret instead of plain HTTP (`baseUrl` then starts with `https://`). */
+    tls?: GatewayTlsArgs;
+    /** Port of the Gateway's HTTP listener. Default 80. Not allowed with `tls` (use `tls.port`). */
     listenerPort?: number;
     /** Extra Helm values for the gateway controller chart (e.g. `{ profile: "openshift" }` for Istio on OpenShift). */
     controllerValues?: { [key: string]: any };
@@ -286,8 +289,14 @@ function createPlatformNetworkPolicies(parent: pulumi.Resource, name: string, sp
     }
 }
 
-/** `http://<address>[:port]` of a Gateway from its status; empty until the controller has assigned an address. */
-export function gatewayBaseUrl(gateway: pulumi.Resource | undefined, listenerPort: number): pulumi.Output<string> {
+/** Scheme and port clients use to reach a resolved Gateway: its HTTPS listener with TLS, else its HTTP one. */
+export function gatewayEndpoint(spec: GatewaySpec): { scheme: "http" | "https"; port: number } {
+    const tls = spec.gateway?.tls;
+    return tls ? { scheme: "https", port: tls.port } : { scheme: "http", port: spec.gateway?.listenerPort ?? 80 };
+}
+
+/** `<scheme>://<address>[:port]` of a Gateway from its status (port left out when it is the scheme's default); empty until the controller has assigned an address. */
+export function gatewayBaseUrl(gateway: pulumi.Resource | undefined, endpoint: { scheme: "http" | "https"; port: number }): pulumi.Output<string> {
     if (gateway === undefined) {
         return pulumi.output("");
     }
@@ -298,7 +307,8 @@ export function gatewayBaseUrl(gateway: pulumi.Resource | undefined, listenerPor
             return "";
         }
         const host = address.includes(":") ? `[${address}]` : address;
-        return listenerPort === 80 ? `http://${host}` : `http://${host}:${listenerPort}`;
+        const defaultPort = endpoint.scheme === "https" ? 443 : 80;
+        return endpoint.port === defaultPort ? `${endpoint.scheme}://${host}` : `${endpoint.scheme}://${host}:${endpoint.port}`;
     });
 }
 
@@ -321,7 +331,7 @@ export class LlmdPlatform extends pulumi.ComponentResource {
     /** The Gateway's address as its controller reports it; empty until assigned, unknown in preview. */
     public readonly gatewayAddress: pulumi.Output<string>;
     /**
-     * Base URL clients call (`http://<address>[:port]`; append `/v1/...`, OpenAI-compatible); empty until the
+     * Base URL clients call (`http://<address>[:port]`, `https://` with `gateway.tls`; append `/v1/...`, OpenAI-compatible); empty until the
      * Gateway has an address, unknown in preview. A private Gateway's address is reachable inside the cluster or VPC only.
      */
     public readonly baseUrl: pulumi.Output<string>;
@@ -344,7 +354,7 @@ export class LlmdPlatform extends pulumi.ComponentResource {
             return {
                 spec,
                 gatewayName: gateway.gatewayName,
-                baseUrl: gatewayBaseUrl(gatewayParts(gateway).gateway, spec.gateway.gateway?.listenerPort ?? 80),
+                baseUrl: gatewayBaseUrl(gatewayParts(gateway).gateway, gatewayEndpoint(spec.gateway)),
             };
         });
 
@@ -357,7 +367,7 @@ export class LlmdPlatform extends pulumi.ComponentResource {
         this.namespace = built.spec.namespace;
         this.gatewayName = built.gatewayName;
         this.baseUrl = built.baseUrl;
-        this.gatewayAddress = this.baseUrl.apply((url) => url.replace(/^http:\/\//, "").replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1"));
+        this.gatewayAddress = this.baseUrl.apply((url) => url.replace(/^https?:\/\//, "").replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1"));
         this.registerOutputs({
             ref: this.ref,
             namespace: this.namespace,
