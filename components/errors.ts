@@ -23,6 +23,16 @@ export class LlmdConfigError extends Error {
     }
 }
 
+/** What an error says instead of a value that may be a secret. */
+export const HIDDEN_VALUE = "a value (not shown: it may be a secret)";
+
+/** An error that does not repeat the value: what was written under a secret-looking name may be the secret. */
+export function hiddenValueError(field: string, expected: string): LlmdConfigError {
+    const err = new LlmdConfigError(field, undefined, "");
+    err.message = `${field}: got ${HIDDEN_VALUE}; ${expected}`;
+    return err;
+}
+
 /** Runs `check`, re-raising its config errors as nested under `prefix`. */
 export function checkUnder<T>(prefix: string, check: () => T): T {
     try {

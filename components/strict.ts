@@ -7,7 +7,7 @@
  * object later. Values that are Pulumi Outputs, Promises or resources are known only later and pass.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LlmdConfigError, requireDnsLabel } from "./errors";
+import { HIDDEN_VALUE, LlmdConfigError, hiddenValueError, requireDnsLabel } from "./errors";
 import { COMPONENTS, FieldShape, NAMESPACE_CREATION, ObjectShape, TYPES } from "./shapes";
 import { closest } from "./suggest";
 import { isLabelKey, isLabelValue } from "./render/label-syntax";
@@ -76,9 +76,16 @@ export function checkShape(field: string, value: unknown, shape: FieldShape | Ob
     checkScalar(field, value, shape);
 }
 
+/** The last segment of a dotted path, without a list index. */
+function lastSegment(path: string): string {
+    return path.split(".").pop()!.replace(/\[\d+\]$/, "");
+}
+
 function checkObject(field: string, value: unknown, shape: ObjectShape, hints: KeyHints): void {
     if (!isMapping(value)) {
-        throw new LlmdConfigError(field || "args", value, "expected an object (a YAML mapping)");
+        const expected = "expected an object (a YAML mapping)";
+        // e.g. `apiKeys: sk-...` where { secretName } belongs.
+        throw looksSecret(lastSegment(field)) ? hiddenValueError(field, expected) : new LlmdConfigError(field || "args", value, expected);
     }
     for (const [key, item] of Object.entries(value)) {
         const kind = shape[key];
@@ -99,8 +106,10 @@ function checkObject(field: string, value: unknown, shape: ObjectShape, hints: K
 }
 
 function unknownKey(path: string, key: string, value: unknown, known: string[], parent: string, hint: string | undefined): never {
-    const err = new LlmdConfigError(path, looksSecret(key) ? undefined : value, "");
-    const shown = looksSecret(key) ? "a value (not shown: it may be a secret)" : err.message.slice(`${path}: got `.length, -2);
+    // Any key under a secret-looking parent (`apiKeys.key`) may hold the secret itself.
+    const secret = looksSecret(key) || (parent !== "" && looksSecret(lastSegment(parent)));
+    const err = new LlmdConfigError(path, secret ? undefined : value, "");
+    const shown = secret ? HIDDEN_VALUE : err.message.slice(`${path}: got `.length, -2);
     const guess = closest(key, known);
     const suggestion = guess === undefined ? "" : ` (did you mean ${join(parent, guess)}?)`;
     const valid = hint ?? `expected a field ${parent === "" ? "these args take" : `${parent} takes`}${suggestion}: ${known.join(", ")}`;

@@ -13,7 +13,7 @@
  * v1.4.1 `agentgateway.dev_agentgatewaypolicies.yaml` (vendored in test/fixtures/crds).
  */
 import { GatewayImplementation } from "../catalog/gateways";
-import { LlmdConfigError, requireNonEmpty, requireSecretName } from "../errors";
+import { LlmdConfigError, hiddenValueError, requireNonEmpty, requireSecretName } from "../errors";
 import { LLMD_LABELS } from "./labels";
 import { K8sObject } from "./types";
 
@@ -129,7 +129,8 @@ export function resolveGatewayAuthentication(value: unknown, implementation: Gat
             throw new LlmdConfigError("authentication.apiKeys", value.apiKeys, "Istio checks JWTs, not API keys: use authentication.jwt, or implementation agentgateway for API keys");
         }
         if (!isPlainObject(value.apiKeys)) {
-            throw new LlmdConfigError("authentication.apiKeys", value.apiKeys, "expected { secretName }: the name of a Secret holding the keys");
+            // Whatever was written here instead (a key?) is not repeated.
+            throw hiddenValueError("authentication.apiKeys", "expected { secretName }: the name of a Secret holding the keys");
         }
         out.apiKeys = {
             secretName: requireSecretName("authentication.apiKeys.secretName", value.apiKeys.secretName, "expected the name of a Secret in the Gateway's namespace holding the API keys"),

@@ -137,7 +137,9 @@ describe("render/gateway-auth", () => {
             assertConfigError(thrown(() => resolveGatewayAuthentication(value, "istio")), field, expected);
         }
         assertConfigError(thrown(() => resolveGatewayAuthentication({ apiKeys: { secretName: "Keys!" } }, "agentgateway")), "authentication.apiKeys.secretName", /Secret/);
-        assertConfigError(thrown(() => resolveGatewayAuthentication({ apiKeys: "sk-123" }, "agentgateway")), "authentication.apiKeys", /secretName/);
+        const literal = thrown(() => resolveGatewayAuthentication({ apiKeys: "sk-123" }, "agentgateway"));
+        assertConfigError(literal, "authentication.apiKeys", /not shown.*secretName/);
+        assert.ok(!literal.message.includes("sk-123"), "a key written in place of the Secret name is not repeated");
     });
 
     it("errors name the field under the Gateway's arguments", () => {

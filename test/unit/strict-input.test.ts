@@ -43,6 +43,7 @@ const STRING = /expected a string/;
 const QUANTITY = /Kubernetes quantity/;
 const IMAGE = /expected an image reference/;
 const SECRET = /got a literal credential \(not shown\); .*hfToken .*hfTokenSecretName/;
+const JWKS = JSON.stringify({ keys: [{ kty: "RSA", n: "a", e: "AQAB" }] });
 const mean = (field: string) => new RegExp(`did you mean ${field.replace(/[.[\]]/g, "\\$&")}\\?`);
 
 const componentCases: Record<string, Case[]> = {
@@ -134,6 +135,29 @@ const componentCases: Record<string, Case[]> = {
         ["namespace default", { namespace: "default" }, "namespace", /"default" exists/],
         ["multus networks as one string", { network: { multusNetworks: "a,b" } }, "network.multusNetworks", LIST],
         ["listener port as a string", { gateway: { listenerPort: "80" } }, "gateway.listenerPort", INT32],
+        ["authentication as a string", { gateway: { authentication: "jwt" } }, "gateway.authentication", OBJECT],
+        ["typo in the JWT settings", { gateway: { authentication: { jwt: { isuer: "i" } } } }, "gateway.authentication.jwt.isuer", mean("gateway.authentication.jwt.issuer")],
+        ["a JWT issuer as a number", { gateway: { authentication: { jwt: { issuer: 7, jwks: JWKS } } } }, "gateway.authentication.jwt.issuer", STRING],
+        ["JWT audiences as one string", { gateway: { authentication: { jwt: { issuer: "i", jwks: JWKS, audiences: "llm" } } } }, "gateway.authentication.jwt.audiences", LIST],
+        ["a JWKS as a mapping", { gateway: { authentication: { jwt: { issuer: "i", jwks: { keys: [] } } } } }, "gateway.authentication.jwt.jwks", STRING],
+        ["a JWKS URL over plain http", { gateway: { authentication: { jwt: { issuer: "i", jwksUri: "http://id.example.com/keys" } } } }, "gateway.authentication.jwt.jwksUri", /https:\/\//],
+        ["both jwksUri and jwks", { gateway: { authentication: { jwt: { issuer: "i", jwks: JWKS, jwksUri: "https://id.example.com/k" } } } }, "gateway.authentication.jwt.jwksUri", /exactly one/],
+        ["a JWKS URL on agentgateway", { gateway: { implementation: "agentgateway", authentication: { jwt: { issuer: "i", jwksUri: "https://id.example.com/k" } } } }, "gateway.authentication.jwt.jwksUri", /inline/],
+        ["API keys written in as a literal", { gateway: { implementation: "agentgateway", authentication: { apiKeys: { key: "sk-123" } } } }, "gateway.authentication.apiKeys.key", /got a value \(not shown: it may be a secret\); expected a field gateway.authentication.apiKeys takes: secretName/],
+        ["API keys as a literal string", { gateway: { implementation: "agentgateway", authentication: { apiKeys: "sk-123" } } }, "gateway.authentication.apiKeys", /got a value \(not shown: it may be a secret\); expected an object/],
+        ["API keys on Istio", { gateway: { authentication: { apiKeys: { secretName: "keys" } } } }, "gateway.authentication.apiKeys", /agentgateway/],
+        ["an API-key Secret name with capitals", { gateway: { implementation: "agentgateway", authentication: { apiKeys: { secretName: "Keys" } } } }, "gateway.authentication.apiKeys.secretName", /Secret/],
+        ["authentication on GKE", { gateway: { implementation: "gke", authentication: { jwt: { issuer: "i", jwks: JWKS } } } }, "gateway.authentication", /Identity-Aware Proxy/],
+        ["authentication on kgateway", { gateway: { implementation: "kgateway", authentication: { jwt: { issuer: "i", jwks: JWKS } } } }, "gateway.authentication", /agentgateway/],
+        ["empty authentication", { gateway: { authentication: {} } }, "gateway.authentication", /jwt.*apiKeys/],
+        ["public without authentication or waiver", { gateway: { implementation: "kgateway", public: true } }, "gateway.public", /allowUnauthenticated/],
+        ["the waiver next to authentication", { gateway: { public: true, allowUnauthenticated: true, authentication: { jwt: { issuer: "i", jwks: JWKS } } } }, "gateway.allowUnauthenticated", /drop allowUnauthenticated/],
+        ["tls as a Secret name", { gateway: { tls: "llm-cert" } }, "gateway.tls", OBJECT],
+        ["a TLS port as a string", { gateway: { tls: { certificateSecretName: "c", port: "443" } } }, "gateway.tls.port", INT32],
+        ["a TLS port out of range", { gateway: { tls: { certificateSecretName: "c", port: 70000 } } }, "gateway.tls.port", /1 to 65535/],
+        ["a TLS Secret name as a number", { gateway: { tls: { certificateSecretName: 5 } } }, "gateway.tls.certificateSecretName", STRING],
+        ["no TLS Secret name", { gateway: { tls: {} } }, "gateway.tls.certificateSecretName", /kubernetes.io\/tls Secret/],
+        ["listenerPort next to tls", { gateway: { listenerPort: 8080, tls: { certificateSecretName: "c" } } }, "gateway.listenerPort", /tls.port/],
         ["a pool label key with two slashes", { pools: [{ name: "p", nodeLabels: { "a/b/c": "x" } }] }, "pools[0].nodeLabels", /label keys/],
     ],
     LlmdModel: [
@@ -162,6 +186,11 @@ const componentCases: Record<string, Case[]> = {
         ["namespace default created on purpose", { namespace: "default", createNamespace: true }, "namespace", /"default" exists/],
         ["controller values as a list", { controllerValues: [] }, "controllerValues", OBJECT],
         ["route namespace not a DNS label", { routeNamespace: "Models" }, "routeNamespace", /lowercase letters/],
+        ["typo in tls", { tls: { certificateSecret: "c" } }, "tls.certificateSecret", mean("tls.certificateSecretName")],
+        ["API-key Secret name as a number", { authentication: { apiKeys: { secretName: 3 } } }, "authentication.apiKeys.secretName", STRING],
+        ["public on none", { implementation: "none", namespace: "llm", public: true, allowUnauthenticated: true }, "public", /none/],
+        ["tls on none", { implementation: "none", namespace: "llm", tls: { certificateSecretName: "c" } }, "tls", /none/],
+        ["a JWT issuer longer than agentgateway takes", { implementation: "agentgateway", namespace: "llm", authentication: { jwt: { issuer: "i".repeat(300), jwks: JWKS } } }, "authentication.jwt.issuer", /256/],
     ],
     InferenceRouter: [
         ["target ports as a number", { targetPorts: 8000 }, "targetPorts", LIST],
@@ -294,6 +323,9 @@ const stackCases: Case[] = [
     ["models as a mapping", { "llmd:platform": {}, "llmd:models": { a: {} } }, "llmd:models", LIST],
     ["typo'd gateway on the platform", { "llmd:platform": { gatway: {} } }, "llmd:platform.gatway", mean("llmd:platform.gateway")],
     ["platform listener port as a string", { "llmd:platform": { gateway: { listenerPort: "80" } } }, "llmd:platform.gateway.listenerPort", INT32],
+    ["API keys as a literal in stack config", { "llmd:platform": { gateway: { implementation: "agentgateway", authentication: { apiKeys: { keys: ["sk-1"] } } } } }, "llmd:platform.gateway.authentication.apiKeys.keys", /not shown: it may be a secret.*secretName/],
+    ["a TLS port as a string in stack config", { "llmd:platform": { gateway: { tls: { certificateSecretName: "c", port: "443" } } } }, "llmd:platform.gateway.tls.port", INT32],
+    ["a JWT audience as a number in stack config", { "llmd:platform": { gateway: { authentication: { jwt: { issuer: "i", jwks: JWKS, audiences: [1] } } } } }, "llmd:platform.gateway.authentication.jwt.audiences[0]", STRING],
     ["platform namespace kube-system", { "llmd:platform": { namespace: "kube-system" } }, "llmd:platform.namespace", /outside kube-\*/],
     ["platform namespace default", { "llmd:platform": { namespace: "default" } }, "llmd:platform.namespace", /"default" exists/],
     ["pools on the platform", { "llmd:platform": { pools: [] } }, "llmd:platform.pools", /they come from llmd:cluster/],
