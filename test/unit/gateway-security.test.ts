@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { LlmdPlatform, LlmdPlatformArgs } from "../../components/platform";
 import { MockRunOptions, RecordedResource, runWithMocks } from "../../stacks/mock-engine";
 import { expectConstructionError } from "../support/config-errors";
+import { admits } from "../support/network-policy-eval";
+import { K8sObject } from "../../components/render/types";
 
 const GATEWAY_COMPONENT = "llmd:index:InferenceGateway";
 const CHART = "kubernetes:helm.sh/v4:Chart";
@@ -114,6 +116,17 @@ describe("Gateway security, wired by LlmdPlatform", () => {
         assert.deepStrictEqual(onDefault.outputs, { baseUrl: "https://10.0.0.7", gatewayAddress: "10.0.0.7" });
         const onPort = await run({ gateway: { tls: { certificateSecretName: "cert", port: 8443 } } }, status);
         assert.deepStrictEqual(onPort.outputs, { baseUrl: "https://10.0.0.7:8443", gatewayAddress: "10.0.0.7" });
+    });
+
+    it("NetworkPolicies let clients reach the Gateway on its TLS port, and the Gateway reach the payload processor", async () => {
+        for (const implementation of ["istio", "agentgateway"] as const) {
+            const r = await run({ gateway: { implementation, tls: { certificateSecretName: "cert", port: 8443 } } });
+            const objects = r.resources.filter((x) => (x.inputs as { kind?: string }).kind === "NetworkPolicy").map((x) => x.inputs as unknown as K8sObject);
+            assert.ok(objects.length > 0, "the platform renders policies");
+            const gatewayPod = { namespace: "llm-d", labels: { "gateway.networking.k8s.io/gateway-name": "llm-d-inference-gateway" } };
+            assert.ok(admits(objects, { namespace: "clients", labels: { app: "curl" } }, gatewayPod, 8443), `${implementation}: a client reaches the HTTPS listener`);
+            assert.ok(!admits(objects, { namespace: "clients", labels: { app: "curl" } }, { namespace: "llm-d", labels: { app: "other" } }, 8443), "other pods stay closed");
+        }
     });
 
     it("bad authentication input creates nothing and names the field under gateway.", async () => {
