@@ -6,7 +6,8 @@
  *   requests carrying a valid one, both `security.istio.io/v1` with `targetRefs` to the Gateway. Istio
  *   validates JWTs only; it has no API-key check of its own.
  * - agentgateway: one `AgentgatewayPolicy` (`agentgateway.dev/v1alpha1`) on the Gateway with
- *   `traffic.jwtAuthentication` and/or `traffic.apiKeyAuthentication`, each in `Strict` mode.
+ *   `traffic.jwtAuthentication` and/or `traffic.apiKeyAuthentication`, each in `Strict` mode, in the
+ *   `PreRouting` phase.
  * - kgateway, GKE: nothing is rendered; asking for it is an error that says what those offer instead.
  *
  * Field names and shapes checked against the pinned CRDs: istio 1.29.6 `crd-all.gen.yaml`, agentgateway
@@ -200,6 +201,9 @@ function agentgatewayObjects(auth: GatewayAuthentication, target: GatewayAuthTar
     if (auth.apiKeys) {
         traffic.apiKeyAuthentication = { mode: "Strict", secretRef: { name: auth.apiKeys.secretName } };
     }
+    // PreRouting (allowed for both checks on a Gateway target): credentials are checked before a route is
+    // chosen, in the phase where model routing reads the request body, rather than after it.
+    traffic.phase = "PreRouting";
     return [
         {
             apiVersion: "agentgateway.dev/v1alpha1",

@@ -41,7 +41,7 @@ export function resolveGatewayExposure(input: GatewayExposureInput): GatewayExpo
             throw new LlmdConfigError(
                 "internal",
                 input.internal,
-                isPublic ? "public: true and internal: true contradict each other; drop internal" : "the Gateway is internal by default; set public: true (with allowUnauthenticated: true) to expose it",
+                isPublic ? "public: true and internal: true contradict each other; drop internal" : "the Gateway is internal by default; set public: true (with authentication, or allowUnauthenticated: true) to expose it",
             );
         }
     }

@@ -94,12 +94,13 @@ describe("render/gateway-auth", () => {
         assert.deepStrictEqual(objects[0].spec, {
             targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "gw" }],
             traffic: {
+                phase: "PreRouting",
                 jwtAuthentication: { mode: "Strict", providers: [{ issuer: ISSUER, audiences: ["a", "b"], jwks: { inline: JWKS } }] },
                 apiKeyAuthentication: { mode: "Strict", secretRef: { name: "llm-keys" } },
             },
         });
         const keysOnly = renderGatewayAuthentication(resolveGatewayAuthentication({ apiKeys: { secretName: "k" } }, "agentgateway"), { ...target, implementation: "agentgateway" }) as any[];
-        assert.deepStrictEqual(Object.keys(keysOnly[0].spec.traffic), ["apiKeyAuthentication"]);
+        assert.deepStrictEqual(Object.keys(keysOnly[0].spec.traffic).sort(), ["apiKeyAuthentication", "phase"]);
     });
 
     it("renders nothing without authentication", () => {
