@@ -114,8 +114,9 @@ export interface InferenceGatewayArgs {
 /**
  * The gateway layer of llm-d: the Gateway API and Inference Extension CRDs from llmd's pins, a gateway
  * controller with InferencePool support (Istio, agentgateway or kgateway, from their pinned Helm charts;
- * GKE's is managed) and the Gateway the router's HTTPRoute attaches to. Cluster-scoped CRDs are owned by
- * this component, so use one InferenceGateway per cluster.
+ * GKE's is managed) and the Gateway the router's HTTPRoute attaches to: private unless `public`, with
+ * optional authentication (istio, agentgateway) and an HTTPS listener (`tls`). Cluster-scoped CRDs are owned
+ * by this component, so use one InferenceGateway per cluster.
  */
 export class InferenceGateway extends pulumi.ComponentResource {
     /** Name of the Gateway; empty string with implementation `none` (there is no Gateway). */

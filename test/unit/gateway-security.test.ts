@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { LlmdDeployment } from "../../components/llmd";
 import { LlmdPlatform, LlmdPlatformArgs } from "../../components/platform";
 import { MockRunOptions, RecordedResource, runWithMocks } from "../../stacks/mock-engine";
 import { expectConstructionError } from "../support/config-errors";
@@ -116,6 +117,18 @@ describe("Gateway security, wired by LlmdPlatform", () => {
         assert.deepStrictEqual(onDefault.outputs, { baseUrl: "https://10.0.0.7", gatewayAddress: "10.0.0.7" });
         const onPort = await run({ gateway: { tls: { certificateSecretName: "cert", port: 8443 } } }, status);
         assert.deepStrictEqual(onPort.outputs, { baseUrl: "https://10.0.0.7:8443", gatewayAddress: "10.0.0.7" });
+    });
+
+    it("LlmdDeployment's base URL uses https on the TLS listener too", async () => {
+        const { result } = await runWithMocks(
+            () => {
+                const kubernetesProvider = new k8s.Provider("k8s", { kubeconfig: "fake" });
+                return { baseUrl: new LlmdDeployment("one", { preset: "simulator", gateway: { tls: { certificateSecretName: "cert", port: 8443 } }, kubernetesProvider }).baseUrl };
+            },
+            { stack: "test", preview: false, outputs: (type) => (type.endsWith(":Gateway") ? { status: { addresses: [{ value: "gw.example" }] } } : undefined) },
+        );
+        const baseUrl = await new Promise((resolve) => result.baseUrl.apply(resolve));
+        assert.strictEqual(baseUrl, "https://gw.example:8443");
     });
 
     it("NetworkPolicies let clients reach the Gateway on its TLS port, and the Gateway reach the payload processor", async () => {
