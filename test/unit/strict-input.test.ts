@@ -13,7 +13,13 @@ import { DoksCluster } from "../../providers/digitalocean";
 import { ExistingCluster } from "../../providers/existing";
 import { GkeCluster } from "../../providers/gke";
 import { assertConfigError, expectConstructionError } from "../support/config-errors";
+import { catalogPool } from "../support/pools";
 import { runStackProgram } from "../support/stack-program";
+
+// Pools whose machines the catalog sizes, so pod requests are checked against a node's CPU and memory.
+const a3High = catalogPool("gke", "a3-highgpu-8g", { name: "h100", maxNodes: 2, nodeLabels: {}, taints: [] });
+const g2x2 = catalogPool("gke", "g2-standard-24", { name: "l4", maxNodes: 1, nodeLabels: {}, taints: [] });
+const PROMETHEUS = "http://prometheus.monitoring.svc:9090";
 
 // The bad-input corpus of strict input (issue 8): each case is what a user could write in YAML, Python or
 // Go, the field the error must name exactly as written, and a fragment of what it must say is valid.
@@ -107,6 +113,13 @@ const componentCases: Record<string, Case[]> = {
         ["env name with a space", { prefill: { env: { "MY VAR": "x" } } }, "prefill.env", /environment variable names/],
         ["cpu as a number", { decode: { cpu: 4 } }, "decode.cpu", QUANTITY],
         ["memory in GB", { decode: { memory: "16GB" } }, "decode.memory", QUANTITY],
+        // Pod requests against one node of the pool (issue "Operate it": allocatable).
+        ["decode memory above an A3 node's", { preset: "optimized-baseline", pools: [a3High], decode: { memory: "2Ti" } }, "decode.memory", /\(a3-highgpu-8g\) has 1872Gi memory, about 18\d\d\.\dGi of it allocatable/],
+        ["decode CPU above an A3 node's", { preset: "optimized-baseline", pools: [a3High], decode: { cpu: "256" } }, "decode.cpu", /has 208 vCPUs, about 20\d\.\d of it allocatable/],
+        ["prefill memory above an A3 node's", { preset: "pd-disaggregation", pools: [a3High], network: { allowTcp: true }, prefill: { memory: "1900Gi" } }, "prefill.memory", /expected at most 18\d\d\.\dGi/],
+        ["decode CPU in millicores above an L4 node's", { accelerator: "nvidia-l4", preset: "optimized-baseline", pools: [g2x2], decode: { replicas: 1, tensorParallelSize: 1, cpu: "24000m" } }, "decode.cpu", /\(g2-standard-24\) has 24 vCPUs/],
+        ["replicas whose memory needs more nodes than the pool has", { accelerator: "nvidia-l4", preset: "optimized-baseline", pools: [g2x2], decode: { replicas: 2, tensorParallelSize: 1, memory: "60Gi" } }, "decode.replicas", /needs 2 nodes .*1 per node\), but the pool has at most 1/],
+        ["an autoscaler maximum whose CPU needs more nodes than the pool has", { accelerator: "nvidia-l4", preset: "optimized-baseline", pools: [g2x2], decode: { replicas: 1, tensorParallelSize: 1, cpu: "16" }, autoscaling: { prometheusAddress: PROMETHEUS, maxReplicas: 2 } }, "autoscaling.maxReplicas", /need 2 nodes .*1 per node\), but the pool has at most 1; expected at most 1/],
         ["negative cache size", { decode: { modelCacheSize: "-1Gi" } }, "decode.modelCacheSize", QUANTITY],
         ["router memory request as a number", { router: { resources: { memoryRequest: 16 } } }, "router.resources.memoryRequest", QUANTITY],
         ["router CPU request in words", { router: { resources: { cpuRequest: "lots" } } }, "router.resources.cpuRequest", QUANTITY],
