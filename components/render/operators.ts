@@ -6,6 +6,7 @@
  * `podmonitors`, `servicemonitors`, `prometheusrules`, or GMP `podmonitorings` on GKE; KEDA `scaledobjects`,
  * `triggerauthentications`). Pure.
  */
+import { ClusterProvider } from "../catalog/accelerators";
 import { CHARTS, ChartPin } from "../catalog/versions";
 import { requireDnsLabel } from "../errors";
 
@@ -50,8 +51,38 @@ function spec(pin: ChartPin, name: string, namespace: string, values: Record<str
     return { name, chart: pin.chart, ...(pin.repo ? { repo: pin.repo } : {}), version: pin.version, namespace, values, needsHooks };
 }
 
-/** The charts the platform installs for `args` (none by default). */
-export function operatorCharts(args: OperatorsArgs = {}): ChartSpec[] {
+/** Clusters on one workstation, whose Prometheus should stay small and whose control plane it cannot scrape. */
+const SINGLE_NODE_CLUSTERS: readonly ClusterProvider[] = ["minikube", "kind"];
+
+/**
+ * kube-prometheus-stack values (chart 88.3.0) for a single-node workstation cluster. The chart's defaults request
+ * nothing and keep 10 days of samples on an emptyDir: Prometheus would then be the first pod evicted under memory
+ * pressure and could fill the node's disk. Here it requests 100m / 512Mi (one model's few thousand series need
+ * about that), keeps one day and at most 2 GiB, and Alertmanager requests 10m / 64Mi; no limits, so a burst is
+ * slowed rather than killed. kubeadm-built clusters (minikube, kind) bind etcd, the controller manager, the
+ * scheduler and kube-proxy's metrics to localhost, where Prometheus cannot reach them, so their scrapes (and the
+ * alerts that would fire for them as down) are off.
+ */
+export const SINGLE_NODE_PROMETHEUS_VALUES = {
+    prometheus: {
+        prometheusSpec: {
+            retention: "1d",
+            retentionSize: "2GiB",
+            resources: { requests: { cpu: "100m", memory: "512Mi" } },
+        },
+    },
+    alertmanager: { alertmanagerSpec: { resources: { requests: { cpu: "10m", memory: "64Mi" } } } },
+    kubeEtcd: { enabled: false },
+    kubeControllerManager: { enabled: false },
+    kubeScheduler: { enabled: false },
+    kubeProxy: { enabled: false },
+} as const;
+
+/**
+ * The charts the platform installs for `args` (none by default). On minikube and kind the Prometheus stack is
+ * sized for one workstation (`SINGLE_NODE_PROMETHEUS_VALUES`).
+ */
+export function operatorCharts(args: OperatorsArgs = {}, clusterProvider?: ClusterProvider): ChartSpec[] {
     const out: ChartSpec[] = [];
     if (args.keda) {
         out.push(spec(CHARTS.keda, "keda", requireDnsLabel("operators.kedaNamespace", args.kedaNamespace ?? "keda"), {}, false));
@@ -59,6 +90,7 @@ export function operatorCharts(args: OperatorsArgs = {}): ChartSpec[] {
     if (args.prometheusStack) {
         const namespace = requireDnsLabel("operators.monitoringNamespace", args.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE);
         const grafana = args.grafana ?? true;
+        const small = clusterProvider !== undefined && SINGLE_NODE_CLUSTERS.includes(clusterProvider);
         out.push(
             spec(
                 CHARTS.kubePrometheusStack,
@@ -66,8 +98,10 @@ export function operatorCharts(args: OperatorsArgs = {}): ChartSpec[] {
                 namespace,
                 {
                     fullnameOverride: PROMETHEUS_STACK_RELEASE,
+                    ...(small ? SINGLE_NODE_PROMETHEUS_VALUES : {}),
                     prometheus: {
                         prometheusSpec: {
+                            ...(small ? SINGLE_NODE_PROMETHEUS_VALUES.prometheus.prometheusSpec : {}),
                             // Select every model's monitors and rules, not only those labelled with this release.
                             serviceMonitorSelectorNilUsesHelmValues: false,
                             podMonitorSelectorNilUsesHelmValues: false,

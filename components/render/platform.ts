@@ -184,7 +184,7 @@ export function resolvePlatformSpec(name: string, input: PlatformInput, options:
     for (const key of ["keda", "prometheusStack", "grafana"] as const) {
         optionalBoolean(`operators.${key}`, operators[key]);
     }
-    const charts = operatorCharts(operators);
+    const charts = operatorCharts(operators, clusterProvider);
     return {
         name,
         namespace,
