@@ -8,7 +8,10 @@
  */
 import { ClusterProvider } from "../catalog/accelerators";
 import { CHARTS, ChartPin } from "../catalog/versions";
-import { requireDnsLabel } from "../errors";
+import { LlmdConfigError, requireDnsLabel } from "../errors";
+
+/** A user-managed Google service account's email: a 6-30 character account id in a project (domain-scoped ones included). */
+const GCP_SERVICE_ACCOUNT = /^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9.]*[a-z0-9]\.iam\.gserviceaccount\.com$/;
 
 /** A Helm release the platform installs. */
 export interface ChartSpec {
@@ -33,6 +36,13 @@ export interface OperatorsArgs {
     keda?: boolean;
     /** Namespace of KEDA (default `keda`). */
     kedaNamespace?: string;
+    /**
+     * Google service account (email) KEDA's operator acts as through GKE Workload Identity, to query Managed
+     * Prometheus for models that autoscale on it. The GKE stack passes the one `GkeCluster` creates
+     * (`kedaServiceAccountEmail`); it needs `roles/monitoring.viewer` and KEDA's ServiceAccount
+     * (`<kedaNamespace>/keda-operator`) as a `roles/iam.workloadIdentityUser`.
+     */
+    kedaGcpServiceAccount?: string;
     /** Install kube-prometheus-stack. */
     prometheusStack?: boolean;
     /** Namespace of the Prometheus stack (default `llmd-monitoring`). */
@@ -84,8 +94,16 @@ export const SINGLE_NODE_PROMETHEUS_VALUES = {
  */
 export function operatorCharts(args: OperatorsArgs = {}, clusterProvider?: ClusterProvider): ChartSpec[] {
     const out: ChartSpec[] = [];
+    if (args.kedaGcpServiceAccount !== undefined && !GCP_SERVICE_ACCOUNT.test(String(args.kedaGcpServiceAccount))) {
+        throw new LlmdConfigError("operators.kedaGcpServiceAccount", args.kedaGcpServiceAccount, "expected a Google service account email, <name>@<project>.iam.gserviceaccount.com");
+    }
+    if (args.kedaGcpServiceAccount !== undefined && !args.keda) {
+        throw new LlmdConfigError("operators.kedaGcpServiceAccount", args.kedaGcpServiceAccount, "it annotates the KEDA the platform installs: expected keda: true with it");
+    }
     if (args.keda) {
-        out.push(spec(CHARTS.keda, "keda", requireDnsLabel("operators.kedaNamespace", args.kedaNamespace ?? "keda"), {}, false));
+        // The chart annotates its keda-operator ServiceAccount with iam.gke.io/gcp-service-account (chart v2.20.2 podIdentity.gcp).
+        const values = args.kedaGcpServiceAccount ? { podIdentity: { gcp: { enabled: true, gcpIAMServiceAccount: args.kedaGcpServiceAccount } } } : {};
+        out.push(spec(CHARTS.keda, "keda", requireDnsLabel("operators.kedaNamespace", args.kedaNamespace ?? "keda"), values, false));
     }
     if (args.prometheusStack) {
         const namespace = requireDnsLabel("operators.monitoringNamespace", args.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE);

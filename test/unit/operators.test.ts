@@ -47,6 +47,16 @@ describe("platform operators", () => {
         }
     });
 
+    it("annotates KEDA's operator with its Google service account only when given one, and checks it", () => {
+        const email = "llmd-keda-1a2b3c4d@my-gcp-project.iam.gserviceaccount.com";
+        const [keda] = operatorCharts({ keda: true, kedaGcpServiceAccount: email });
+        assert.deepStrictEqual(keda.values, { podIdentity: { gcp: { enabled: true, gcpIAMServiceAccount: email } } });
+        assert.deepStrictEqual(operatorCharts({ keda: true })[0].values, {});
+        const field = (e: unknown) => e instanceof LlmdConfigError && e.field === "operators.kedaGcpServiceAccount";
+        assert.throws(() => operatorCharts({ keda: true, kedaGcpServiceAccount: "keda@example.com" }), field);
+        assert.throws(() => operatorCharts({ kedaGcpServiceAccount: email }), field);
+    });
+
     it("the stack's Prometheus address is a valid autoscaling target in the chosen namespace", () => {
         const address = prometheusStackAddress({ monitoringNamespace: "observability" });
         assert.strictEqual(address, "http://llmd-monitoring-prometheus.observability.svc:9090");
