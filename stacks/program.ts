@@ -34,17 +34,26 @@ interface StackCluster extends ClusterOutputs {
  * and each autoscaling model queries Managed Prometheus unless it names another address.
  */
 function gkeAutoscaling(provider: StackProvider, models: unknown[], operators: Record<string, any> | undefined): { kedaNamespace: string } | undefined {
-    const autoscales = models.some((m) => typeof m === "object" && m !== null && (m as Record<string, unknown>).autoscaling !== undefined);
+    const autoscales = models.some((m) => scalesOnManagedPrometheus(m));
     if (provider !== "gke" || !autoscales || operators?.prometheusStack) {
         return undefined;
     }
     return { kedaNamespace: typeof operators?.kedaNamespace === "string" ? operators.kedaNamespace : "keda" };
 }
 
+/**
+ * Whether a model entry autoscales on GMP: it asks for autoscaling and does not say its metrics go to a
+ * Prometheus Operator instead (whose address it must then give itself).
+ */
+function scalesOnManagedPrometheus(entry: unknown): boolean {
+    const e = entry as Record<string, any>;
+    return typeof e === "object" && e !== null && typeof e.autoscaling === "object" && e.autoscaling !== null && e.monitoring?.provider !== "prometheus-operator";
+}
+
 /** The model entry with its autoscaling defaulted to Managed Prometheus (GKE without a platform Prometheus). */
 function onManagedPrometheus<T>(entry: T, cluster: StackCluster): T {
     const e = entry as Record<string, any>;
-    if (typeof e !== "object" || e === null || typeof e.autoscaling !== "object" || e.autoscaling === null || cluster.managedPrometheusUrl === undefined) {
+    if (!scalesOnManagedPrometheus(entry) || cluster.managedPrometheusUrl === undefined) {
         return entry;
     }
     return { ...e, autoscaling: { prometheusAddress: cluster.managedPrometheusUrl, ...e.autoscaling } } as T;

@@ -48,6 +48,12 @@ describe("GKE stack: autoscaling on Managed Prometheus", function () {
         assert.deepStrictEqual([address("a"), address("b")], [gmpQueryAddress("proj"), "http://thanos.monitoring.svc:9090"]);
     });
 
+    it("leaves a model whose metrics go to a Prometheus Operator to name its own Prometheus", async () => {
+        const { resources, error } = await runStackProgram({ ...GKE, "llmd:deployment": { ...MODEL, monitoring: { provider: "prometheus-operator" }, operators: { keda: true }, autoscaling: { maxReplicas: 4 } } });
+        assert.match(String(error), /llmd:deployment\.autoscaling\.prometheusAddress: got nothing/);
+        assert.deepStrictEqual(ofType(resources, "serviceaccount/account:Account"), []);
+    });
+
     it("creates no Google identity without autoscaling, or when the platform brings its own Prometheus", async () => {
         for (const deployment of [{ ...MODEL, monitoring: {} }, { ...MODEL, operators: { keda: true, prometheusStack: true }, autoscaling: { maxReplicas: 4 } }]) {
             const { resources, error } = await runStackProgram({ ...GKE, "llmd:deployment": deployment });
