@@ -67,9 +67,9 @@ const SINGLE_NODE_CLUSTERS: readonly ClusterProvider[] = ["minikube", "kind"];
 /**
  * kube-prometheus-stack values (chart 88.3.0) for a single-node workstation cluster. The chart's defaults request
  * nothing and keep 10 days of samples on an emptyDir: Prometheus would then be the first pod evicted under memory
- * pressure and could fill the node's disk. Here it requests 100m / 512Mi (one model's few thousand series need
- * about that), keeps one day and at most 2 GiB, and Alertmanager requests 10m / 64Mi; no limits, so a burst is
- * slowed rather than killed. kubeadm-built clusters (minikube, kind) bind etcd, the controller manager, the
+ * pressure and could fill the node's disk. Here it requests 100m / 512Mi (an estimate for one or two models'
+ * series, not a measurement), keeps one day and at most 2 GiB, and Alertmanager requests 10m / 64Mi; no limits,
+ * so a burst is slowed rather than killed. kubeadm-built clusters (minikube, kind) bind etcd, the controller manager, the
  * scheduler and kube-proxy's metrics to localhost, where Prometheus cannot reach them, so their scrapes (and the
  * alerts that would fire for them as down) are off.
  */
