@@ -97,7 +97,9 @@ export interface ModelRewriteArgs {
 export interface ModelAutoscalingArgs extends AutoscalingSettings {
     /**
      * URL of the Prometheus that scrapes the router, as KEDA reaches it. Default: the Prometheus the platform
-     * installs (`operators.prometheusStack`).
+     * installs (`operators.prometheusStack`); on the GKE stack without one, Managed Prometheus's query API
+     * (`https://monitoring.googleapis.com/v1/projects/<project>/location/global/prometheus`), which KEDA reads
+     * as its Google identity instead of with a bearer token.
      */
     prometheusAddress?: string;
 }

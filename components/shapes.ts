@@ -106,7 +106,7 @@ export const TYPES: Readonly<Record<string, ObjectShape>> = {
     ModelRewriteTargetArgs: { model: "string", weight: "int" },
     RouterGatewayRef: { name: "string", namespace: "namespace" },
     WorkloadTimeoutsArgs: { create: "string", update: "string" },
-    OperatorsArgs: { keda: "boolean", kedaNamespace: "namespace", prometheusStack: "boolean", monitoringNamespace: "namespace", grafana: "boolean" },
+    OperatorsArgs: { keda: "boolean", kedaNamespace: "namespace", kedaGcpServiceAccount: "string", prometheusStack: "boolean", monitoringNamespace: "namespace", grafana: "boolean" },
     ModelMonitoringOptions: { provider: "string", gmpNamespace: "namespace", extraLabels: "labels", alerts: "boolean", alertThresholds: "AlertThresholds", dashboards: "boolean" },
     AlertThresholds: { errorRatio: "number", queueSize: "number", poolSaturation: "number", kvCacheUsage: "number" },
     ModelAutoscalingArgs: {
@@ -155,6 +155,7 @@ export const TYPES: Readonly<Record<string, ObjectShape>> = {
     },
     GkeAcceleratorPoolRdmaArgs: { enabled: "boolean" },
     GkeRdmaNetworkArgs: { namePrefix: "string", gvnicSubnetCidr: "string", rdmaSubnetCidrs: "string[]" },
+    GkeKedaWorkloadIdentityArgs: { namespace: "namespace", accountId: "string" },
     AksSystemPoolArgs: { name: "string", vmSize: "string", nodeCount: "int", minNodes: "int", maxNodes: "int", availabilityZones: "string[]" },
     AksAcceleratorPoolArgs: {
         name: "string",
@@ -362,6 +363,7 @@ export const COMPONENTS: Readonly<Record<string, ObjectShape>> = {
         acceleratorPools: "GkeAcceleratorPoolArgs[]",
         multiNetworking: "boolean",
         rdmaNetwork: "GkeRdmaNetworkArgs",
+        kedaWorkloadIdentity: "GkeKedaWorkloadIdentityArgs",
     },
     AksCluster: {
         tags: "map",

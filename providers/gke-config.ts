@@ -3,8 +3,9 @@
  * kubeconfig (pool planning is in `gke-pools.ts`). No Pulumi imports, so the stack and the tests can compute a
  * cluster's plan without an engine.
  */
+import { createHash } from "crypto";
 import { stringify } from "yaml";
-import { LlmdConfigError, optionalBoolean, parseKubernetesMinor, requireInteger, requireNonEmpty } from "../components/errors";
+import { LlmdConfigError, optionalBoolean, parseKubernetesMinor, requireDnsLabel, requireInteger, requireNonEmpty } from "../components/errors";
 import { AcceleratorPool } from "../components/pool";
 import {
     GkeAcceleratorPoolArgs,
@@ -41,6 +42,21 @@ export interface GkeSystemNodePoolArgs {
     minNodes?: number;
     /** Most nodes across all zones. Default 3. */
     maxNodes?: number;
+}
+
+/**
+ * A Google identity for KEDA's operator, so KEDA can query Managed Prometheus (models autoscaling on GKE): a
+ * Google service account with `roles/monitoring.viewer` on the project, which the Kubernetes ServiceAccount
+ * `<namespace>/keda-operator` may act as through Workload Identity (`roles/iam.workloadIdentityUser`), as
+ * KEDA's GCP Workload Identity guide sets it up. KEDA's ServiceAccount must carry the annotation
+ * `iam.gke.io/gcp-service-account: <kedaServiceAccountEmail>`; the platform's KEDA does with
+ * `operators.kedaGcpServiceAccount`.
+ */
+export interface GkeKedaWorkloadIdentityArgs {
+    /** Namespace KEDA runs in (the platform's `operators.kedaNamespace`). Default `keda`. */
+    namespace?: string;
+    /** Account id of the Google service account (6-30 characters). Default: `llmd-keda-` and a hash of stack, component and location. */
+    accountId?: string;
 }
 
 /** Arguments of `GkeCluster`. */
@@ -91,6 +107,35 @@ export interface GkeClusterArgs {
     dataplaneV2?: boolean;
     /** Names and address ranges of the VPCs llmd creates for RDMA pools' extra NICs. */
     rdmaNetwork?: GkeRdmaNetworkArgs;
+    /** Let KEDA query Managed Prometheus as a Google service account (autoscaling on GMP). Default: none. */
+    kedaWorkloadIdentity?: GkeKedaWorkloadIdentityArgs;
+}
+
+/** The resolved KEDA identity of a `GkeCluster`. */
+export interface GkeKedaIdentityPlan {
+    accountId: string;
+    email: string;
+    /** Workload Identity member of KEDA's operator ServiceAccount. */
+    member: string;
+}
+
+const GCP_ACCOUNT_ID = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
+
+function resolveKedaIdentity(args: unknown, project: string, workloadPool: string, seed: string): GkeKedaIdentityPlan | undefined {
+    if (args === undefined) {
+        return undefined;
+    }
+    if (typeof args !== "object" || args === null || Array.isArray(args)) {
+        throw new LlmdConfigError("kedaWorkloadIdentity", args, "expected an object: { namespace, accountId }");
+    }
+    const a = args as GkeKedaWorkloadIdentityArgs;
+    const namespace = requireDnsLabel("kedaWorkloadIdentity.namespace", a.namespace ?? "keda");
+    const accountId = a.accountId ?? `llmd-keda-${createHash("sha256").update(seed).digest("hex").slice(0, 8)}`;
+    if (typeof accountId !== "string" || !GCP_ACCOUNT_ID.test(accountId)) {
+        throw new LlmdConfigError("kedaWorkloadIdentity.accountId", accountId, "expected 6-30 lowercase letters, digits or '-', starting with a letter and not ending with '-'");
+    }
+    // The chart's operator ServiceAccount is keda-operator (kedacore/charts v2.20.2 serviceAccount.operator.name).
+    return { accountId, email: `${accountId}@${project}.iam.gserviceaccount.com`, member: `serviceAccount:${workloadPool}[${namespace}/keda-operator]` };
 }
 
 const DEFAULT_KUBERNETES_VERSION = "1.33";
@@ -125,7 +170,11 @@ export interface GkeClusterPlan {
     rdmaNetwork?: GkeRdmaNetworkPlan;
     /** The Kubernetes `GKENetworkParamSet` / `Network` objects for `rdmaNetwork` (empty without it). */
     rdmaNetworkObjects: K8sObject[];
+    /** KEDA's Google identity, when asked. */
+    kedaIdentity?: GkeKedaIdentityPlan;
 }
+
+const withKeda = (kedaIdentity: GkeKedaIdentityPlan | undefined) => (kedaIdentity ? { kedaIdentity } : {});
 
 function requireCidr(field: string, value: unknown): string {
     const match = typeof value === "string" ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value) : null;
@@ -160,7 +209,7 @@ function resolveSystemPool(args: GkeSystemNodePoolArgs | undefined): GkeNodePool
  * field on the first bad value, before anything exists. `componentName` is the Pulumi name of the component
  * (cluster auto-naming builds on it); `defaultProject` is the `gcp:project` configuration.
  */
-export function resolveGkeCluster(componentName: string, args: GkeClusterArgs, defaultProject?: string): GkeClusterPlan {
+export function resolveGkeCluster(componentName: string, args: GkeClusterArgs, defaultProject?: string, stackName = ""): GkeClusterPlan {
     const where = parseGkeLocation("location", args.location);
     const project = args.project ?? defaultProject;
     if (project === undefined) {
@@ -225,6 +274,7 @@ export function resolveGkeCluster(componentName: string, args: GkeClusterArgs, d
         network,
         subnetwork,
         workloadPool: `${project}.svc.id.goog`,
+        ...withKeda(resolveKedaIdentity(args.kedaWorkloadIdentity, project, `${project}.svc.id.goog`, `${stackName}/${componentName}/${where.location}`)),
         proxyOnlySubnetCidr: createProxy ? proxyOnlySubnetCidr : undefined,
         systemPool,
         acceleratorPools: accelerators.nodePools,

@@ -1,11 +1,14 @@
 import * as compute from "@pulumi/gcp/compute";
 import * as container from "@pulumi/gcp/container";
+import * as projects from "@pulumi/gcp/projects";
+import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createKubernetesProvider } from "../components/cluster";
 import { createK8sObject } from "../components/k8s-object";
 import { AcceleratorPool } from "../components/pool";
 import { GKE_GVNIC_MTU, GKE_RDMA_MTU, GkeClusterArgs, GkeNodePoolPlan, renderGkeKubeconfig, resolveGkeCluster } from "./gke-config";
+import { gmpQueryAddress } from "../components/render/autoscaling";
 import { checkArgs } from "../components/strict";
 
 export {
@@ -14,6 +17,7 @@ export {
     GkeRdmaNetworkArgs,
     GkeClusterArgs,
     GkeGpuDriver,
+    GkeKedaWorkloadIdentityArgs,
     GkeReleaseChannel,
     GkeSystemNodePoolArgs,
     gkeAcceleratorPools,
@@ -47,6 +51,13 @@ export class GkeCluster extends pulumi.ComponentResource {
     public readonly clusterName: pulumi.Output<string>;
     /** Workload Identity pool (`<project>.svc.id.goog`) for binding Kubernetes service accounts to Google ones. */
     public readonly workloadIdentityPool: pulumi.Output<string>;
+    /**
+     * Email of the Google service account KEDA's operator acts as (`kedaWorkloadIdentity`), known before the
+     * account exists so the platform's KEDA chart can name it; empty when not asked.
+     */
+    public readonly kedaServiceAccountEmail: string;
+    /** Cloud Monitoring's Prometheus query API of the cluster's project (GKE Managed Prometheus), where KEDA reads metrics. */
+    public readonly managedPrometheusUrl: string;
 
     /**
      * @param name Name of the component; children are named `${name}-<role>`.
@@ -57,7 +68,7 @@ export class GkeCluster extends pulumi.ComponentResource {
         super("llmd:index:GkeCluster", name, {}, opts);
         checkArgs("GkeCluster", args);
         // Everything is validated before the first child exists, so bad input leaves nothing half-created.
-        const plan = resolveGkeCluster(name, args, new pulumi.Config("gcp").get("project"));
+        const plan = resolveGkeCluster(name, args, new pulumi.Config("gcp").get("project"), pulumi.getStack());
 
         const proxyOnlySubnet =
             plan.proxyOnlySubnetCidr === undefined
@@ -220,10 +231,32 @@ export class GkeCluster extends pulumi.ComponentResource {
                 dependsOn: extraSubnets,
             });
         }
+        if (plan.kedaIdentity) {
+            const identity = plan.kedaIdentity;
+            const account = new serviceaccount.Account(
+                `${name}-keda`,
+                { project: plan.project, accountId: identity.accountId, displayName: "KEDA operator: reads Managed Prometheus for llmd autoscaling" },
+                { parent: this },
+            );
+            // Read-only on metrics: the least role KEDA's Prometheus scaler needs against Managed Prometheus.
+            new projects.IAMMember(
+                `${name}-keda-monitoring-viewer`,
+                { project: plan.project, role: "roles/monitoring.viewer", member: `serviceAccount:${identity.email}` },
+                { parent: this, dependsOn: [account] },
+            );
+            // The project's Workload Identity pool exists once a cluster has it on, so the binding waits for the cluster.
+            new serviceaccount.IAMMember(
+                `${name}-keda-workload-identity`,
+                { serviceAccountId: account.name, role: "roles/iam.workloadIdentityUser", member: identity.member },
+                { parent: this, dependsOn: [cluster, account] },
+            );
+        }
         this.kubernetesVersion = cluster.masterVersion;
         this.pools = plan.pools;
         this.clusterName = cluster.name;
         this.workloadIdentityPool = pulumi.output(plan.workloadPool);
+        this.kedaServiceAccountEmail = plan.kedaIdentity?.email ?? "";
+        this.managedPrometheusUrl = gmpQueryAddress(plan.project);
         this.registerOutputs({
             kubernetesProvider: this.kubernetesProvider,
             kubeconfig: this.kubeconfig,
@@ -231,6 +264,8 @@ export class GkeCluster extends pulumi.ComponentResource {
             pools: this.pools,
             clusterName: this.clusterName,
             workloadIdentityPool: this.workloadIdentityPool,
+            kedaServiceAccountEmail: this.kedaServiceAccountEmail,
+            managedPrometheusUrl: this.managedPrometheusUrl,
         });
     }
 }

@@ -22,6 +22,49 @@ type StackProvider = (typeof STACK_PROVIDERS)[number];
 interface StackCluster extends ClusterOutputs {
     /** Kubernetes version requested in config (plain), which decides native-sidecar use. */
     requestedVersion?: string;
+    /** GKE: Managed Prometheus's query API, where models autoscale by default. */
+    managedPrometheusUrl?: string;
+    /** GKE: the Google service account KEDA acts as, when a model autoscales. */
+    kedaServiceAccountEmail?: string;
+}
+
+/**
+ * GKE autoscaling on Managed Prometheus: when a model autoscales and the platform brings no Prometheus of its
+ * own, the cluster gives KEDA a Google identity that may read Cloud Monitoring, the platform's KEDA acts as it,
+ * and each autoscaling model queries Managed Prometheus unless it names another address.
+ */
+function gkeAutoscaling(provider: StackProvider, models: unknown[], operators: Record<string, any> | undefined): { kedaNamespace: string } | undefined {
+    const autoscales = models.some((m) => scalesOnManagedPrometheus(m));
+    if (provider !== "gke" || !autoscales || operators?.prometheusStack) {
+        return undefined;
+    }
+    return { kedaNamespace: typeof operators?.kedaNamespace === "string" ? operators.kedaNamespace : "keda" };
+}
+
+/**
+ * Whether a model entry autoscales on GMP: it asks for autoscaling and does not say its metrics go to a
+ * Prometheus Operator instead (whose address it must then give itself).
+ */
+function scalesOnManagedPrometheus(entry: unknown): boolean {
+    const e = entry as Record<string, any>;
+    return typeof e === "object" && e !== null && typeof e.autoscaling === "object" && e.autoscaling !== null && e.monitoring?.provider !== "prometheus-operator";
+}
+
+/** The model entry with its autoscaling defaulted to Managed Prometheus (GKE without a platform Prometheus). */
+function onManagedPrometheus<T>(entry: T, cluster: StackCluster): T {
+    const e = entry as Record<string, any>;
+    if (!scalesOnManagedPrometheus(entry) || cluster.managedPrometheusUrl === undefined) {
+        return entry;
+    }
+    return { ...e, autoscaling: { prometheusAddress: cluster.managedPrometheusUrl, ...e.autoscaling } } as T;
+}
+
+/** The platform's operators with its KEDA acting as the cluster's Google identity for KEDA. */
+function withKedaIdentity(operators: Record<string, any> | undefined, cluster: StackCluster): Record<string, any> | undefined {
+    if (!operators?.keda || !cluster.kedaServiceAccountEmail || operators.kedaGcpServiceAccount !== undefined) {
+        return operators;
+    }
+    return { ...operators, kedaGcpServiceAccount: cluster.kedaServiceAccountEmail };
 }
 
 function objectConfig(config: pulumi.Config, key: string): Record<string, any> {
@@ -38,7 +81,12 @@ function createCluster(provider: Exclude<StackProvider, "baremetal">, args: Reco
     switch (provider) {
         case "gke": {
             const { GkeCluster } = require("../providers/gke") as typeof import("../providers/gke");
-            return Object.assign(new GkeCluster("gke", args as any), { requestedVersion: args.kubernetesVersion });
+            const gke = new GkeCluster("gke", args as any);
+            return Object.assign(gke, {
+                requestedVersion: args.kubernetesVersion,
+                managedPrometheusUrl: gke.managedPrometheusUrl,
+                kedaServiceAccountEmail: gke.kedaServiceAccountEmail || undefined,
+            });
         }
         case "aks": {
             const { AksCluster } = require("../providers/aks") as typeof import("../providers/aks");
@@ -76,23 +124,36 @@ export function runProgram(): Record<string, pulumi.Input<unknown>> {
         const { runBareMetalProgram } = require("./baremetal") as typeof import("./baremetal");
         return runBareMetalProgram(config);
     }
-    const clusterArgs = objectConfig(config, "cluster");
+    let clusterArgs = objectConfig(config, "cluster");
     const deploymentArgs = config.getObject<unknown>("deployment");
     const platformArgs = config.getObject<unknown>("platform");
     const modelsArgs = config.getObject<unknown>("models");
     if (deploymentArgs !== undefined && modelsArgs !== undefined) {
         throw new LlmdConfigError("llmd:models", modelsArgs, "set either llmd:deployment (one model) or llmd:models (a list), not both");
     }
+    const oneModel = platformArgs === undefined && modelsArgs === undefined;
+    const operatorsArgs = (oneModel ? (deploymentArgs as Record<string, any> | undefined)?.operators : (platformArgs as Record<string, any> | undefined)?.operators) as Record<string, any> | undefined;
+    const allModels = Array.isArray(modelsArgs) ? modelsArgs : deploymentArgs === undefined ? [] : [deploymentArgs];
+    const keda = gkeAutoscaling(provider, allModels, operatorsArgs);
+    if (keda && clusterArgs.kedaWorkloadIdentity === undefined) {
+        clusterArgs = { ...clusterArgs, kedaWorkloadIdentity: { namespace: keda.kedaNamespace } };
+    }
     // Component errors name the stack key the user wrote: `llmd:cluster.pools[0].name`, not `pools[0].name`.
     const cluster = checkUnder("llmd:cluster", () => createCluster(provider, clusterArgs, config.getSecret("kubeconfig")));
     const clusterProvider = platformOf(provider, clusterArgs);
     const hfToken = config.getSecret("hfToken");
 
-    if (platformArgs === undefined && modelsArgs === undefined) {
-        return runDeployment(objectConfig(config, "deployment") as LlmdDeploymentArgs, cluster, clusterProvider, hfToken);
+    const gmp = <T>(entry: T): T => (keda ? onManagedPrometheus(entry, cluster) : entry);
+    if (oneModel) {
+        const deployment = gmp(objectConfig(config, "deployment")) as LlmdDeploymentArgs & Record<string, any>;
+        const operators = withKedaIdentity(deployment.operators, cluster);
+        return runDeployment({ ...deployment, ...(operators ? { operators } : {}) }, cluster, clusterProvider, hfToken);
     }
-    const platformInput = objectConfig(config, "platform") as LlmdPlatformArgs;
-    const models = (modelsArgs ?? (deploymentArgs === undefined ? undefined : [{ name: "llmd", ...(objectConfig(config, "deployment") as object) }])) as unknown;
+    const platformConfig = objectConfig(config, "platform") as LlmdPlatformArgs & Record<string, any>;
+    const platformOperators = withKedaIdentity(platformConfig.operators, cluster);
+    const platformInput = { ...platformConfig, ...(platformOperators ? { operators: platformOperators } : {}) } as LlmdPlatformArgs;
+    const rawModels = (modelsArgs ?? (deploymentArgs === undefined ? undefined : [{ name: "llmd", ...(objectConfig(config, "deployment") as object) }])) as unknown;
+    const models = (Array.isArray(rawModels) ? rawModels.map(gmp) : rawModels) as unknown;
     const shared = { pools: cluster.pools, kubernetesVersion: cluster.requestedVersion, clusterProvider };
     const withShared = (entry: Record<string, unknown>) => ({
         ...entry,

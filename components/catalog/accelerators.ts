@@ -93,6 +93,10 @@ export interface MachineOffer {
     machineType: string;
     /** Accelerators (GPUs or TPU chips) on one node of this size. */
     acceleratorsPerNode: number;
+    /** vCPUs of one node of this size (its capacity, before the kubelet's reserve). */
+    vcpus: number;
+    /** Memory of one node of this size, GiB (Google's and Azure's "GB"/"GiB" figures are both binary). */
+    memoryGiB: number;
     /** Fast fabric between nodes of this size. */
     interconnect: Interconnect;
     /** TPU only: slice topologies this machine type serves, e.g. `2x4`. */
@@ -124,8 +128,9 @@ const nvidiaTaint: Taint = { key: "nvidia.com/gpu", value: "present", effect: "N
 const amdTaint: Taint = { key: "amd.com/gpu", value: "present", effect: "NoSchedule" };
 const tpuTaint: Taint = { key: "google.com/tpu", value: "present", effect: "NoSchedule" };
 
-function sizes(interconnect: Interconnect, entries: Array<[string, number]>, network?: MachineNetwork): MachineOffer[] {
-    return entries.map(([machineType, acceleratorsPerNode]) => ({ machineType, acceleratorsPerNode, interconnect, ...(network ? { network } : {}) }));
+/** Machine sizes as `[machineType, accelerators per node, vCPUs, memory GiB]`. */
+function sizes(interconnect: Interconnect, entries: Array<[string, number, number, number]>, network?: MachineNetwork): MachineOffer[] {
+    return entries.map(([machineType, acceleratorsPerNode, vcpus, memoryGiB]) => ({ machineType, acceleratorsPerNode, vcpus, memoryGiB, interconnect, ...(network ? { network } : {}) }));
 }
 
 /**
@@ -151,7 +156,11 @@ const gkeRoce8: MachineNetwork = {
     rdmaDevices: [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `mlx5_${i}:1`),
 };
 
-/** The catalog. Machine sizes from the providers' public machine-type documentation. */
+/**
+ * The catalog. Machine sizes (accelerators, vCPUs, memory per node) from the providers' public machine-type
+ * documentation: Google Compute Engine's accelerator-optimized (A2, A3, A4, G2) and TPU (ct5lp, ct6e) pages,
+ * Azure's NC/ND-series size pages and DigitalOcean's GPU Droplet plans.
+ */
 export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
     "nvidia-l4": {
         id: "nvidia-l4",
@@ -163,7 +172,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-l4",
         offers: {
-            gke: sizes("none", [["g2-standard-8", 1], ["g2-standard-24", 2], ["g2-standard-48", 4], ["g2-standard-96", 8]]),
+            gke: sizes("none", [["g2-standard-8", 1, 8, 32], ["g2-standard-24", 2, 24, 96], ["g2-standard-48", 4, 48, 192], ["g2-standard-96", 8, 96, 384]]),
         },
     },
     "nvidia-l40s": {
@@ -175,7 +184,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         imageFamily: "cuda",
         taint: nvidiaTaint,
         offers: {
-            digitalocean: sizes("none", [["gpu-l40sx1-48gb", 1]]),
+            digitalocean: sizes("none", [["gpu-l40sx1-48gb", 1, 8, 64]]),
         },
     },
     "nvidia-a100-40gb": {
@@ -188,8 +197,8 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-tesla-a100",
         offers: {
-            gke: sizes("none", [["a2-highgpu-1g", 1], ["a2-highgpu-2g", 2], ["a2-highgpu-4g", 4], ["a2-highgpu-8g", 8], ["a2-megagpu-16g", 16]]),
-            aks: sizes("infiniband", [["Standard_ND96asr_v4", 8]], azureInfiniBand(200)),
+            gke: sizes("none", [["a2-highgpu-1g", 1, 12, 85], ["a2-highgpu-2g", 2, 24, 170], ["a2-highgpu-4g", 4, 48, 340], ["a2-highgpu-8g", 8, 96, 680], ["a2-megagpu-16g", 16, 96, 1360]]),
+            aks: sizes("infiniband", [["Standard_ND96asr_v4", 8, 96, 900]], azureInfiniBand(200)),
         },
     },
     "nvidia-a100-80gb": {
@@ -202,10 +211,10 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-a100-80gb",
         offers: {
-            gke: sizes("none", [["a2-ultragpu-1g", 1], ["a2-ultragpu-2g", 2], ["a2-ultragpu-4g", 4], ["a2-ultragpu-8g", 8]]),
+            gke: sizes("none", [["a2-ultragpu-1g", 1, 12, 170], ["a2-ultragpu-2g", 2, 24, 340], ["a2-ultragpu-4g", 4, 48, 680], ["a2-ultragpu-8g", 8, 96, 1360]]),
             aks: [
-                ...sizes("none", [["Standard_NC24ads_A100_v4", 1], ["Standard_NC48ads_A100_v4", 2], ["Standard_NC96ads_A100_v4", 4]]),
-                ...sizes("infiniband", [["Standard_ND96amsr_A100_v4", 8]], azureInfiniBand(200)),
+                ...sizes("none", [["Standard_NC24ads_A100_v4", 1, 24, 220], ["Standard_NC48ads_A100_v4", 2, 48, 440], ["Standard_NC96ads_A100_v4", 4, 96, 880]]),
+                ...sizes("infiniband", [["Standard_ND96amsr_A100_v4", 8, 96, 1900]], azureInfiniBand(200)),
             ],
         },
     },
@@ -220,14 +229,14 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         gkeAcceleratorLabel: "nvidia-h100-80gb",
         offers: {
             gke: [
-                ...sizes("none", [["a3-highgpu-1g", 1], ["a3-highgpu-2g", 2], ["a3-highgpu-4g", 4]]),
-                ...sizes("gpudirect-tcpx", [["a3-highgpu-8g", 8]]),
+                ...sizes("none", [["a3-highgpu-1g", 1, 26, 234], ["a3-highgpu-2g", 2, 52, 468], ["a3-highgpu-4g", 4, 104, 936]]),
+                ...sizes("gpudirect-tcpx", [["a3-highgpu-8g", 8, 208, 1872]]),
             ],
             aks: [
-                ...sizes("none", [["Standard_NC40ads_H100_v5", 1], ["Standard_NC80adis_H100_v5", 2]]),
-                ...sizes("infiniband", [["Standard_ND96isr_H100_v5", 8]], azureInfiniBand(400)),
+                ...sizes("none", [["Standard_NC40ads_H100_v5", 1, 40, 320], ["Standard_NC80adis_H100_v5", 2, 80, 640]]),
+                ...sizes("infiniband", [["Standard_ND96isr_H100_v5", 8, 96, 1900]], azureInfiniBand(400)),
             ],
-            digitalocean: sizes("none", [["gpu-h100x1-80gb", 1], ["gpu-h100x8-640gb", 8]]),
+            digitalocean: sizes("none", [["gpu-h100x1-80gb", 1, 20, 240], ["gpu-h100x8-640gb", 8, 160, 1920]]),
         },
     },
     "nvidia-h200": {
@@ -240,9 +249,9 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-h200-141gb",
         offers: {
-            gke: sizes("roce", [["a3-ultragpu-8g", 8]], gkeRoce8),
-            aks: sizes("infiniband", [["Standard_ND96isr_H200_v5", 8]], azureInfiniBand(400)),
-            digitalocean: sizes("none", [["gpu-h200x1-141gb", 1], ["gpu-h200x8-1128gb", 8]]),
+            gke: sizes("roce", [["a3-ultragpu-8g", 8, 224, 2952]], gkeRoce8),
+            aks: sizes("infiniband", [["Standard_ND96isr_H200_v5", 8, 96, 1850]], azureInfiniBand(400)),
+            digitalocean: sizes("none", [["gpu-h200x1-141gb", 1, 24, 240], ["gpu-h200x8-1128gb", 8, 192, 1920]]),
         },
     },
     "nvidia-b200": {
@@ -255,7 +264,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-b200",
         offers: {
-            gke: sizes("roce", [["a4-highgpu-8g", 8]], gkeRoce8),
+            gke: sizes("roce", [["a4-highgpu-8g", 8, 224, 3968]], gkeRoce8),
         },
     },
     "amd-mi250x": {
@@ -277,8 +286,8 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         imageFamily: "rocm",
         taint: amdTaint,
         offers: {
-            aks: sizes("infiniband", [["Standard_ND96isr_MI300X_v5", 8]], azureInfiniBand(400)),
-            digitalocean: sizes("none", [["gpu-mi300x1-192gb", 1], ["gpu-mi300x8-1536gb", 8]]),
+            aks: sizes("infiniband", [["Standard_ND96isr_MI300X_v5", 8, 96, 1850]], azureInfiniBand(400)),
+            digitalocean: sizes("none", [["gpu-mi300x1-192gb", 1, 20, 240], ["gpu-mi300x8-1536gb", 8, 160, 1920]]),
         },
     },
     "amd-mi325x": {
@@ -290,7 +299,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         imageFamily: "rocm",
         taint: amdTaint,
         offers: {
-            digitalocean: sizes("none", [["gpu-mi325x8-2048gb", 8]]),
+            digitalocean: sizes("none", [["gpu-mi325x8-2048gb", 8, 160, 1310]]),
         },
     },
     "tpu-v5e": {
@@ -304,14 +313,16 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         gkeAcceleratorLabel: "tpu-v5-lite-podslice",
         offers: {
             gke: [
-                { machineType: "ct5lp-hightpu-1t", acceleratorsPerNode: 1, interconnect: "ici", tpuTopologies: ["1x1"] },
+                { machineType: "ct5lp-hightpu-1t", acceleratorsPerNode: 1, vcpus: 24, memoryGiB: 48, interconnect: "ici", tpuTopologies: ["1x1"] },
                 {
                     machineType: "ct5lp-hightpu-4t",
                     acceleratorsPerNode: 4,
+                    vcpus: 112,
+                    memoryGiB: 192,
                     interconnect: "ici",
                     tpuTopologies: ["2x2", "2x4", "4x4", "4x8", "8x8", "8x16", "16x16"],
                 },
-                { machineType: "ct5lp-hightpu-8t", acceleratorsPerNode: 8, interconnect: "ici", tpuTopologies: ["2x4"] },
+                { machineType: "ct5lp-hightpu-8t", acceleratorsPerNode: 8, vcpus: 224, memoryGiB: 400, interconnect: "ici", tpuTopologies: ["2x4"] },
             ],
         },
     },
@@ -326,14 +337,16 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         gkeAcceleratorLabel: "tpu-v6e-slice",
         offers: {
             gke: [
-                { machineType: "ct6e-standard-1t", acceleratorsPerNode: 1, interconnect: "ici", tpuTopologies: ["1x1"] },
+                { machineType: "ct6e-standard-1t", acceleratorsPerNode: 1, vcpus: 44, memoryGiB: 448, interconnect: "ici", tpuTopologies: ["1x1"] },
                 {
                     machineType: "ct6e-standard-4t",
                     acceleratorsPerNode: 4,
+                    vcpus: 180,
+                    memoryGiB: 720,
                     interconnect: "ici",
                     tpuTopologies: ["2x2", "2x4", "4x4", "4x8", "8x8", "8x16", "16x16"],
                 },
-                { machineType: "ct6e-standard-8t", acceleratorsPerNode: 8, interconnect: "ici", tpuTopologies: ["2x4"] },
+                { machineType: "ct6e-standard-8t", acceleratorsPerNode: 8, vcpus: 180, memoryGiB: 1440, interconnect: "ici", tpuTopologies: ["2x4"] },
             ],
         },
     },

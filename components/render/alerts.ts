@@ -1,5 +1,5 @@
 /**
- * Alerting rules of one model (a `PrometheusRule`), for the failures llm-d users hit: a pool with no ready
+ * Alerting rules of one model (a Prometheus Operator `PrometheusRule`, or a GMP `Rules` on GKE), for the failures llm-d users hit: a pool with no ready
  * endpoints or no router metrics at all, a high error ratio, a saturated pool, KV-cache pressure and, on
  * P/D, failing NIXL transfers. The availability alerts follow llm-d v0.9's
  * `guides/recipes/observability/alerts/epp-alerting-rules.yaml` in intent, scoped to one pool and model so
@@ -7,6 +7,7 @@
  */
 import { ROUTER_METRICS, VLLM_METRICS } from "../catalog/metrics";
 import { ModelMetricsScope, flowControlMatchers, monitoringLabels, routerPoolMatchers, routerRequestMatchers, vllmMatchers } from "./monitoring-scope";
+import { MonitoringProvider } from "./monitoring";
 import { rate, selector } from "./promql";
 import { K8sObject } from "./types";
 import { LlmdConfigError } from "../errors";
@@ -121,11 +122,22 @@ export function alertRules(scope: ModelMetricsScope, thresholds: AlertThresholds
     return groups;
 }
 
-/** The `PrometheusRule` of one model (Prometheus Operator CRD `prometheusrules`). */
-export function renderAlertRules(scope: ModelMetricsScope, thresholds: AlertThresholds = {}, extraLabels: Record<string, string> = {}): K8sObject {
+/**
+ * The alert rules of one model as the scraper's rule object: a `PrometheusRule` (Prometheus Operator CRD
+ * `prometheusrules`), or on GMP a `Rules` (`monitoring.googleapis.com/v1`), which GKE's managed rule-evaluator
+ * reads. Both take the same `spec.groups`. A namespaced `Rules` only sees series of its own namespace, which
+ * is the model's: every expression already pins it, so the groups are the same on both.
+ */
+export function renderAlertRules(
+    scope: ModelMetricsScope,
+    thresholds: AlertThresholds = {},
+    extraLabels: Record<string, string> = {},
+    provider: MonitoringProvider = MonitoringProvider.PrometheusOperator,
+): K8sObject {
+    const gmp = provider === MonitoringProvider.Gmp;
     return {
-        apiVersion: "monitoring.coreos.com/v1",
-        kind: "PrometheusRule",
+        apiVersion: gmp ? "monitoring.googleapis.com/v1" : "monitoring.coreos.com/v1",
+        kind: gmp ? "Rules" : "PrometheusRule",
         metadata: { name: `${scope.release}-alerts`, namespace: scope.namespace, labels: { ...monitoringLabels(scope, "monitoring"), ...extraLabels } },
         spec: { groups: alertRules(scope, thresholds) },
     };

@@ -7,13 +7,27 @@ import { LlmdConfigError } from "../errors";
 import { AcceleratorPool } from "../pool";
 import { AutoscalingSpec } from "./autoscaling";
 import { ModelServerSpec } from "./model-server-types";
+import { podsPerNode } from "./node-allocatable";
 
-/** Nodes `replicas` replicas of `server` occupy in `pool` (whole groups for multi-node replicas, packed pods otherwise). */
-export function nodesForReplicas(replicas: number, server: Pick<ModelServerSpec, "nodesPerReplica" | "acceleratorsPerPod">, pool: Pick<AcceleratorPool, "acceleratorsPerNode">): number {
+/**
+ * Nodes `replicas` replicas of `server` occupy in `pool`: whole groups for multi-node replicas, otherwise pods
+ * packed as tightly as the node's accelerators, CPU and memory allow (`podsPerNode`).
+ */
+export function nodesForReplicas(
+    replicas: number,
+    server: Pick<ModelServerSpec, "nodesPerReplica" | "acceleratorsPerPod" | "cpu" | "memory">,
+    pool: Pick<AcceleratorPool, "accelerator" | "machineType" | "acceleratorsPerNode">,
+): number {
     if (server.nodesPerReplica > 1) {
         return replicas * server.nodesPerReplica;
     }
-    return Math.ceil(replicas / Math.floor(pool.acceleratorsPerNode / server.acceleratorsPerPod));
+    return Math.ceil(replicas / podsPerNode(server, pool));
+}
+
+/** How `server`'s pods sit on `pool`'s nodes, for error messages. */
+export function packing(server: Pick<ModelServerSpec, "nodesPerReplica" | "acceleratorsPerPod" | "cpu" | "memory">, pool: Pick<AcceleratorPool, "accelerator" | "machineType" | "acceleratorsPerNode">): string {
+    const perPod = `${server.acceleratorsPerPod} ${pool.accelerator} per pod`;
+    return server.nodesPerReplica > 1 ? perPod : `${perPod}, ${podsPerNode(server, pool)} per node`;
 }
 
 /**
@@ -30,7 +44,7 @@ export function checkAutoscalingCapacity(field: string, spec: Pick<AutoscalingSp
         throw new LlmdConfigError(
             `${field}.maxReplicas`,
             spec.maxReplicas,
-            `${spec.maxReplicas} replicas of ${server.name} need ${nodes} nodes of pool ${pool.name} (${server.acceleratorsPerPod} ${pool.accelerator} per pod), but the pool has at most ${pool.maxNodes}; expected at most ${fits} or a larger pool`,
+            `${spec.maxReplicas} replicas of ${server.name} need ${nodes} nodes of pool ${pool.name} (${packing(server, pool)}), but the pool has at most ${pool.maxNodes}; expected at most ${fits} or a larger pool`,
         );
     }
 }

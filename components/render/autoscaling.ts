@@ -12,6 +12,13 @@
  * - on P/D each role gets its own ScaledObject on the same pool-wide signals, so prefill and decode grow
  *   together (llm-d has no P/D autoscaling guide yet);
  * - a LeaderWorkerSet is scaled by group through its `scale` subresource.
+ *
+ * On GKE's Managed Service for Prometheus (a `prometheusAddress` of the form `gmpQueryAddress` returns), KEDA
+ * queries Cloud Monitoring's Prometheus API as the KEDA operator's Google identity, as KEDA v2.20's Prometheus
+ * scaler documents: a `TriggerAuthentication` with `podIdentity.provider: gcp` and no other auth mode (KEDA
+ * refuses pod identity combined with `authModes`). The operator's ServiceAccount needs Workload Identity with
+ * `roles/monitoring.viewer` (the `GkeCluster` sets that up when asked). That API answers for the whole
+ * project, so two clusters of one project serving the same namespace and pool would add up.
  */
 import { LlmdConfigError, optionalBoolean, requireInteger, requireNonEmpty } from "../errors";
 import { ROUTER_METRICS } from "../catalog/metrics";
@@ -42,7 +49,8 @@ export interface AutoscalingSettings {
     /** Requests running per replica that trigger a scale-up (default 16). */
     runningRequestsThreshold?: number;
     /**
-     * Send the model's metrics-reader token to Prometheus as a bearer token (default true). Harmless when
+     * Send the model's metrics-reader token to Prometheus as a bearer token (default true; false, and not
+     * allowed, on GKE's Managed Prometheus, where KEDA authenticates by Workload Identity). Harmless when
      * Prometheus has no authentication; needed for one that checks tokens (e.g. OpenShift's Thanos, which
      * also needs the token's ServiceAccount granted `cluster-monitoring-view`).
      */
@@ -53,7 +61,8 @@ export interface AutoscalingSettings {
 export interface AutoscalingArgs extends AutoscalingSettings {
     /**
      * URL of the Prometheus that scrapes the router, as KEDA reaches it, e.g.
-     * `http://kube-prometheus-stack-prometheus.monitoring.svc:9090`.
+     * `http://kube-prometheus-stack-prometheus.monitoring.svc:9090`, or GKE Managed Prometheus's query API
+     * `https://monitoring.googleapis.com/v1/projects/<project>/location/global/prometheus`.
      */
     prometheusAddress: string;
 }
@@ -61,6 +70,8 @@ export interface AutoscalingArgs extends AutoscalingSettings {
 /** Validated and defaulted autoscaling settings. */
 export interface AutoscalingSpec {
     prometheusAddress: string;
+    /** The address is GKE's Managed Prometheus: KEDA authenticates as its operator's Google identity. */
+    gcpWorkloadIdentity: boolean;
     minReplicas: number;
     maxReplicas: number;
     pollingIntervalSeconds: number;
@@ -80,6 +91,13 @@ export const AUTOSCALING_DEFAULTS = {
     runningRequestsThreshold: 16,
 } as const;
 
+const GMP_QUERY_ADDRESS = /^https:\/\/monitoring\.googleapis\.com\/v1\/projects\/[a-z][-a-z0-9.:]*[a-z0-9]\/location\/global\/prometheus\/?$/;
+
+/** Cloud Monitoring's Prometheus query API of `project` (GKE Managed Service for Prometheus), as KEDA queries it. */
+export function gmpQueryAddress(project: string): string {
+    return `https://monitoring.googleapis.com/v1/projects/${project}/location/global/prometheus`;
+}
+
 const KNOWN = new Set(["prometheusAddress", "bearerAuth", ...Object.keys(AUTOSCALING_DEFAULTS)]);
 
 /** Checks autoscaling args; errors name the field under `field` (default `autoscaling`). */
@@ -96,6 +114,18 @@ export function resolveAutoscaling(args: AutoscalingArgs, field = "autoscaling")
     if (!/^https?:\/\/[^\s/]+/.test(address)) {
         throw new LlmdConfigError(`${field}.prometheusAddress`, address, 'expected an http:// or https:// URL, e.g. "http://prometheus-operated.monitoring.svc:9090"');
     }
+    const gcpWorkloadIdentity = address.startsWith("https://monitoring.googleapis.com/");
+    if (gcpWorkloadIdentity && !GMP_QUERY_ADDRESS.test(address)) {
+        throw new LlmdConfigError(`${field}.prometheusAddress`, address, `expected Managed Prometheus's query API, ${gmpQueryAddress("<project id>")}`);
+    }
+    // KEDA refuses pod identity next to any other auth mode: the metrics-reader token cannot go along.
+    if (gcpWorkloadIdentity && args.bearerAuth === true) {
+        throw new LlmdConfigError(
+            `${field}.bearerAuth`,
+            true,
+            "Managed Prometheus authenticates KEDA by its Workload Identity, and KEDA allows no other auth mode beside it: expected false or unset",
+        );
+    }
     const d = AUTOSCALING_DEFAULTS;
     const minReplicas = requireInteger(`${field}.minReplicas`, args.minReplicas ?? d.minReplicas, 0, 1000);
     const maxReplicas = requireInteger(`${field}.maxReplicas`, args.maxReplicas ?? d.maxReplicas, 1, 1000);
@@ -104,13 +134,14 @@ export function resolveAutoscaling(args: AutoscalingArgs, field = "autoscaling")
     }
     return {
         prometheusAddress: address,
+        gcpWorkloadIdentity,
         minReplicas,
         maxReplicas,
         pollingIntervalSeconds: requireInteger(`${field}.pollingIntervalSeconds`, args.pollingIntervalSeconds ?? d.pollingIntervalSeconds, 1),
         cooldownPeriodSeconds: requireInteger(`${field}.cooldownPeriodSeconds`, args.cooldownPeriodSeconds ?? d.cooldownPeriodSeconds, 0),
         queueSizeThreshold: requirePositive(`${field}.queueSizeThreshold`, args.queueSizeThreshold ?? d.queueSizeThreshold),
         runningRequestsThreshold: requirePositive(`${field}.runningRequestsThreshold`, args.runningRequestsThreshold ?? d.runningRequestsThreshold),
-        bearerAuth: optionalBoolean(`${field}.bearerAuth`, args.bearerAuth, true),
+        bearerAuth: optionalBoolean(`${field}.bearerAuth`, args.bearerAuth, !gcpWorkloadIdentity),
     };
 }
 
@@ -167,7 +198,7 @@ function trigger(spec: AutoscalingSpec, scope: ModelMetricsScope, name: string, 
             activationThreshold: "0",
             ...(spec.bearerAuth ? { authModes: "bearer" } : {}),
         },
-        ...(spec.bearerAuth ? { authenticationRef: { name: triggerAuthenticationName(scope) } } : {}),
+        ...(spec.bearerAuth || spec.gcpWorkloadIdentity ? { authenticationRef: { name: triggerAuthenticationName(scope) } } : {}),
     };
 }
 
@@ -202,18 +233,22 @@ function scaledObject(spec: AutoscalingSpec, scope: ModelMetricsScope, target: S
 }
 
 /**
- * The TriggerAuthentication (when bearer auth is on) and one ScaledObject per workload. The token is the
- * model's metrics-reader Secret from `renderMetricsReader`, so render that too. The workloads' Pulumi
+ * The TriggerAuthentication (a bearer token, or on Managed Prometheus the operator's Google identity) and one
+ * ScaledObject per workload. The token is the model's metrics-reader Secret from `renderMetricsReader`, so
+ * render that too. The workloads' Pulumi
  * resources must ignore `spec.replicas` (see `AUTOSCALED_IGNORE_CHANGES`), or every `pulumi up` resets
  * what KEDA chose. Needs the KEDA CRDs.
  */
 export function renderAutoscaling(spec: AutoscalingSpec, scope: ModelMetricsScope, targets: readonly ScaleTarget[]): K8sObject[] {
     const out: K8sObject[] = [];
-    if (spec.bearerAuth) {
+    const metadata = { name: triggerAuthenticationName(scope), namespace: scope.namespace, labels: monitoringLabels(scope, "autoscaling") };
+    if (spec.gcpWorkloadIdentity) {
+        out.push({ apiVersion: "keda.sh/v1alpha1", kind: "TriggerAuthentication", metadata, spec: { podIdentity: { provider: "gcp" } } });
+    } else if (spec.bearerAuth) {
         out.push({
             apiVersion: "keda.sh/v1alpha1",
             kind: "TriggerAuthentication",
-            metadata: { name: triggerAuthenticationName(scope), namespace: scope.namespace, labels: monitoringLabels(scope, "autoscaling") },
+            metadata,
             spec: { secretTargetRef: [{ parameter: "bearerToken", name: metricsReaderNames(scope).tokenSecret, key: TOKEN_KEY }] },
         });
     }

@@ -17,8 +17,9 @@ export interface ModelMonitoringOptions {
     /** Extra labels on monitors, rules and dashboards, for a Prometheus or Grafana that selects by label. */
     extraLabels?: Record<string, string>;
     /**
-     * Render the PrometheusRule (default true with the Prometheus Operator). GMP evaluates rules from its own
-     * `Rules` resources, which llmd does not render, so on GMP there are none.
+     * Render the alert rules (default true): a PrometheusRule with the Prometheus Operator, a `Rules` on GMP,
+     * evaluated by GKE's managed rule-evaluator. Alerts reach no one until an Alertmanager is configured
+     * (GMP: its OperatorConfig), which llmd leaves to the cluster owner.
      */
     alerts?: boolean;
     /** Alert thresholds. */
@@ -44,8 +45,8 @@ export function renderModelOperations(input: ModelOperationsInput): K8sObject[] 
     if (monitoring) {
         const provider = monitoring.provider ?? MonitoringProvider.PrometheusOperator;
         out.push(...renderMonitors({ ...input, provider, gmpNamespace: monitoring.gmpNamespace, extraLabels: monitoring.extraLabels }));
-        if (monitoring.alerts ?? provider === MonitoringProvider.PrometheusOperator) {
-            out.push(renderAlertRules(input, monitoring.alertThresholds, monitoring.extraLabels));
+        if (monitoring.alerts ?? true) {
+            out.push(renderAlertRules(input, monitoring.alertThresholds, monitoring.extraLabels, provider));
         }
         if (monitoring.dashboards ?? true) {
             out.push(...renderDashboards(input, monitoring.extraLabels));

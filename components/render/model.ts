@@ -21,7 +21,8 @@ import { presetKvEvents, routerListensForKvEvents } from "./kv-events";
 import { poolTargetPorts } from "./model-server-ports";
 import { RouterInput, resolveRouterSpec, routerSelectorLabels } from "./router";
 import { AutoscalingSettings, AutoscalingSpec, resolveAutoscaling, scaleTarget } from "./autoscaling";
-import { checkAutoscalingCapacity } from "./autoscaling-capacity";
+import { checkAutoscalingCapacity, nodesForReplicas, packing } from "./autoscaling-capacity";
+import { checkPodFitsNode } from "./node-allocatable";
 import { ModelCacheArgs, planModelCache } from "./model-cache";
 import { ModelMonitoringOptions, renderModelOperations } from "./model-operations";
 import { MonitoringProvider } from "./monitoring";
@@ -209,20 +210,18 @@ function mergeRole(field: string, base: RolePreset | undefined, over: RoleOverri
 
 
 // More nodes than the pool can ever have is a config error now, not pods stuck in Pending later. Sized
-// from the model server's own resolution, which knows how a replica spreads over pods and nodes.
+// from the model server's own resolution, which knows how a replica spreads over pods and nodes, and packs
+// pods by the node's accelerators, CPU and memory.
 function checkCapacity(field: string, server: ModelServerSpec, pool: AcceleratorPool | undefined): void {
     if (!pool || server.replicas === 0 || server.acceleratorsPerPod === 0) {
         return;
     }
-    const nodes =
-        server.nodesPerReplica > 1
-            ? server.replicas * server.nodesPerReplica
-            : Math.ceil(server.replicas / Math.floor(pool.acceleratorsPerNode / server.acceleratorsPerPod));
+    const nodes = nodesForReplicas(server.replicas, server, pool);
     if (nodes > pool.maxNodes) {
         throw new LlmdConfigError(
             `${field}.replicas`,
             server.replicas,
-            `needs ${nodes} nodes of pool ${pool.name} (${server.acceleratorsPerPod} ${pool.accelerator} per pod), but the pool has at most ${pool.maxNodes}`,
+            `needs ${nodes} nodes of pool ${pool.name} (${packing(server, pool)}), but the pool has at most ${pool.maxNodes}`,
         );
     }
 }
@@ -485,6 +484,8 @@ export function resolveLlmdModel(name: string, args: LlmdModelInput, platform: L
             const root = err instanceof LlmdConfigError ? err.field.split(/[.[]/)[0] : "";
             throw err instanceof LlmdConfigError && ROLE_FIELDS.has(root) ? err.under(roleKey) : err;
         }
+        // A pod that fits no node first: it explains a capacity error below better than a node count does.
+        checkPodFitsNode(roleKey, spec, server.input.pool);
         checkCapacity(roleKey, spec, server.input.pool);
         if (autoscaling) {
             checkAutoscalingCapacity("autoscaling", autoscaling, spec, server.input.pool);

@@ -180,13 +180,13 @@ export function resolvePlatformSpec(name: string, input: PlatformInput, options:
     }
 
     if (input.operators !== undefined && (typeof input.operators !== "object" || input.operators === null || Array.isArray(input.operators))) {
-        throw new LlmdConfigError("operators", input.operators, "expected an object: { keda, prometheusStack, grafana, kedaNamespace, monitoringNamespace }");
+        throw new LlmdConfigError("operators", input.operators, "expected an object: { keda, prometheusStack, grafana, kedaNamespace, kedaGcpServiceAccount, monitoringNamespace }");
     }
     const operators = input.operators ?? {};
     for (const key of ["keda", "prometheusStack", "grafana"] as const) {
         optionalBoolean(`operators.${key}`, operators[key]);
     }
-    const charts = operatorCharts(operators);
+    const charts = operatorCharts(operators, clusterProvider);
     return {
         name,
         namespace,

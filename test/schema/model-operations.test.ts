@@ -36,7 +36,9 @@ describe("a model's day-2 objects", () => {
         it(`${provider}: every object is schema-valid`, () => {
             const input = { ...model("qwen", "llm-d", true), monitoring: { provider } };
             const objects = renderModelOperations(input);
-            assert.strictEqual(objects.some((o) => o.kind === "PrometheusRule"), provider === "prometheus-operator");
+            // Each scraper gets the alert rules as its own rule object, never the other's.
+            const ruleKinds = objects.filter((o) => o.kind === "PrometheusRule" || o.kind === "Rules").map((o) => `${o.apiVersion}/${o.kind}`);
+            assert.deepStrictEqual(ruleKinds, [provider === "gmp" ? "monitoring.googleapis.com/v1/Rules" : "monitoring.coreos.com/v1/PrometheusRule"]);
             for (const o of objects) {
                 assert.deepStrictEqual(validateObject(o), [], key(o));
             }

@@ -19,7 +19,7 @@ describe("monitoring objects against the Kubernetes and pinned CRD schemas", () 
         for (const pd of [false, true]) {
             it(`${provider}, ${pd ? "P/D" : "one role"}: monitors, rules and dashboards are valid`, () => {
                 const input = { ...base, pd, provider, extraLabels: { release: "kube-prometheus-stack" } };
-                const objects = [...renderMonitors(input), renderAlertRules(input), ...renderDashboards(input)];
+                const objects = [...renderMonitors(input), renderAlertRules(input, {}, input.extraLabels, provider), ...renderDashboards(input)];
                 for (const object of objects) {
                     assert.deepStrictEqual(validateObject(object), [], `${object.kind} ${object.metadata.name}`);
                 }
@@ -28,7 +28,7 @@ describe("monitoring objects against the Kubernetes and pinned CRD schemas", () 
     }
 
     // The validators must be able to fail, or the loop above proves nothing.
-    it("rejects a broken PodMonitor, ServiceMonitor, PodMonitoring and PrometheusRule", () => {
+    it("rejects a broken PodMonitor, ServiceMonitor, PodMonitoring, PrometheusRule and GMP Rules", () => {
         const coreos = renderMonitors(base);
         const podMonitor = structuredClone(coreos.find((o) => o.kind === "PodMonitor")!) as any;
         podMonitor.spec.podMetricsEndpoints[0].intervl = "30s";
@@ -42,5 +42,9 @@ describe("monitoring objects against the Kubernetes and pinned CRD schemas", () 
         const rules = structuredClone(renderAlertRules(base)) as any;
         delete rules.spec.groups[0].rules[0].expr;
         assert.notDeepStrictEqual(validateObject(rules), []);
+        const gmpRules = structuredClone(renderAlertRules(base, {}, {}, "gmp")) as any;
+        assert.strictEqual(gmpRules.kind, "Rules");
+        gmpRules.spec.groups[0].rules[0].for = "five minutes";
+        assert.notDeepStrictEqual(validateObject(gmpRules), []);
     });
 });

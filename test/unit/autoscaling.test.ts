@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { parse } from "yaml";
 import { LlmdConfigError } from "../../components/errors";
-import { AUTOSCALING_DEFAULTS, ScaleTarget, renderAutoscaling, resolveAutoscaling, scaleTarget } from "../../components/render/autoscaling";
+import { AUTOSCALING_DEFAULTS, ScaleTarget, gmpQueryAddress, renderAutoscaling, resolveAutoscaling, scaleTarget } from "../../components/render/autoscaling";
 import { checkAutoscalingCapacity } from "../../components/render/autoscaling-capacity";
 import { ModelMetricsScope } from "../../components/render/monitoring-scope";
 import { metricsReaderNames } from "../../components/render/monitoring";
@@ -25,7 +25,7 @@ function configError(fn: () => unknown, field: string): void {
 describe("KEDA autoscaling", () => {
     it("defaults to the guide's thresholds and bounds", () => {
         const spec = resolveAutoscaling({ prometheusAddress: PROM });
-        assert.deepStrictEqual({ ...spec, prometheusAddress: undefined, bearerAuth: undefined }, { ...AUTOSCALING_DEFAULTS, prometheusAddress: undefined, bearerAuth: undefined });
+        assert.deepStrictEqual({ ...spec, prometheusAddress: undefined, bearerAuth: undefined }, { ...AUTOSCALING_DEFAULTS, gcpWorkloadIdentity: false, prometheusAddress: undefined, bearerAuth: undefined });
         const objects = renderAutoscaling(spec, scope, targets);
         const so = objects.find((o) => o.kind === "ScaledObject") as any;
         assert.deepStrictEqual(
@@ -127,6 +127,42 @@ describe("autoscaling capacity check", () => {
 
     it("does not check servers without a pool", () => {
         checkAutoscalingCapacity("autoscaling", { maxReplicas: 1000 }, server, undefined);
+    });
+});
+
+describe("KEDA autoscaling on GKE Managed Prometheus", () => {
+    const GMP = gmpQueryAddress("my-gcp-project");
+
+    it("authenticates by the operator's Workload Identity, with no bearer token or auth mode beside it", () => {
+        assert.strictEqual(GMP, "https://monitoring.googleapis.com/v1/projects/my-gcp-project/location/global/prometheus");
+        const spec = resolveAutoscaling({ prometheusAddress: GMP });
+        assert.deepStrictEqual([spec.gcpWorkloadIdentity, spec.bearerAuth], [true, false]);
+        const objects = renderAutoscaling(spec, scope, targets);
+        const auth = objects.find((o) => o.kind === "TriggerAuthentication") as any;
+        assert.deepStrictEqual(auth.spec, { podIdentity: { provider: "gcp" } });
+        for (const so of objects.filter((o) => o.kind === "ScaledObject") as any[]) {
+            for (const trigger of so.spec.triggers) {
+                assert.strictEqual(trigger.metadata.serverAddress, GMP);
+                assert.strictEqual(trigger.metadata.authModes, undefined, "KEDA refuses pod identity with another auth mode");
+                assert.deepStrictEqual(trigger.authenticationRef, { name: auth.metadata.name });
+            }
+        }
+        for (const object of objects) {
+            assert.deepStrictEqual(validateObject(object), [], `${object.kind} ${object.metadata.name}`);
+        }
+    });
+
+    it("refuses a bearer token on Managed Prometheus and a Monitoring URL that is not its query API", () => {
+        configError(() => resolveAutoscaling({ prometheusAddress: GMP, bearerAuth: true }), "autoscaling.bearerAuth");
+        resolveAutoscaling({ prometheusAddress: GMP, bearerAuth: false });
+        configError(() => resolveAutoscaling({ prometheusAddress: "https://monitoring.googleapis.com/v1/projects/p/timeSeries" }), "autoscaling.prometheusAddress");
+    });
+
+    it("keeps the bearer token for any other Prometheus", () => {
+        const spec = resolveAutoscaling({ prometheusAddress: PROM });
+        assert.deepStrictEqual([spec.gcpWorkloadIdentity, spec.bearerAuth], [false, true]);
+        const auth = renderAutoscaling(spec, scope, targets).find((o) => o.kind === "TriggerAuthentication") as any;
+        assert.ok(auth.spec.secretTargetRef, JSON.stringify(auth.spec));
     });
 });
 

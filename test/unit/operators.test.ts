@@ -29,6 +29,34 @@ describe("platform operators", () => {
         assert.deepStrictEqual((operatorCharts({ prometheusStack: true, grafana: false })[0].values as any).grafana, { enabled: false });
     });
 
+    it("on minikube and kind the stack is sized for one workstation, keeping the selectors; on a cloud it is the chart's", () => {
+        for (const provider of ["minikube", "kind"] as const) {
+            const values = operatorCharts({ prometheusStack: true }, provider)[0].values as any;
+            const spec = values.prometheus.prometheusSpec;
+            assert.deepStrictEqual([spec.retention, spec.retentionSize, spec.resources.requests], ["1d", "2GiB", { cpu: "100m", memory: "512Mi" }], provider);
+            assert.strictEqual(spec.serviceMonitorSelectorNilUsesHelmValues, false, provider);
+            assert.ok(values.alertmanager.alertmanagerSpec.resources.requests.memory, provider);
+            for (const localOnly of ["kubeEtcd", "kubeControllerManager", "kubeScheduler", "kubeProxy"]) {
+                assert.strictEqual(values[localOnly].enabled, false, `${provider} ${localOnly}`);
+            }
+        }
+        for (const provider of [undefined, "gke", "aks", "existing"] as const) {
+            const values = operatorCharts({ prometheusStack: true }, provider)[0].values as any;
+            assert.deepStrictEqual(Object.keys(values).sort(), ["fullnameOverride", "grafana", "prometheus"], String(provider));
+            assert.strictEqual(values.prometheus.prometheusSpec.retention, undefined, String(provider));
+        }
+    });
+
+    it("annotates KEDA's operator with its Google service account only when given one, and checks it", () => {
+        const email = "llmd-keda-1a2b3c4d@my-gcp-project.iam.gserviceaccount.com";
+        const [keda] = operatorCharts({ keda: true, kedaGcpServiceAccount: email });
+        assert.deepStrictEqual(keda.values, { podIdentity: { gcp: { enabled: true, gcpIAMServiceAccount: email } } });
+        assert.deepStrictEqual(operatorCharts({ keda: true })[0].values, {});
+        const field = (e: unknown) => e instanceof LlmdConfigError && e.field === "operators.kedaGcpServiceAccount";
+        assert.throws(() => operatorCharts({ keda: true, kedaGcpServiceAccount: "keda@example.com" }), field);
+        assert.throws(() => operatorCharts({ kedaGcpServiceAccount: email }), field);
+    });
+
     it("the stack's Prometheus address is a valid autoscaling target in the chosen namespace", () => {
         const address = prometheusStackAddress({ monitoringNamespace: "observability" });
         assert.strictEqual(address, "http://llmd-monitoring-prometheus.observability.svc:9090");

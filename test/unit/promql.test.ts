@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { parser } from "@prometheus-io/lezer-promql";
 import { catalogEntryOf, METRICS } from "../../components/catalog/metrics";
-import { alertRules } from "../../components/render/alerts";
+import { renderAlertRules } from "../../components/render/alerts";
 import { autoscalingQueries } from "../../components/render/autoscaling";
 import { dashboards } from "../../components/render/dashboards";
 import { ModelMetricsScope } from "../../components/render/monitoring-scope";
@@ -14,9 +14,13 @@ const scopes: ModelMetricsScope[] = [
 /** Every PromQL expression llmd renders for a model, labelled by where it appears. */
 function expressions(scope: ModelMetricsScope): [string, string][] {
     const out: [string, string][] = [];
-    for (const group of alertRules(scope)) {
-        for (const rule of group.rules) {
-            out.push([`alert ${rule.alert}`, rule.expr]);
+    // The rule objects as rendered, for both scrapers: GMP's Rules must carry the same checked expressions.
+    for (const provider of ["prometheus-operator", "gmp"] as const) {
+        const object = renderAlertRules(scope, {}, {}, provider) as unknown as { kind: string; spec: { groups: { rules: { alert: string; expr: string }[] }[] } };
+        for (const group of object.spec.groups) {
+            for (const rule of group.rules) {
+                out.push([`${object.kind} alert ${rule.alert}`, rule.expr]);
+            }
         }
     }
     for (const [kind, d] of dashboards(scope)) {
@@ -74,7 +78,8 @@ describe("PromQL llmd renders", () => {
 
     it("P/D adds the NIXL alert and dashboard; a single role has neither", () => {
         const names = (scope: ModelMetricsScope) => expressions(scope).map(([where]) => where);
-        assert.ok(names(scopes[1]).includes("alert LlmdNixlTransferFailures"));
+        assert.ok(names(scopes[1]).includes("PrometheusRule alert LlmdNixlTransferFailures"));
+        assert.ok(names(scopes[1]).includes("Rules alert LlmdNixlTransferFailures"));
         assert.ok(!names(scopes[0]).some((w) => /NIXL|Nixl/.test(w)));
     });
 

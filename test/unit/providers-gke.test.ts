@@ -84,6 +84,45 @@ describe("GkeCluster", function () {
         GkeCluster = (await import("../../providers/gke")).GkeCluster;
     });
 
+    describe("KEDA's Google identity for Managed Prometheus", () => {
+        it("is a service account with monitoring.viewer that keda/keda-operator acts as through Workload Identity, and nothing without asking", async () => {
+            assert.deepStrictEqual(byType((await run(base)).resources, "gcp:serviceaccount/account:Account"), []);
+            const { resources } = await runWithMocks(
+                () => {
+                    const c = new GkeCluster("llmd", { ...base, kedaWorkloadIdentity: {} });
+                    return { email: c.kedaServiceAccountEmail, url: c.managedPrometheusUrl };
+                },
+                { stack: "test", preview: false, outputs: gkeOutputs },
+            ).then((r) => ({ ...r, resources: r.resources }));
+            const account = one(resources, "gcp:serviceaccount/account:Account", "llmd-keda");
+            const accountId = account.inputs.accountId as string;
+            assert.match(accountId, /^llmd-keda-[0-9a-f]{8}$/);
+            assert.strictEqual(account.inputs.project, "proj");
+            const viewer = one(resources, "gcp:projects/iAMMember:IAMMember", "llmd-keda-monitoring-viewer");
+            assert.deepStrictEqual([viewer.inputs.project, viewer.inputs.role, viewer.inputs.member], ["proj", "roles/monitoring.viewer", `serviceAccount:${accountId}@proj.iam.gserviceaccount.com`]);
+            assert.ok(viewer.dependencies.includes(account.urn));
+            const wi = one(resources, "gcp:serviceaccount/iAMMember:IAMMember", "llmd-keda-workload-identity");
+            assert.deepStrictEqual([wi.inputs.role, wi.inputs.member], ["roles/iam.workloadIdentityUser", "serviceAccount:proj.svc.id.goog[keda/keda-operator]"]);
+            // The project's Workload Identity pool exists once the cluster does.
+            assert.ok(wi.dependencies.includes(one(resources, CLUSTER, "llmd-cluster").urn));
+            assert.ok(wi.dependencies.includes(account.urn));
+        });
+
+        it("names the plain email and query URL the platform and models need, and checks its settings", async () => {
+            const { result } = await runWithMocks(
+                () => {
+                    const c = new GkeCluster("llmd", { ...base, kedaWorkloadIdentity: { namespace: "autoscaling", accountId: "keda-reader" } });
+                    return { email: c.kedaServiceAccountEmail, url: c.managedPrometheusUrl };
+                },
+                { stack: "test", preview: true, outputs: gkeOutputs },
+            );
+            assert.deepStrictEqual(result, { email: "keda-reader@proj.iam.gserviceaccount.com", url: "https://monitoring.googleapis.com/v1/projects/proj/location/global/prometheus" });
+            assert.match(resolveGkeCluster("llmd", { ...base, kedaWorkloadIdentity: { namespace: "autoscaling" } }).kedaIdentity!.member, /\[autoscaling\/keda-operator\]$/);
+            await expectConfigError({ ...base, kedaWorkloadIdentity: { accountId: "Keda_Reader" } }, "kedaWorkloadIdentity.accountId", /6-30 lowercase/);
+            await expectConfigError({ ...base, kedaWorkloadIdentity: { namespace: "KEDA" } }, "kedaWorkloadIdentity.namespace");
+        });
+    });
+
     describe("cluster (preview: false)", () => {
         it("creates a regional REGULAR-channel cluster with Gateway API, Workload Identity and no default pool", async () => {
             const { resources } = await run(base);

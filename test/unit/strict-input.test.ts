@@ -13,7 +13,13 @@ import { DoksCluster } from "../../providers/digitalocean";
 import { ExistingCluster } from "../../providers/existing";
 import { GkeCluster } from "../../providers/gke";
 import { assertConfigError, expectConstructionError } from "../support/config-errors";
+import { catalogPool } from "../support/pools";
 import { runStackProgram } from "../support/stack-program";
+
+// Pools whose machines the catalog sizes, so pod requests are checked against a node's CPU and memory.
+const a3High = catalogPool("gke", "a3-highgpu-8g", { name: "h100", maxNodes: 2, nodeLabels: {}, taints: [] });
+const g2x2 = catalogPool("gke", "g2-standard-24", { name: "l4", maxNodes: 1, nodeLabels: {}, taints: [] });
+const PROMETHEUS = "http://prometheus.monitoring.svc:9090";
 
 // The bad-input corpus of strict input (issue 8): each case is what a user could write in YAML, Python or
 // Go, the field the error must name exactly as written, and a fragment of what it must say is valid.
@@ -108,6 +114,15 @@ const componentCases: Record<string, Case[]> = {
         ["env name with a space", { prefill: { env: { "MY VAR": "x" } } }, "prefill.env", /environment variable names/],
         ["cpu as a number", { decode: { cpu: 4 } }, "decode.cpu", QUANTITY],
         ["memory in GB", { decode: { memory: "16GB" } }, "decode.memory", QUANTITY],
+        ["a bearer token to Managed Prometheus", { autoscaling: { prometheusAddress: "https://monitoring.googleapis.com/v1/projects/my-project/location/global/prometheus", bearerAuth: true } }, "autoscaling.bearerAuth", /Workload Identity/],
+        ["a Cloud Monitoring URL that is not its Prometheus API", { autoscaling: { prometheusAddress: "https://monitoring.googleapis.com/v3/projects/my-project/timeSeries" } }, "autoscaling.prometheusAddress", /location\/global\/prometheus/],
+        // Pod requests against one node of the pool (issue "Operate it": allocatable).
+        ["decode memory above an A3 node's", { preset: "optimized-baseline", pools: [a3High], decode: { memory: "2Ti" } }, "decode.memory", /\(a3-highgpu-8g\) has 1872Gi memory, about 18\d\d\.\dGi of it allocatable/],
+        ["decode CPU above an A3 node's", { preset: "optimized-baseline", pools: [a3High], decode: { cpu: "256" } }, "decode.cpu", /has 208 vCPUs, about 20\d\.\d of it allocatable/],
+        ["prefill memory above an A3 node's", { preset: "pd-disaggregation", pools: [a3High], network: { allowTcp: true }, prefill: { memory: "1900Gi" } }, "prefill.memory", /expected at most 18\d\d\.\dGi/],
+        ["decode CPU in millicores above an L4 node's", { accelerator: "nvidia-l4", preset: "optimized-baseline", pools: [g2x2], decode: { replicas: 1, tensorParallelSize: 1, cpu: "24000m" } }, "decode.cpu", /\(g2-standard-24\) has 24 vCPUs/],
+        ["replicas whose memory needs more nodes than the pool has", { accelerator: "nvidia-l4", preset: "optimized-baseline", pools: [g2x2], decode: { replicas: 2, tensorParallelSize: 1, memory: "60Gi" } }, "decode.replicas", /needs 2 nodes .*1 per node\), but the pool has at most 1/],
+        ["an autoscaler maximum whose CPU needs more nodes than the pool has", { accelerator: "nvidia-l4", preset: "optimized-baseline", pools: [g2x2], decode: { replicas: 1, tensorParallelSize: 1, cpu: "16" }, autoscaling: { prometheusAddress: PROMETHEUS, maxReplicas: 2 } }, "autoscaling.maxReplicas", /need 2 nodes .*1 per node\), but the pool has at most 1; expected at most 1/],
         ["negative cache size", { decode: { modelCacheSize: "-1Gi" } }, "decode.modelCacheSize", QUANTITY],
         ["router memory request as a number", { router: { resources: { memoryRequest: 16 } } }, "router.resources.memoryRequest", QUANTITY],
         ["router CPU request in words", { router: { resources: { cpuRequest: "lots" } } }, "router.resources.cpuRequest", QUANTITY],
@@ -125,6 +140,8 @@ const componentCases: Record<string, Case[]> = {
         ["a node label key with a space", { pools: [{ name: "p", nodeLabels: { "gpu type": "h100" } }] }, "pools[0].nodeLabels", /label keys/],
     ],
     LlmdPlatform: [
+        ["a KEDA Google service account that is no email", { operators: { keda: true, kedaGcpServiceAccount: "keda-reader" } }, "operators.kedaGcpServiceAccount", /Google service account email/],
+        ["a KEDA Google service account without KEDA", { operators: { kedaGcpServiceAccount: "keda-reader@my-project.iam.gserviceaccount.com" } }, "operators.kedaGcpServiceAccount", /expected keda: true/],
         ["typo'd gateway", { gatway: {} }, "gatway", mean("gateway")],
         ["typo in topology settings", { topologyAwareScheduling: { placment: "required" } }, "topologyAwareScheduling.placment", mean("topologyAwareScheduling.placement")],
         ["createNamespace: \"no\"", { createNamespace: "no" }, "createNamespace", BOOL],
@@ -258,6 +275,10 @@ const componentCases: Record<string, Case[]> = {
         ["kind as a number", { kind: 1 }, "kind", STRING],
     ],
     GkeCluster: [
+        ["typo in KEDA's Google identity", { kedaWorkloadIdentity: { namspace: "keda" } }, "kedaWorkloadIdentity.namspace", mean("kedaWorkloadIdentity.namespace")],
+        ["a KEDA account id with capitals", { project: "my-project", location: "us-central1", deletionProtection: false, kedaWorkloadIdentity: { accountId: "Keda_Reader" } }, "kedaWorkloadIdentity.accountId", /6-30 lowercase letters/],
+        ["a KEDA account id too short", { project: "my-project", location: "us-central1", deletionProtection: false, kedaWorkloadIdentity: { accountId: "keda" } }, "kedaWorkloadIdentity.accountId", /6-30 lowercase letters/],
+        ["KEDA's namespace not a DNS label", { project: "my-project", location: "us-central1", deletionProtection: false, kedaWorkloadIdentity: { namespace: "KEDA" } }, "kedaWorkloadIdentity.namespace", /lowercase letters/],
         ["typo in an accelerator pool", { acceleratorPools: [{ acelerator: "nvidia-h100" }] }, "acceleratorPools[0].acelerator", mean("acceleratorPools[0].accelerator")],
         ["deletionProtection as a string", { deletionProtection: "no" }, "deletionProtection", BOOL],
         ["maxNodes of 3e9", { acceleratorPools: [{ maxNodes: 3e9 }] }, "acceleratorPools[0].maxNodes", INT32],
