@@ -245,6 +245,10 @@ export function buildModel(parent: pulumi.Resource, plan: LlmdModelPlan, hfToken
                 case "DestinationRule":
                     // Istio's own CRD, from the platform's istio-base chart.
                     return [...namespaceDeps, ...(state?.controllerCharts ?? [])];
+                case "ClusterRole":
+                case "ClusterRoleBinding":
+                    // Cluster-scoped: nothing to wait for.
+                    return [];
                 default:
                     return namespaceDeps;
             }
