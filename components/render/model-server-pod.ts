@@ -329,7 +329,7 @@ function engineContainer(spec: ModelServerSpec, position: PodPosition): Json {
             mounts.push({ name: "model", mountPath: MODEL_PVC_PATH, readOnly: true });
         }
     }
-    const securityContext = engineSecurityContext(spec.network.privileged, engineCapabilities(spec));
+    const securityContext = engineSecurityContext(spec.network.privileged, engineCapabilities(spec), spec.image);
     const cmd = command(spec, position);
     const res = resources(spec);
     const rayWorker = spec.mode === "slice" && position === "worker" && !spec.command;
