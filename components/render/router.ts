@@ -563,13 +563,16 @@ function tokenizerContainer(spec: RouterSpec): Record<string, unknown> {
             // entry: USER answers it, as on the model servers.
             { name: "USER", value: "llm-d" },
         ],
-        readinessProbe: {
+        // Up to ten minutes to fetch the tokenizer before liveness takes over.
+        startupProbe: {
             httpGet: { path: "/health", port: "render-http" },
             initialDelaySeconds: 10,
             periodSeconds: 10,
             timeoutSeconds: 5,
             failureThreshold: 60,
         },
+        readinessProbe: { httpGet: { path: "/health", port: "render-http" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+        livenessProbe: { httpGet: { path: "/health", port: "render-http" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
         // Tokenisation only: no model weights are loaded.
         resources: { requests: { cpu: "1", memory: "4Gi" }, limits: { memory: "8Gi" } },
         securityContext: restricted,

@@ -111,6 +111,15 @@ describe("model server render", () => {
             assert.ok(spec.terminationGracePeriodSeconds >= 90);
         });
 
+        it("requests a CPU and memory floor when nobody sized vLLM, and only then", () => {
+            assert.deepStrictEqual(vllm(render({})).resources.requests, { cpu: "2", memory: "16Gi", "nvidia.com/gpu": "1" });
+            assert.deepStrictEqual(vllm(render({ cpu: "8", memory: "64Gi" })).resources.requests, { cpu: "8", memory: "64Gi", "nvidia.com/gpu": "1" });
+            // A limit alone: Kubernetes requests the limit, so a floor above it would make the pod invalid.
+            const limited = vllm(render({ cpuLimit: "1", memoryLimit: "8Gi" })).resources;
+            assert.deepStrictEqual([limited.requests.cpu, limited.requests.memory], [undefined, undefined]);
+            assert.deepStrictEqual(vllm(render({ simulator: true, accelerator: undefined })).resources.requests, { cpu: "100m", memory: "256Mi" });
+        });
+
         it("sets runAsNonRoot only where the pinned image's Dockerfile sets a numeric non-root USER and nothing is added", () => {
             // llm-d-cuda (USER 2000) is the NVIDIA default; the simulator's image runs as 65532.
             assert.strictEqual(vllm(render({})).securityContext.runAsNonRoot, true);
@@ -237,6 +246,16 @@ describe("model server render", () => {
             const sidecar = spec.containers.find((c: Json) => c.name === "routing-proxy");
             assert.ok(sidecar);
             assert.strictEqual(sidecar.restartPolicy, undefined);
+        });
+
+        it("probes the sidecar's own /health on its first port, native or plain", () => {
+            for (const spec of [podSpec(render(decode)), podSpec(render({ ...decode, kubernetesVersion: "1.32" }))]) {
+                const sidecar = [...spec.containers, ...(spec.initContainers ?? [])].find((c: Json) => c.name === "routing-proxy");
+                for (const probe of [sidecar.readinessProbe, sidecar.livenessProbe]) {
+                    assert.deepStrictEqual(probe.httpGet, { path: "/health", port: "sidecar" });
+                    assert.ok(sidecar.ports.some((p: Json) => p.name === probe.httpGet.port));
+                }
+            }
         });
 
         it("configures NIXL: kv-transfer-config, side channel env and port, keep-alive", () => {

@@ -320,6 +320,11 @@ describe("renderRouter", () => {
             assert.strictEqual(tok.securityContext.allowPrivilegeEscalation, false);
             // Runs under whatever UID the platform assigns (OpenShift), which has no passwd entry.
             assert.ok(tok.env.some((e: any) => e.name === "USER" && e.value === "llm-d"), "tokenizer sets USER");
+            // Liveness only after the startup probe has seen it serve, so a slow tokenizer download is not a crash.
+            for (const probe of [tok.startupProbe, tok.readinessProbe, tok.livenessProbe]) {
+                assert.deepStrictEqual(probe.httpGet, { path: "/health", port: "render-http" });
+            }
+            assert.ok(tok.startupProbe.failureThreshold * tok.startupProbe.periodSeconds >= 600);
         });
 
         it("other profiles run no tokenizer; the bare router (no standalone proxy) is one container", () => {
