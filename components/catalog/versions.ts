@@ -310,3 +310,13 @@ export const MANIFESTS = {
         source: "llm-d/llm-d-router v0.10.0 config/crd/bases/",
     },
 } as const satisfies Record<string, ManifestPin>;
+
+/**
+ * The Pod Security Standards policy version llmd's namespace labels name (`pod-security.kubernetes.io/*-version`).
+ * Pinned so a cluster upgrade never changes the rules under running pods; the checker in
+ * components/render/pod-security-standards.ts implements this version's baseline and restricted rules.
+ */
+export const POD_SECURITY_STANDARDS = {
+    version: "v1.33",
+    source: "https://kubernetes.io/docs/concepts/security/pod-security-standards/ (policy v1.33); https://kubernetes.io/docs/concepts/security/pod-security-admission/ (labels)",
+} as const;

@@ -1,9 +1,11 @@
 /**
- * The Kubernetes Pod Security Standards (https://kubernetes.io/docs/concepts/security/pod-security-standards/,
- * policy version "latest"), baseline and restricted levels, as a checker over a pod spec. Each finding names the
- * rule and where it failed, so a test can list exceptions with their reasons. Windows-only and AppArmor
- * annotation checks are left out: llmd renders neither.
+ * The Kubernetes Pod Security Standards (https://kubernetes.io/docs/concepts/security/pod-security-standards/),
+ * baseline and restricted levels, as a checker over a pod spec, and the namespace labels that make the Pod
+ * Security admission controller enforce a level. Each finding names the rule and where it failed, so a test can
+ * list exceptions with their reasons. Windows-only, AppArmor annotation and probe/lifecycle `host` checks are
+ * left out: llmd renders none of them. Pure.
  */
+import { POD_SECURITY_STANDARDS } from "../catalog/versions";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -114,4 +116,64 @@ export function restrictedViolations(spec: Json): string[] {
         }
     }
     return out;
+}
+
+/** Pod Security Standards levels, strictest first. */
+export const PodSecurityLevel = {
+    Restricted: "restricted",
+    Baseline: "baseline",
+    Privileged: "privileged",
+} as const;
+/** One of the values of `PodSecurityLevel`. */
+export type PodSecurityLevel = (typeof PodSecurityLevel)[keyof typeof PodSecurityLevel];
+
+/** Every level, strictest first. */
+export const POD_SECURITY_LEVELS: PodSecurityLevel[] = [PodSecurityLevel.Restricted, PodSecurityLevel.Baseline, PodSecurityLevel.Privileged];
+
+/** The strictest level `spec` meets. */
+export function podSecurityLevel(spec: Json): PodSecurityLevel {
+    if (baselineViolations(spec).length > 0) {
+        return PodSecurityLevel.Privileged;
+    }
+    return restrictedViolations(spec).length > 0 ? PodSecurityLevel.Baseline : PodSecurityLevel.Restricted;
+}
+
+/** The least strict of `levels` (restricted for none): what a namespace holding all of them can enforce. */
+export function lowestLevel(levels: PodSecurityLevel[]): PodSecurityLevel {
+    return levels.reduce((a, b) => (POD_SECURITY_LEVELS.indexOf(b) > POD_SECURITY_LEVELS.indexOf(a) ? b : a), PodSecurityLevel.Restricted);
+}
+
+/** True when a pod at level `pod` is admitted by a namespace enforcing `enforced`. */
+export function meetsLevel(pod: PodSecurityLevel, enforced: PodSecurityLevel): boolean {
+    return POD_SECURITY_LEVELS.indexOf(pod) <= POD_SECURITY_LEVELS.indexOf(enforced);
+}
+
+/**
+ * Namespace labels that enforce `level` and warn about and audit anything short of restricted, each at the pinned
+ * policy version (a cluster upgrade then never tightens the rules under running pods).
+ */
+export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
+    const version = POD_SECURITY_STANDARDS.version;
+    return {
+        "pod-security.kubernetes.io/enforce": level,
+        "pod-security.kubernetes.io/enforce-version": version,
+        "pod-security.kubernetes.io/warn": PodSecurityLevel.Restricted,
+        "pod-security.kubernetes.io/warn-version": version,
+        "pod-security.kubernetes.io/audit": PodSecurityLevel.Restricted,
+        "pod-security.kubernetes.io/audit-version": version,
+    };
+}
+
+/** The pod specs of the workloads among `objects` (Deployments, DaemonSets, StatefulSets, Jobs, LeaderWorkerSets). */
+export function workloadPodSpecs(objects: readonly { kind: string }[]): Json[] {
+    return (objects as Json[]).flatMap((o) => {
+        if (["Deployment", "DaemonSet", "StatefulSet", "Job"].includes(o.kind)) {
+            return [o.spec.template.spec];
+        }
+        if (o.kind === "LeaderWorkerSet") {
+            const t = o.spec.leaderWorkerTemplate;
+            return [...(t.leaderTemplate ? [t.leaderTemplate.spec] : []), t.workerTemplate.spec];
+        }
+        return [];
+    });
 }
