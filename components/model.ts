@@ -220,7 +220,7 @@ export function buildModel(parent: pulumi.Resource, plan: LlmdModelPlan, hfToken
     }
     const ownNamespace = plan.inPlatformNamespace
         ? undefined
-        : namespaceWithLabels(name, plan.namespace, plan.namespaceLabels, plan.createNamespace, { parent, provider });
+        : namespaceWithLabels(name, plan.namespace, plan.namespaceLabels, plan.createNamespace, plan.podSecurity.level, { parent, provider });
     const namespaceDeps: pulumi.Resource[] = ownNamespace ? [ownNamespace] : state ? [state.namespace] : [];
     const crd = (kind: string): pulumi.Resource[] => {
         const found = state?.crds.get(kind);

@@ -6,6 +6,8 @@
  * `podmonitors`, `servicemonitors`, `prometheusrules`, or GMP `podmonitorings` on GKE; KEDA `scaledobjects`,
  * `triggerauthentications`). Pure.
  */
+import { OPERATOR_POD_SECURITY } from "../catalog/pod-security";
+import { podSecurityLabels } from "./pod-security-standards";
 import { CHARTS, ChartPin } from "../catalog/versions";
 import { requireDnsLabel } from "../errors";
 
@@ -24,6 +26,11 @@ export interface ChartSpec {
      * installed as a `helm.v3.Release`, which runs them, rather than a `helm.v4.Chart`.
      */
     needsHooks: boolean;
+    /**
+     * Pod Security labels for the namespace llmd creates for the chart (the level its pods meet); absent when Helm
+     * creates the namespace (kube-prometheus-stack, whose node exporter needs host access anyway).
+     */
+    namespaceLabels?: Record<string, string>;
 }
 
 /** Which operators to install. */
@@ -54,7 +61,10 @@ function spec(pin: ChartPin, name: string, namespace: string, values: Record<str
 export function operatorCharts(args: OperatorsArgs = {}): ChartSpec[] {
     const out: ChartSpec[] = [];
     if (args.keda) {
-        out.push(spec(CHARTS.keda, "keda", requireDnsLabel("operators.kedaNamespace", args.kedaNamespace ?? "keda"), {}, false));
+        out.push({
+            ...spec(CHARTS.keda, "keda", requireDnsLabel("operators.kedaNamespace", args.kedaNamespace ?? "keda"), {}, false),
+            namespaceLabels: podSecurityLabels(OPERATOR_POD_SECURITY.keda.level),
+        });
     }
     if (args.prometheusStack) {
         const namespace = requireDnsLabel("operators.monitoringNamespace", args.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE);
