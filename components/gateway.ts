@@ -7,6 +7,8 @@ import { optionalBoolean } from "./errors";
 import { loadCrds } from "./crds";
 import { createK8sObject } from "./k8s-object";
 import { gatewayControllerCharts, renderGateway, renderGatewayParameters, resolveGatewaySpec } from "./render/gateway";
+import { GATEWAY_CONTROLLER_POD_SECURITY } from "./catalog/pod-security";
+import { podSecurityLabels } from "./render/pod-security-standards";
 import { checkArgs } from "./strict";
 import { unauthenticatedWarning } from "./render/gateway-exposure";
 import { renderGatewayAuthentication } from "./render/gateway-auth";
@@ -159,7 +161,8 @@ export class InferenceGateway extends pulumi.ComponentResource {
             const controllerNamespace = spec.controller.createNamespace
                 ? new k8s.core.v1.Namespace(
                       `${name}-controller-namespace`,
-                      { metadata: { name: spec.controller.namespace } },
+                      // The level the controller chart's pods meet (catalog/pod-security.ts says where that was read).
+                      { metadata: { name: spec.controller.namespace, labels: podSecurityLabels(GATEWAY_CONTROLLER_POD_SECURITY[spec.implementation].level) } },
                       { parent: this, provider },
                   )
                 : undefined;

@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { OPERATOR_POD_SECURITY } from "./catalog/pod-security";
 import { CHARTS } from "./catalog/versions";
+import { podSecurityLabels } from "./render/pod-security-standards";
 import { LlmdConfigError, requireDnsLabel } from "./errors";
 import { createK8sObject } from "./k8s-object";
 import { KueueExtraResource, KueueInput, KueueNetworkArgs, kueueWorkloadMetadata, renderKueue, resolveKueueSpec } from "./render/kueue";
@@ -66,7 +68,11 @@ export class TopologyAwareScheduling extends pulumi.ComponentResource {
         const installed: pulumi.Resource[] = [];
         if (install.enabled) {
             const namespace = install.createNamespace
-                ? new k8s.core.v1.Namespace(`${name}-kueue-namespace`, { metadata: { name: install.namespace } }, { parent: this, provider })
+                ? new k8s.core.v1.Namespace(
+                      `${name}-kueue-namespace`,
+                      { metadata: { name: install.namespace, labels: podSecurityLabels(OPERATOR_POD_SECURITY.kueue.level) } },
+                      { parent: this, provider },
+                  )
                 : undefined;
             installed.push(
                 new k8s.helm.v4.Chart(

@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { OPERATOR_POD_SECURITY } from "./catalog/pod-security";
 import { CHARTS } from "./catalog/versions";
+import { podSecurityLabels } from "./render/pod-security-standards";
 import { LlmdConfigError, requireDnsLabel } from "./errors";
 import { checkArgs } from "./strict";
 
@@ -60,7 +62,11 @@ export class LeaderWorkerSetController extends pulumi.ComponentResource {
         const spec = resolveLwsSpec(input);
 
         const namespace = spec.createNamespace
-            ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: spec.namespace } }, { parent: this, provider })
+            ? new k8s.core.v1.Namespace(
+                  `${name}-namespace`,
+                  { metadata: { name: spec.namespace, labels: podSecurityLabels(OPERATOR_POD_SECURITY.lws.level) } },
+                  { parent: this, provider },
+              )
             : undefined;
         new k8s.helm.v4.Chart(
             `${name}-chart`,

@@ -222,7 +222,7 @@ export function buildModel(parent: pulumi.Resource, plan: LlmdModelPlan, hfToken
     }
     const ownNamespace = plan.inPlatformNamespace
         ? undefined
-        : namespaceWithLabels(name, plan.namespace, plan.namespaceLabels, plan.createNamespace, { parent, provider });
+        : namespaceWithLabels(name, plan.namespace, plan.namespaceLabels, plan.createNamespace, plan.podSecurity.level, { parent, provider });
     const namespaceDeps: pulumi.Resource[] = ownNamespace ? [ownNamespace] : state ? [state.namespace] : [];
     const crd = (kind: string): pulumi.Resource[] => {
         const found = state?.crds.get(kind);
@@ -247,6 +247,10 @@ export function buildModel(parent: pulumi.Resource, plan: LlmdModelPlan, hfToken
                 case "DestinationRule":
                     // Istio's own CRD, from the platform's istio-base chart.
                     return [...namespaceDeps, ...(state?.controllerCharts ?? [])];
+                case "ClusterRole":
+                case "ClusterRoleBinding":
+                    // Cluster-scoped: nothing to wait for.
+                    return [];
                 default:
                     return namespaceDeps;
             }

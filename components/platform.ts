@@ -19,6 +19,7 @@ import { whenPlain } from "./plain-inputs";
 import { checkArgs } from "./strict";
 import { networkPolicySettings } from "./render/platform";
 import { renderPlatformNetworkPolicies } from "./render/network-policy";
+import { PodSecurityLevel, podSecurityLabels } from "./render/pod-security-standards";
 
 export type { LlmdPlatformRef } from "./render/platform";
 export { ModelRouting } from "./render/model-routing";
@@ -137,6 +138,13 @@ export interface LlmdPlatformArgs {
     operators?: OperatorsArgs;
     /** NetworkPolicies around the platform and its models (on by default). */
     networkPolicies?: LlmdNetworkPolicyArgs;
+    /**
+     * The Pod Security Standards level (`restricted`, `baseline` or `privileged`) the platform namespace enforces
+     * (`pod-security.kubernetes.io/enforce`, with warn and audit at restricted), and that models placed in it must
+     * meet. Default: the strictest level the platform's own pods (payload processor, gateway proxies) meet, but at
+     * most `baseline`, which models on root-running vLLM images meet. Only set on a namespace the platform creates.
+     */
+    podSecurity?: PodSecurityLevel;
     /** Kubernetes provider for every child (a cluster component's `kubernetesProvider`). */
     kubernetesProvider?: k8s.Provider;
 }
@@ -178,16 +186,21 @@ export function platformState(ref: LlmdPlatformRef): PlatformState | undefined {
     return STATES.get(ref);
 }
 
-/** The namespace object for a platform or model namespace: created with the access labels, or labelled in place. */
+/**
+ * The namespace object for a platform or model namespace: created with the access labels and the Pod Security
+ * labels for `podSecurity`, or given the access labels in place. A namespace llmd did not create keeps its Pod
+ * Security labels: it may hold pods llmd knows nothing about.
+ */
 export function namespaceWithLabels(
     name: string,
     namespace: string,
     labels: Record<string, string>,
     create: boolean,
+    podSecurity: PodSecurityLevel,
     opts: pulumi.CustomResourceOptions,
 ): pulumi.CustomResource {
     return create
-        ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: namespace, labels } }, opts)
+        ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: namespace, labels: { ...labels, ...podSecurityLabels(podSecurity) } } }, opts)
         : new k8s.core.v1.NamespacePatch(`${name}-namespace-labels`, { metadata: { name: namespace, labels } }, opts);
 }
 
@@ -210,7 +223,7 @@ const ROUTING_ROLES: Record<string, string> = {
  * keep the names (and so the URNs) they had before the platform/model split.
  */
 export function buildPlatform(parent: pulumi.Resource, name: string, spec: PlatformSpec, provider: k8s.Provider | undefined): { gateway: InferenceGateway; state: PlatformState } {
-    const namespace = namespaceWithLabels(name, spec.namespace, spec.namespaceLabels, spec.createNamespace, { parent, provider });
+    const namespace = namespaceWithLabels(name, spec.namespace, spec.namespaceLabels, spec.createNamespace, spec.podSecurity, { parent, provider });
     const gateway = new InferenceGateway(
         `${name}-gateway`,
         { ...(spec.gatewayArgs as any), retainCrdsOnDelete: spec.retainCrdsOnDelete, kubernetesProvider: provider },
@@ -274,7 +287,11 @@ function installOperator(parent: pulumi.Resource, name: string, chart: ChartSpec
             { parent, provider },
         );
     }
-    const namespace = new k8s.core.v1.Namespace(`${name}-${chart.name}-namespace`, { metadata: { name: chart.namespace } }, { parent, provider });
+    const namespace = new k8s.core.v1.Namespace(
+        `${name}-${chart.name}-namespace`,
+        { metadata: { name: chart.namespace, ...(chart.namespaceLabels ? { labels: chart.namespaceLabels } : {}) } },
+        { parent, provider },
+    );
     return new k8s.helm.v4.Chart(
         `${name}-${chart.name}`,
         { name: chart.name, chart: chart.chart, version: chart.version, namespace: chart.namespace, values: chart.values, ...(repositoryOpts ? { repositoryOpts } : {}) },

@@ -96,6 +96,8 @@ const ROLES: Record<string, string> = {
     ServiceAccount: "service-account",
     Role: "role",
     RoleBinding: "role-binding",
+    ClusterRole: "metrics-auth-cluster-role",
+    ClusterRoleBinding: "metrics-auth-cluster-role-binding",
     ConfigMap: "config",
     Deployment: "deployment",
     PodDisruptionBudget: "disruption-budget",

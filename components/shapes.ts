@@ -9,7 +9,7 @@
  *   resource such as a `k8s.Provider`), `map` (string to string);
  * - a string Kubernetes validates when we render it: `image` (an image reference), `namespace` (an RFC 1123
  *   label outside `kube-*`), `ownNamespace` (the same, for one llmd creates by default, so not `default`),
- *   `effect` (a taint effect), `quantity` (a resource quantity), `labels` (label keys and values),
+ *   `effect` (a taint effect), `podSecurityLevel` (restricted, baseline or privileged), `quantity` (a resource quantity), `labels` (label keys and values),
  *   `qualifiedName` (a label key, taint key or extended resource name), `labelValue` (a label or taint value),
  *   `env` (environment variable names, and no secret-looking literal);
  * - the name of a type in `TYPES`, or any of the above followed by `[]` for a list of them.
@@ -94,6 +94,7 @@ export const TYPES: Readonly<Record<string, ObjectShape>> = {
         kueue: "ModelServerKueueArgs",
         prometheusAddress: "string",
         networkPolicies: "NetworkPolicySettings",
+        podSecurity: "podSecurityLevel",
     },
     ModelServerKueueArgs: { localQueue: "string", topologyLevel: "string", topologyMode: "string" },
     LlmdRouterArgs: { replicas: "int", image: "image", schedulerConfig: "string", failureMode: "string", resources: "RouterResources" },
@@ -219,6 +220,7 @@ export const COMPONENTS: Readonly<Record<string, ObjectShape>> = {
         network: "ModelServerNetworkArgs",
         operators: "OperatorsArgs",
         networkPolicies: "LlmdNetworkPolicyArgs",
+        podSecurity: "podSecurityLevel",
         kubernetesProvider: "resource",
     },
     LlmdModel: { ...modelInputs, platform: "LlmdPlatformRef", clusterProvider: "string" },

@@ -6,6 +6,7 @@
  * effects, quantities, namespaces), so the error names the field the user wrote rather than a rejected
  * object later. Values that are Pulumi Outputs, Promises or resources are known only later and pass.
  */
+import { POD_SECURITY_LEVELS } from "./render/pod-security-standards";
 import * as pulumi from "@pulumi/pulumi";
 import { HIDDEN_VALUE, LlmdConfigError, hiddenValueError, requireDnsLabel } from "./errors";
 import { COMPONENTS, FieldShape, NAMESPACE_CREATION, ObjectShape, TYPES } from "./shapes";
@@ -170,6 +171,11 @@ function checkScalar(field: string, value: unknown, kind: string): void {
             return;
         case "effect":
             if (typeof value !== "string" || !TAINT_EFFECTS.includes(value)) throw new LlmdConfigError(field, value, `expected one of ${TAINT_EFFECTS.join(", ")}`);
+            return;
+        case "podSecurityLevel":
+            if (typeof value !== "string" || !(POD_SECURITY_LEVELS as string[]).includes(value)) {
+                throw new LlmdConfigError(field, value, `expected one of ${POD_SECURITY_LEVELS.join(", ")}`);
+            }
             return;
         case "quantity":
             if (typeof value !== "string" || !isQuantity(value)) {

@@ -172,6 +172,8 @@ export function runProgram(): Record<string, pulumi.Input<unknown>> {
     const platform = checkUnder("llmd:platform", () => new LlmdPlatform("llmd", {
         ...platformFull,
         leaderWorkerSet: plan.platform.installLeaderWorkerSet,
+        // The level every pod placed in the platform namespace meets, from the plan of all of them.
+        podSecurity: plan.platform.podSecurity,
         kubernetesProvider: cluster.kubernetesProvider,
     }));
     const served = (models as Record<string, unknown>[]).map(({ name, ...entry }, i) => {

@@ -9,6 +9,16 @@ export interface ImagePin {
     tag: string;
     /** Where the tag was read. */
     source: string;
+    /**
+     * The numeric non-root user the image's Dockerfile sets (`USER <uid>`), with where that was read. Only then
+     * can the kubelet verify `runAsNonRoot` before starting the container; images without it run as root.
+     */
+    nonRootUser?: { uid: number; source: string };
+}
+
+/** True when `ref` is a pinned image whose Dockerfile sets a numeric non-root user. */
+export function runsAsNonRoot(ref: string): boolean {
+    return Object.values(IMAGES as Record<string, ImagePin>).some((pin) => pin.nonRootUser !== undefined && imageRef(pin) === ref);
 }
 
 /** A Helm chart pin. */
@@ -73,6 +83,8 @@ export const IMAGES = {
         repository: "ghcr.io/llm-d/llm-d-cuda",
         tag: "v0.9.0",
         source: "llm-d/llm-d release v0.9.0, guides/recipes/modelserver/components/images/gpu-vllm/llm-d/release/kustomization.yaml",
+        // HOME=/home/vllm and HF_HOME=/var/lib/llm-d/.hf are group-0 writable in the image.
+        nonRootUser: { uid: 2000, source: "llm-d/llm-d docker/Dockerfile.cuda at the v0.9.0 release pin (commit 1aecf03f): useradd --uid 2000 --gid 0 vllm; USER 2000" },
     },
     /** Upstream vLLM for NVIDIA GPUs: what the v0.9.0 guides run on every path but wide-EP. */
     vllmOpenai: {
@@ -108,6 +120,7 @@ export const IMAGES = {
         tag: "v0.10.2",
         // The tag llm-d-router v0.10.0's own e2e manifests run against; newer sims exist (v0.11.x).
         source: "llm-d/llm-d-inference-sim release v0.10.2, as llm-d/llm-d-router v0.10.0 config/manifests/vllm/sim-deployment.yaml runs it",
+        nonRootUser: { uid: 65532, source: "llm-d/llm-d-inference-sim v0.10.2 Dockerfile: FROM gcr.io/distroless/static:nonroot, USER 65532:65532" },
     },
     /**
      * llm-d's inference payload processor (IPP): an ext_proc server the Gateway calls before routing, which copies
@@ -297,3 +310,13 @@ export const MANIFESTS = {
         source: "llm-d/llm-d-router v0.10.0 config/crd/bases/",
     },
 } as const satisfies Record<string, ManifestPin>;
+
+/**
+ * The Pod Security Standards policy version llmd's namespace labels name (`pod-security.kubernetes.io/*-version`).
+ * Pinned so a cluster upgrade never changes the rules under running pods; the checker in
+ * components/render/pod-security-standards.ts implements this version's baseline and restricted rules.
+ */
+export const POD_SECURITY_STANDARDS = {
+    version: "v1.33",
+    source: "https://kubernetes.io/docs/concepts/security/pod-security-standards/ (policy v1.33); https://kubernetes.io/docs/concepts/security/pod-security-admission/ (labels)",
+} as const;

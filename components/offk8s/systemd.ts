@@ -82,7 +82,9 @@ export function routerArgs(options: Pick<HostUnitOptions, "layout" | "poolName" 
         `--metrics-port=${ROUTER_METRICS_PORT}`,
         "--zap-encoder=json",
         "--tracing=false",
-        // Metrics auth asks a Kubernetes API for token reviews; there is none here.
+        // Metrics auth asks a Kubernetes API server to review each caller's token (TokenReview, SubjectAccessReview);
+        // off Kubernetes there is none, so the router would refuse every scrape. Keep the port on localhost or a
+        // trusted network instead.
         "--metrics-endpoint-auth=false",
     ];
 }

@@ -3,6 +3,7 @@
  * Gateway object. Pure: plain values in, plain objects out. Class names follow llm-d-router v0.10.0
  * `config/manifests/gateway/`; chart values follow each project's chart at the pinned version.
  */
+import { ISTIO_RESTRICTED_VALUES } from "../catalog/pod-security";
 import { resolveGatewayExposure } from "./gateway-exposure";
 import { GatewayAuthentication, resolveGatewayAuthentication } from "./gateway-auth";
 import { GatewayTls, HTTPS_LISTENER_NAME, resolveGatewayTls } from "./gateway-tls";
@@ -351,7 +352,8 @@ export function gatewayControllerCharts(spec: GatewaySpec): ControllerChart[] {
                     pin: CHARTS.istiod,
                     // Without this istiod ignores InferencePool backendRefs (llm-d guides, Inference Extension
                     // docs). The istiod chart copies `pilot.*` to the top level, so this is its env map.
-                    values: mergeValues({ pilot: { env: { ENABLE_GATEWAY_API_INFERENCE_EXTENSION: "true" } } }, extra),
+                    // The seccomp values make istiod and the gateway pods it deploys meet Pod Security restricted.
+                    values: mergeValues({ pilot: { env: { ENABLE_GATEWAY_API_INFERENCE_EXTENSION: "true" } }, ...ISTIO_RESTRICTED_VALUES }, extra),
                     crdsOnly: false,
                 },
             ];

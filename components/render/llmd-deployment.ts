@@ -8,7 +8,8 @@ import { ClusterProvider } from "../catalog/accelerators";
 import { LlmdConfigError, requireOneOf } from "../errors";
 import { KueueInput } from "./kueue";
 import { LlmdModelInput, LlmdModelPlan, modelSpansNodes, resolveLlmdModel } from "./model";
-import { PlatformGatewayInput, PlatformSpec, resolvePlatformSpec } from "./platform";
+import { PlatformGatewayInput, PlatformSpec, resolvePlatformSpec, withPlatformPodSecurity } from "./platform";
+import { lowestLevel } from "./pod-security-standards";
 import { TopologySchedulingInput } from "./topology-scheduling";
 import { OperatorsArgs } from "./operators";
 
@@ -72,20 +73,26 @@ export function resolveLlmdDeployment(name: string, args: LlmdDeploymentInput, c
     };
     // The controller is installed when the model needs it. `installLeaderWorkerSet: false` has always meant
     // "the cluster runs it already", so multi-node roles stay allowed then.
-    const provisional = resolvePlatformSpec(name, { ...platformInput, leaderWorkerSet: true }, { clusterProviderField: "platform" });
+    // Privileged until the model's pods are known (below), so the model is not checked against a guess.
+    const provisional = resolvePlatformSpec(name, { ...platformInput, leaderWorkerSet: true, podSecurity: "privileged" }, { clusterProviderField: "platform" });
     const model: LlmdModelInput = { ...modelArgs, clusterProvider };
     const install = installLeaderWorkerSet ?? modelSpansNodes(name, model, provisional.ref);
     const platformSpec = install
         ? provisional
         : resolvePlatformSpec(
               name,
-              { ...platformInput, leaderWorkerSet: false, leaderWorkerSetPreinstalled: installLeaderWorkerSet === false },
+              { ...platformInput, leaderWorkerSet: false, leaderWorkerSetPreinstalled: installLeaderWorkerSet === false, podSecurity: "privileged" },
               { clusterProviderField: "platform" },
           );
     const plan = resolveLlmdModel(name, model, platformSpec.ref, context);
+    // The one model lives in the platform namespace: it enforces the strictest level every pod there meets.
+    const level = lowestLevel([platformSpec.ownPodSecurity.level, plan.podSecurity.level]);
+    const finalSpec = withPlatformPodSecurity(platformSpec, level);
     return {
         ...plan,
-        platformSpec,
+        // The model finds the platform it was built with by this ref's identity.
+        platform: finalSpec.ref,
+        platformSpec: finalSpec,
         gateway: platformSpec.gateway,
         installLeaderWorkerSet: platformSpec.installLeaderWorkerSet,
         topologyAwareScheduling: platformSpec.topologyAwareScheduling,

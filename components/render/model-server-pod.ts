@@ -232,11 +232,24 @@ function engineEnv(spec: ModelServerSpec): Json[] {
     return [...env.filter((e) => !overridden.has(e.name as string)), ...user.map(([name, value]) => envValue(name, value))];
 }
 
+/** What the simulator needs: it loads no model. */
+const SIMULATOR_REQUESTS = { cpu: "100m", memory: "256Mi" } as const;
+
+/**
+ * Requests of a vLLM container nobody sized (no preset figure for its accelerator, nothing given): a floor that
+ * keeps it out of the BestEffort class and fits every node size llmd offers, not a sizing. Set `cpu` / `memory`
+ * for your model and nodes.
+ */
+export const VLLM_REQUEST_FLOOR = { cpu: "2", memory: "16Gi" } as const;
+
 function resources(spec: ModelServerSpec): Json | undefined {
     const requests: Record<string, string> = {};
     const limits: Record<string, string> = {};
-    const cpu = spec.cpu ?? (spec.simulator ? "100m" : undefined);
-    const memory = spec.memory ?? (spec.simulator ? "256Mi" : undefined);
+    // With neither a request nor a limit the container would be BestEffort: first to be evicted under node
+    // memory pressure and with no CPU share of its own. A limit alone makes Kubernetes request the limit.
+    const floor = spec.simulator ? SIMULATOR_REQUESTS : VLLM_REQUEST_FLOOR;
+    const cpu = spec.cpu ?? (spec.cpuLimit ? undefined : floor.cpu);
+    const memory = spec.memory ?? (spec.memoryLimit ? undefined : floor.memory);
     if (cpu) requests.cpu = cpu;
     if (memory) requests.memory = memory;
     if (spec.cpuLimit) limits.cpu = spec.cpuLimit;
@@ -329,7 +342,7 @@ function engineContainer(spec: ModelServerSpec, position: PodPosition): Json {
             mounts.push({ name: "model", mountPath: MODEL_PVC_PATH, readOnly: true });
         }
     }
-    const securityContext = engineSecurityContext(spec.network.privileged, engineCapabilities(spec));
+    const securityContext = engineSecurityContext(spec.network.privileged, engineCapabilities(spec), spec.image);
     const cmd = command(spec, position);
     const res = resources(spec);
     const rayWorker = spec.mode === "slice" && position === "worker" && !spec.command;
@@ -378,6 +391,10 @@ function routingSidecar(spec: ModelServerSpec): Json {
         args: sidecarArgs(spec),
         ports: servedPorts(spec).map((port, rank) => ({ name: rankPortName("sidecar", rank), containerPort: port, protocol: "TCP" })),
         resources: { requests: { cpu: "100m", memory: "128Mi" } },
+        // The sidecar answers GET /health on its own (first) port without asking vLLM (llm-d-router v0.10.0
+        // pkg/sidecar/proxy/proxy.go), so these probe the proxy alone; vLLM has its own.
+        readinessProbe: { httpGet: { path: "/health", port: rankPortName("sidecar", 0) }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
+        livenessProbe: { httpGet: { path: "/health", port: rankPortName("sidecar", 0) }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
         securityContext: sidecarSecurityContext(),
         ...(spec.nativeSidecar ? { restartPolicy: "Always" } : {}),
     };

@@ -28,6 +28,10 @@ import { ModelMonitoringOptions, renderModelOperations } from "./model-operation
 import { MonitoringProvider } from "./monitoring";
 import { WorkloadTimeoutsArgs } from "./timeouts";
 import { K8sObject } from "./types";
+import { LevelWithReason, lower, objectsPodSecurity } from "./namespace-pod-security";
+import { meetsLevel } from "./pod-security-standards";
+import { renderRouter } from "./router";
+import { renderModelServer } from "./model-server";
 
 /**
  * Overrides for one model-server role (decode or prefill); unset fields keep the preset's values. The
@@ -125,6 +129,11 @@ export interface LlmdModelPlan {
     inPlatformNamespace: boolean;
     /** Labels the model namespace needs so its HTTPRoute may attach to the platform's Gateway. */
     namespaceLabels: Record<string, string>;
+    /**
+     * The strictest Pod Security level every pod of the model meets, and why not stricter: what its own namespace
+     * enforces when the model creates it.
+     */
+    podSecurity: LevelWithReason;
     /** Hugging Face model id. */
     model: string;
     servedModelName: string;
@@ -400,6 +409,8 @@ function planModel(name: string, args: LlmdModelInput, platform: LlmdPlatformRef
         createNamespace,
         inPlatformNamespace,
         namespaceLabels: { [GATEWAY_ACCESS_LABEL]: platform.name },
+        // Decided once every pod is resolved (resolveLlmdModel).
+        podSecurity: { level: "restricted" },
         model,
         servedModelName,
         routedNames,
@@ -512,7 +523,23 @@ export function resolveLlmdModel(name: string, args: LlmdModelInput, platform: L
     if (plan.clusterProvider === "openshift") {
         planOpenShiftScc(name, plan, specs);
     }
+    plan.podSecurity = [...specs.values()].map((spec) => objectsPodSecurity(renderModelServer(spec))).reduce(lower, objectsPodSecurity(renderRouter(routerSpec)));
+    checkPlatformNamespacePodSecurity(plan, platform);
     return plan;
+}
+
+// A model in the platform namespace cannot relabel it: its pods must meet what the platform enforces there.
+function checkPlatformNamespacePodSecurity(plan: LlmdModelPlan, platform: LlmdPlatformRef): void {
+    const enforced = platform.podSecurity;
+    if (!plan.inPlatformNamespace || enforced === undefined || meetsLevel(plan.podSecurity.level, enforced)) {
+        return;
+    }
+    throw new LlmdConfigError(
+        "namespace",
+        plan.namespace,
+        `platform ${platform.name}'s namespace enforces Pod Security ${enforced}, and this model's pods meet only ${plan.podSecurity.level} ` +
+            `(${plan.podSecurity.reason}); expected a namespace of the model's own, or the platform's podSecurity set to ${plan.podSecurity.level}`,
+    );
 }
 
 function resolveModelAutoscaling(input: ModelAutoscalingInput, platform: LlmdPlatformRef): AutoscalingSpec {

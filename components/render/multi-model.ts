@@ -4,7 +4,8 @@
  */
 import { LlmdConfigError, checkUnder, requireDnsLabel } from "../errors";
 import { LlmdModelInput, LlmdModelPlan, claimedNames, modelSpansNodes, resolveLlmdModel } from "./model";
-import { PlatformInput, PlatformSpec, resolvePlatformSpec } from "./platform";
+import { PlatformInput, PlatformSpec, resolvePlatformSpec, withPlatformPodSecurity } from "./platform";
+import { lowestLevel } from "./pod-security-standards";
 
 /** One model entry as a stack lists it: the model's name plus its `LlmdModelArgs` fields. */
 export interface NamedModelInput extends LlmdModelInput {
@@ -42,7 +43,10 @@ export function resolveMultiModel(
     const probe = resolvePlatformSpec(platformName, { ...platformInput, leaderWorkerSet: false, leaderWorkerSetPreinstalled: true }, options);
     const needsLws = entries.some(({ name, input }, i) => checkUnder(`models[${i}]`, () => modelSpansNodes(name, input, probe.ref)));
     const install = platformInput.leaderWorkerSet ?? (needsLws && platformInput.leaderWorkerSetPreinstalled !== true);
-    const platform = resolvePlatformSpec(platformName, { ...platformInput, leaderWorkerSet: install }, options);
+    // Every pod in the platform namespace is known here, so unless the user chose a level the namespace enforces
+    // the strictest they all meet; the models are checked against that level below.
+    const chosen = platformInput.podSecurity !== undefined;
+    const resolved = resolvePlatformSpec(platformName, { ...platformInput, leaderWorkerSet: install, ...(chosen ? {} : { podSecurity: "privileged" }) }, options);
 
     const modelNames = new Map<string, number>();
     const served = new Map<string, string>();
@@ -52,7 +56,7 @@ export function resolveMultiModel(
             throw new LlmdConfigError(`models[${i}].name`, name, `models[${earlier}] already has that name; model names must be unique on a platform`);
         }
         modelNames.set(name, i);
-        const plan = checkUnder(`models[${i}]`, () => resolveLlmdModel(name, input, platform.ref, context));
+        const plan = checkUnder(`models[${i}]`, () => resolveLlmdModel(name, input, resolved.ref, context));
         const claims = claimedNames(plan).map(([value, field]): [string, string] => [value, `models[${i}].${field}`]);
         for (const [value, field] of claims) {
             const owner = served.get(value);
@@ -63,6 +67,12 @@ export function resolveMultiModel(
         }
         return plan;
     });
+    const platform = chosen
+        ? resolved
+        : withPlatformPodSecurity(resolved, lowestLevel([resolved.ownPodSecurity.level, ...plans.filter((p) => p.inPlatformNamespace).map((p) => p.podSecurity.level)]));
+    for (const plan of plans) {
+        plan.platform = platform.ref;
+    }
     if (platform.ref.modelRouting === "none" && platform.ref.gatewayImplementation !== "none" && plans.length > 1) {
         throw new LlmdConfigError(
             "platform.modelRouting",

@@ -7,6 +7,8 @@
  * `triggerauthentications`). Pure.
  */
 import { ClusterProvider } from "../catalog/accelerators";
+import { OPERATOR_POD_SECURITY } from "../catalog/pod-security";
+import { podSecurityLabels } from "./pod-security-standards";
 import { CHARTS, ChartPin } from "../catalog/versions";
 import { LlmdConfigError, requireDnsLabel } from "../errors";
 
@@ -28,6 +30,11 @@ export interface ChartSpec {
      * installed as a `helm.v3.Release`, which runs them, rather than a `helm.v4.Chart`.
      */
     needsHooks: boolean;
+    /**
+     * Pod Security labels for the namespace llmd creates for the chart (the level its pods meet); absent when Helm
+     * creates the namespace (kube-prometheus-stack, whose node exporter needs host access anyway).
+     */
+    namespaceLabels?: Record<string, string>;
 }
 
 /** Which operators to install. */
@@ -103,7 +110,10 @@ export function operatorCharts(args: OperatorsArgs = {}, clusterProvider?: Clust
     if (args.keda) {
         // The chart annotates its keda-operator ServiceAccount with iam.gke.io/gcp-service-account (chart v2.20.2 podIdentity.gcp).
         const values = args.kedaGcpServiceAccount ? { podIdentity: { gcp: { enabled: true, gcpIAMServiceAccount: args.kedaGcpServiceAccount } } } : {};
-        out.push(spec(CHARTS.keda, "keda", requireDnsLabel("operators.kedaNamespace", args.kedaNamespace ?? "keda"), values, false));
+        out.push({
+            ...spec(CHARTS.keda, "keda", requireDnsLabel("operators.kedaNamespace", args.kedaNamespace ?? "keda"), values, false),
+            namespaceLabels: podSecurityLabels(OPERATOR_POD_SECURITY.keda.level),
+        });
     }
     if (args.prometheusStack) {
         const namespace = requireDnsLabel("operators.monitoringNamespace", args.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE);

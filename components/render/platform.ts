@@ -15,6 +15,8 @@ import { ChartSpec, OperatorsArgs, operatorCharts, prometheusStackAddress } from
 import { ModelServerNetworkArgs } from "./model-server-types";
 import { TopologySchedulingInput, topologyProvider } from "./topology-scheduling";
 import { NetworkPoliciesInput, NetworkPolicySettings, resolveNetworkPolicySettings } from "./network-policy";
+import { LevelWithReason, optionalPodSecurityLevel, platformOwnPodSecurity } from "./namespace-pod-security";
+import { PodSecurityLevel, lowestLevel, meetsLevel } from "./pod-security-standards";
 
 /** Namespace of the shared Gateway (and the default namespace of every model) when none is given. */
 export const DEFAULT_PLATFORM_NAMESPACE = "llm-d";
@@ -54,6 +56,7 @@ export interface PlatformInput {
     network?: ModelServerNetworkArgs;
     operators?: OperatorsArgs;
     networkPolicies?: NetworkPoliciesInput;
+    podSecurity?: unknown;
 }
 
 /**
@@ -79,6 +82,11 @@ export interface LlmdPlatformRef {
     prometheusAddress?: string;
     /** The NetworkPolicy settings every model on the platform applies. Absent in a hand-written ref: the defaults. */
     networkPolicies?: NetworkPolicySettings;
+    /**
+     * The Pod Security level the platform namespace enforces; a model placed there must meet it. Absent in a
+     * hand-written ref: not checked.
+     */
+    podSecurity?: PodSecurityLevel;
 }
 
 /** The NetworkPolicy settings a model on `ref` applies: the platform's, or the defaults for its gateway. */
@@ -105,6 +113,10 @@ export interface PlatformSpec {
     topologyAwareScheduling?: KueueInput & { installKueue?: boolean };
     /** Operators the platform installs from their pinned charts (KEDA, kube-prometheus-stack). */
     operatorCharts: ChartSpec[];
+    /** The Pod Security level the platform namespace enforces (labels only when the platform creates it). */
+    podSecurity: PodSecurityLevel;
+    /** The strictest level the platform's own pods (payload processor, gateway proxies) meet, and why. */
+    ownPodSecurity: LevelWithReason;
     /** What models are told about this platform. */
     ref: LlmdPlatformRef;
 }
@@ -187,6 +199,8 @@ export function resolvePlatformSpec(name: string, input: PlatformInput, options:
         optionalBoolean(`operators.${key}`, operators[key]);
     }
     const charts = operatorCharts(operators, clusterProvider);
+    const ownPodSecurity = platformOwnPodSecurity({ namespace, gatewayName: gateway.gateway?.name ?? "", implementation }, modelRouting);
+    const podSecurity = resolvePlatformPodSecurity(input.podSecurity, ownPodSecurity);
     return {
         name,
         namespace,
@@ -199,6 +213,8 @@ export function resolvePlatformSpec(name: string, input: PlatformInput, options:
         retainCrdsOnDelete: optionalBoolean("retainCrdsOnDelete", input.retainCrdsOnDelete, true),
         installLeaderWorkerSet,
         topologyAwareScheduling,
+        podSecurity,
+        ownPodSecurity,
         ref: {
             name,
             namespace,
@@ -209,8 +225,30 @@ export function resolvePlatformSpec(name: string, input: PlatformInput, options:
             ...(kueue ? { kueue } : {}),
             ...(operators.prometheusStack ? { prometheusAddress: prometheusStackAddress(operators) } : {}),
             networkPolicies,
+            podSecurity,
         },
     };
+}
+
+/**
+ * The level the platform namespace enforces: the one given, if the platform's own pods meet it; else the strictest
+ * they meet, but at most baseline, so that models on the usual vLLM images (which run as root) may join. Models
+ * that need less must run in a namespace of their own or have the platform's level lowered.
+ */
+function resolvePlatformPodSecurity(input: unknown, own: LevelWithReason): PodSecurityLevel {
+    const given = optionalPodSecurityLevel("podSecurity", input);
+    if (given === undefined) {
+        return lowestLevel([own.level, PodSecurityLevel.Baseline]);
+    }
+    if (!meetsLevel(own.level, given)) {
+        throw new LlmdConfigError("podSecurity", given, `the platform's own pods meet only ${own.level} (${own.reason}); expected ${own.level} or less strict`);
+    }
+    return given;
+}
+
+/** `spec` enforcing `level` in its namespace instead (a composite that knows every pod placed there). */
+export function withPlatformPodSecurity(spec: PlatformSpec, level: PodSecurityLevel): PlatformSpec {
+    return { ...spec, podSecurity: level, ref: { ...spec.ref, podSecurity: level } };
 }
 
 /**
@@ -242,5 +280,6 @@ export function checkPlatformRef(field: string, ref: unknown): LlmdPlatformRef {
     if (typeof r.leaderWorkerSet !== "boolean") {
         throw new LlmdConfigError(`${field}.leaderWorkerSet`, r.leaderWorkerSet, "expected true or false");
     }
+    optionalPodSecurityLevel(`${field}.podSecurity`, r.podSecurity);
     return ref as LlmdPlatformRef;
 }

@@ -365,12 +365,15 @@ function resolveStandaloneProxy(
 }
 
 /** Names of the objects the router renders. */
-export function routerNames(spec: Pick<RouterSpec, "name" | "poolName">) {
+export function routerNames(spec: Pick<RouterSpec, "name" | "poolName" | "namespace">) {
     const epp = `${spec.name}-epp`;
     return {
         serviceAccount: epp,
         role: epp,
         roleBinding: epp,
+        // Cluster-scoped, so the namespace is part of the name; a colon cannot occur in a namespace, so no two
+        // (namespace, router) pairs give the same name.
+        authClusterRole: `llmd:${spec.namespace}:${epp}:metrics-auth`,
         configMap: epp,
         proxyConfigMap: `${epp}-proxy`,
         deployment: epp,
@@ -441,6 +444,7 @@ function rbac(spec: RouterSpec): K8sObject[] {
         );
     }
     const meta = (name: string) => ({ name, namespace: spec.namespace, labels: labels(spec, "router") });
+    const subjects = [{ kind: "ServiceAccount", name: names.serviceAccount, namespace: spec.namespace }];
     return [
         { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(names.serviceAccount) },
         { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: meta(names.role), rules },
@@ -448,11 +452,37 @@ function rbac(spec: RouterSpec): K8sObject[] {
             apiVersion: "rbac.authorization.k8s.io/v1",
             kind: "RoleBinding",
             metadata: meta(names.roleBinding),
-            subjects: [{ kind: "ServiceAccount", name: names.serviceAccount, namespace: spec.namespace }],
+            subjects,
             roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: names.role },
+        },
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "ClusterRole",
+            metadata: { name: names.authClusterRole, labels: labels(spec, "router") },
+            rules: METRICS_AUTH_RULES,
+        },
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "ClusterRoleBinding",
+            metadata: { name: names.authClusterRole, labels: labels(spec, "router") },
+            subjects,
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: names.authClusterRole },
         },
     ];
 }
+
+/**
+ * What the router's authenticated `/metrics` needs (llm-d-router v0.10.0: `--metrics-endpoint-auth` defaults to
+ * true and puts controller-runtime's `filters.WithAuthenticationAndAuthorization` in front of the endpoint, which
+ * asks the API server to review the caller's token and then whether it may `get /metrics`). Both reviews are
+ * cluster-scoped kinds, so only a ClusterRole can grant them. The chart's ClusterRole (routerlib
+ * `templates/_rbac.yaml`) also lets the router itself `get /metrics`; the router never scrapes itself, so that
+ * rule is left out: scrapers get it from their own metrics-reader role.
+ */
+export const METRICS_AUTH_RULES = [
+    { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
+    { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
+];
 
 function eppArgs(spec: RouterSpec): string[] {
     const args = [
@@ -468,9 +498,9 @@ function eppArgs(spec: RouterSpec): string[] {
     if (spec.replicas > 1) {
         args.push("--ha-enable-leader-election");
     }
-    // Authenticated metrics would need a cluster-wide role for TokenReviews; the namespaced router gets
-    // none, and its metrics are the same kind the model servers serve unauthenticated.
-    args.push("--tracing=false", "--metrics-endpoint-auth=false");
+    // `--metrics-endpoint-auth` is left at its default (on): only callers whose token may `get /metrics` read the
+    // router's metrics (the monitors send the per-release metrics-reader token, monitoring.ts).
+    args.push("--tracing=false");
     return args;
 }
 
@@ -533,13 +563,16 @@ function tokenizerContainer(spec: RouterSpec): Record<string, unknown> {
             // entry: USER answers it, as on the model servers.
             { name: "USER", value: "llm-d" },
         ],
-        readinessProbe: {
+        // Up to ten minutes to fetch the tokenizer before liveness takes over.
+        startupProbe: {
             httpGet: { path: "/health", port: "render-http" },
             initialDelaySeconds: 10,
             periodSeconds: 10,
             timeoutSeconds: 5,
             failureThreshold: 60,
         },
+        readinessProbe: { httpGet: { path: "/health", port: "render-http" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+        livenessProbe: { httpGet: { path: "/health", port: "render-http" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
         // Tokenisation only: no model weights are loaded.
         resources: { requests: { cpu: "1", memory: "4Gi" }, limits: { memory: "8Gi" } },
         securityContext: restricted,

@@ -39,7 +39,7 @@ function family(kind: string): string {
         return `${family(kind.slice(0, -2))}[]`;
     }
     if (["int", "signed"].includes(kind)) return "number";
-    if (["image", "namespace", "ownNamespace", "effect", "quantity", "qualifiedName", "labelValue"].includes(kind)) return "string";
+    if (["image", "namespace", "ownNamespace", "effect", "podSecurityLevel", "quantity", "qualifiedName", "labelValue"].includes(kind)) return "string";
     if (["labels", "env"].includes(kind)) return "map";
     return kind;
 }

@@ -208,7 +208,8 @@ describe("render/gateway", () => {
                 ["istio-base", CHARTS.istioBase, true],
                 ["istiod", CHARTS.istiod, false],
             ]);
-            assert.deepStrictEqual(charts[1].values, { pilot: { env: { ENABLE_GATEWAY_API_INFERENCE_EXTENSION: "true" } } });
+            // The seccomp values make istiod and its gateway proxies meet Pod Security restricted.
+            assert.deepStrictEqual(charts[1].values, { pilot: { env: { ENABLE_GATEWAY_API_INFERENCE_EXTENSION: "true" } }, seccompProfile: { type: "RuntimeDefault" }, gateways: { seccompProfile: { type: "RuntimeDefault" } } });
         });
 
         it("installs agentgateway CRDs then the controller with inferenceExtension.enabled", () => {
@@ -247,6 +248,7 @@ describe("render/gateway", () => {
                     env: { ENABLE_GATEWAY_API_INFERENCE_EXTENSION: "true", PILOT_TRACE_SAMPLING: "1" },
                     resources: { requests: { cpu: "1" } },
                 },
+                seccompProfile: { type: "RuntimeDefault" }, gateways: { seccompProfile: { type: "RuntimeDefault" } },
             });
             // The CRD chart is untouched.
             assert.deepStrictEqual(charts[0].values, {});

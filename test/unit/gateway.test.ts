@@ -108,7 +108,7 @@ describe("InferenceGateway", () => {
             assert.strictEqual(istiod.inputs.chart, CHARTS.istiod.chart);
             assert.strictEqual(istiod.inputs.version, CHARTS.istiod.version);
             assert.strictEqual(istiod.inputs.name, "istiod");
-            assert.deepStrictEqual(istiod.inputs.values, { pilot: { env: { ENABLE_GATEWAY_API_INFERENCE_EXTENSION: "true" } } });
+            assert.deepStrictEqual(istiod.inputs.values, { pilot: { env: { ENABLE_GATEWAY_API_INFERENCE_EXTENSION: "true" } }, seccompProfile: { type: "RuntimeDefault" }, gateways: { seccompProfile: { type: "RuntimeDefault" } } });
         });
 
         it("orders CRDs and namespace before base, base before istiod", () => {

@@ -13,7 +13,8 @@ import { validateObject } from "../support/schema";
 const istio = resolvePlatformSpec("shared", {}).ref;
 const agentgateway = resolvePlatformSpec("shared", { gateway: { implementation: "agentgateway" } }).ref;
 const oneModel = resolvePlatformSpec("shared", { modelRouting: false }).ref;
-const withLws = resolvePlatformSpec("shared", { leaderWorkerSet: true }).ref;
+// Multi-node models here use RDMA, whose pods only a privileged namespace admits.
+const withLws = resolvePlatformSpec("shared", { leaderWorkerSet: true, podSecurity: "privileged" }).ref;
 const h100x8 = catalogPool("aks", "Standard_ND96isr_H100_v5", { name: "h100", maxNodes: 4, nodeLabels: { "kubernetes.azure.com/agentpool": "h100" }, taints: [] });
 
 const sim = (extra: LlmdModelInput = {}): LlmdModelInput => ({ preset: "simulator", model: "Qwen/Qwen3-0.6B", ...extra });
@@ -88,7 +89,7 @@ describe("LlmdModel: placing a model on its platform", () => {
     });
 
     it("multi-node groups join the platform's Kueue queue, which admits only the platform namespace", () => {
-        const kueue = resolvePlatformSpec("shared", { leaderWorkerSet: true, clusterProvider: "aks", pools: [h100x8], topologyAwareScheduling: {}, network: { rdmaDevices: ["mlx5_0:1"] } }).ref;
+        const kueue = resolvePlatformSpec("shared", { leaderWorkerSet: true, clusterProvider: "aks", pools: [h100x8], topologyAwareScheduling: {}, network: { rdmaDevices: ["mlx5_0:1"] }, podSecurity: "privileged" }).ref;
         const wideEp = { preset: "wide-ep", pools: [h100x8], network: { rdmaDevices: ["mlx5_0:1"] } };
         const plan = resolveLlmdModel("ds", wideEp, kueue);
         assert.deepStrictEqual(plan.modelServers[0].input.kueue, kueue.kueue);

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { Accelerator } from "../../components/catalog/accelerators";
 import { IMAGES, imageRef } from "../../components/catalog/versions";
 import { modelSlug, renderHfTokenSecret, resolveModelServer } from "../../components/render/model-server";
+import { engineSecurityContext } from "../../components/render/model-server-security";
 import { envOf, flagValue, h100IbPool, h100Pool, ibDevices, Json, podSpec, render, templates, tpuPool, vllm } from "./model-server-fixtures";
 
 describe("model server render", () => {
@@ -108,6 +109,28 @@ describe("model server render", () => {
             assert.strictEqual(spec.securityContext.runAsUser, undefined);
             assert.strictEqual(vllm(render({})).securityContext.runAsUser, undefined);
             assert.ok(spec.terminationGracePeriodSeconds >= 90);
+        });
+
+        it("requests a CPU and memory floor when nobody sized vLLM, and only then", () => {
+            assert.deepStrictEqual(vllm(render({})).resources.requests, { cpu: "2", memory: "16Gi", "nvidia.com/gpu": "1" });
+            assert.deepStrictEqual(vllm(render({ cpu: "8", memory: "64Gi" })).resources.requests, { cpu: "8", memory: "64Gi", "nvidia.com/gpu": "1" });
+            // A limit alone: Kubernetes requests the limit, so a floor above it would make the pod invalid.
+            const limited = vllm(render({ cpuLimit: "1", memoryLimit: "8Gi" })).resources;
+            assert.deepStrictEqual([limited.requests.cpu, limited.requests.memory], [undefined, undefined]);
+            assert.deepStrictEqual(vllm(render({ simulator: true, accelerator: undefined })).resources.requests, { cpu: "100m", memory: "256Mi" });
+        });
+
+        it("sets runAsNonRoot only where the pinned image's Dockerfile sets a numeric non-root USER and nothing is added", () => {
+            // llm-d-cuda (USER 2000) is the NVIDIA default; the simulator's image runs as 65532.
+            assert.strictEqual(vllm(render({})).securityContext.runAsNonRoot, true);
+            assert.strictEqual(vllm(render({ simulator: true, accelerator: undefined })).securityContext.runAsNonRoot, true);
+            // Images that run as root, and images llmd knows nothing about, are left alone.
+            for (const args of [{ image: imageRef(IMAGES.vllmOpenai) }, { image: "example.com/vllm:dev" }, { accelerator: "amd-mi300x" as const }]) {
+                assert.strictEqual(vllm(render(args)).securityContext.runAsNonRoot, undefined, JSON.stringify(args));
+            }
+            // Added capabilities are only effective for root, so an RDMA container keeps the image's user as is.
+            assert.strictEqual(engineSecurityContext(false, ["IPC_LOCK"], imageRef(IMAGES.vllmCuda)).runAsNonRoot, undefined);
+            assert.strictEqual(engineSecurityContext(true, [], imageRef(IMAGES.vllmCuda)).runAsNonRoot, undefined);
         });
 
         it("lets the user's env override llmd's by name", () => {
@@ -223,6 +246,16 @@ describe("model server render", () => {
             const sidecar = spec.containers.find((c: Json) => c.name === "routing-proxy");
             assert.ok(sidecar);
             assert.strictEqual(sidecar.restartPolicy, undefined);
+        });
+
+        it("probes the sidecar's own /health on its first port, native or plain", () => {
+            for (const spec of [podSpec(render(decode)), podSpec(render({ ...decode, kubernetesVersion: "1.32" }))]) {
+                const sidecar = [...spec.containers, ...(spec.initContainers ?? [])].find((c: Json) => c.name === "routing-proxy");
+                for (const probe of [sidecar.readinessProbe, sidecar.livenessProbe]) {
+                    assert.deepStrictEqual(probe.httpGet, { path: "/health", port: "sidecar" });
+                    assert.ok(sidecar.ports.some((p: Json) => p.name === probe.httpGet.port));
+                }
+            }
         });
 
         it("configures NIXL: kv-transfer-config, side channel env and port, keep-alive", () => {

@@ -22,7 +22,8 @@ async function render(platform: Omit<LlmdPlatformArgs, "kubernetesProvider">, mo
     const { resources } = await runWithMocks(
         () => {
             const kubernetesProvider = new k8s.Provider("k8s", { kubeconfig: "fake" });
-            const p = new LlmdPlatform("shared", { ...platform, leaderWorkerSet: true, kubernetesProvider });
+            // RDMA models share the platform namespace in some cases: only a privileged namespace admits them.
+            const p = new LlmdPlatform("shared", { podSecurity: "privileged", ...platform, leaderWorkerSet: true, kubernetesProvider });
             new LlmdModel("qwen", { ...model, platform: p.ref, kubernetesProvider });
         },
         { stack: "test", preview: true },

@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { LlmdModel, LlmdModelArgs } from "../../components/model";
 import { LlmdPlatform, LlmdPlatformArgs } from "../../components/platform";
 import { BASE_MODEL_HEADER } from "../../components/render/model-routing";
+import { podSecurityLabels } from "../../components/render/pod-security-standards";
+import { IMAGES, imageRef } from "../../components/catalog/versions";
 import { K8sObject } from "../../components/render/types";
 import { isKubernetesObject } from "../../stacks/plan";
 import { MockRunOptions, RecordedResource, runWithMocks } from "../../stacks/mock-engine";
@@ -125,7 +127,8 @@ describe("LlmdPlatform with several LlmdModels", () => {
 
     it("a model in its own namespace creates it, labelled for the Gateway; the payload processor learns its adapters", () => {
         const ns = byName(r.resources, "llama-namespace");
-        assert.deepStrictEqual((ns.inputs.metadata as any).labels, { "llm-d.ai/gateway-access": "shared" });
+        // Its router and simulator pods meet restricted, so its own namespace enforces that.
+        assert.deepStrictEqual((ns.inputs.metadata as any).labels, { "llm-d.ai/gateway-access": "shared", ...podSecurityLabels("restricted") });
         const map = byName(r.resources, "llama-model-routing").inputs as any;
         assert.strictEqual(map.metadata.namespace, "llm-d");
         assert.strictEqual(map.data.adapters, '- "food-review"\n- "cad"\n');
@@ -189,6 +192,30 @@ describe("LlmdPlatform: models grow linearly", () => {
         assert.ok(perModel > 5);
         assert.strictEqual(counts[10].total, counts[1].platform + 10 * perModel);
         assert.strictEqual(counts[50].total, counts[1].platform + 50 * perModel);
+    });
+});
+
+describe("LlmdPlatform: Pod Security of the namespaces", () => {
+    const rootVllm: Partial<LlmdModelArgs> = { preset: "optimized-baseline", accelerator: "nvidia-l4", decode: { image: imageRef(IMAGES.vllmOpenai) } } as Partial<LlmdModelArgs>;
+    const labelsOf = (r: Run, name: string) => (byName(r.resources, name).inputs.metadata as any).labels;
+
+    it("the platform namespace enforces baseline by default, so models on root-running vLLM images may join", async () => {
+        const r = await run([["a", {}], ["b", rootVllm]]);
+        assert.strictEqual(r.error, undefined, String(r.error));
+        assert.deepStrictEqual(labelsOf(r, "shared-namespace"), { "llm-d.ai/gateway-access": "shared", ...podSecurityLabels("baseline") });
+    });
+
+    it("podSecurity: restricted admits the simulator and refuses a model running vLLM as root, naming the namespace and why", async () => {
+        const r = await run([["a", {}], ["b", rootVllm]], { podSecurity: "restricted" });
+        assertConfigError(r.error, "namespace", ["enforces Pod Security restricted", "meet only baseline", "running as non-root: vllm", "podSecurity set to baseline"]);
+        assert.strictEqual(labelsOf(r, "shared-namespace")["pod-security.kubernetes.io/enforce"], "restricted");
+        assert.ok(r.resources.some((x) => x.name === "a-both"));
+    });
+
+    it("a model in a namespace of its own labels it at the level its pods meet", async () => {
+        const r = await run([["b", { ...rootVllm, namespace: "team-b" }]], { podSecurity: "restricted" });
+        assert.strictEqual(r.error, undefined, String(r.error));
+        assert.strictEqual(labelsOf(r, "b-namespace")["pod-security.kubernetes.io/enforce"], "baseline");
     });
 });
 

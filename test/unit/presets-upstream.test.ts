@@ -83,7 +83,8 @@ describe("presets follow llm-d's v0.9.0 guides", () => {
         const l4 = catalogPool("gke", "g2-standard-24", { name: "l4", maxNodes: 8, nodeLabels: {}, taints: [] });
         const onL4 = await rendered({ preset: "optimized-baseline", pools: [l4], network: undefined, decode: { tensorParallelSize: 1 } });
         const c = onL4.vllm["llmd-both"];
-        assert.strictEqual(c.resources.requests.cpu, undefined);
+        // Off the guide's accelerator only llmd's floor is requested, and nothing is limited.
+        assert.deepStrictEqual([c.resources.requests.cpu, c.resources.requests.memory], ["2", "16Gi"]);
         assert.strictEqual(c.resources.limits.memory, undefined);
         const own = (await rendered({ preset: "optimized-baseline", decode: { memory: "200Gi" } })).vllm["llmd-both"];
         assert.deepStrictEqual([own.resources.requests.memory, own.resources.limits.memory], ["200Gi", undefined]);

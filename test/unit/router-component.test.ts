@@ -93,6 +93,8 @@ describe("InferenceRouter (component)", function () {
         it("creates every rendered object as a child of the component", () => {
             const kinds = children().map(kindOf).sort();
             assert.deepStrictEqual(kinds, [
+                "ClusterRole",
+                "ClusterRoleBinding",
                 "ConfigMap",
                 "Deployment",
                 "DestinationRule",
@@ -208,7 +210,7 @@ describe("InferenceRouter (component)", function () {
         it("preview: true does not hang and leaves the proxy's inputs known", async () => {
             const r = await run({}, true);
             const component = r.resources.find((x) => x.type === COMPONENT)!;
-            assert.strictEqual(r.resources.filter((x) => x.parent === component.urn).length, 8);
+            assert.strictEqual(r.resources.filter((x) => x.parent === component.urn).length, 10);
             const cm = r.resources.find((x) => x.name === "qwen-proxy-config")!;
             assert.ok(!JSON.stringify(cm.inputs).includes(UNKNOWN));
         });
@@ -259,7 +261,7 @@ describe("InferenceRouter (component)", function () {
     it("preview: true registers the same resources without hanging", async () => {
         const { resources } = await run({ gateway: { name: "gw", namespace: "gw" }, gatewayImplementation: "istio" }, true);
         const component = resources.find((r) => r.type === COMPONENT)!;
-        assert.strictEqual(resources.filter((r) => r.parent === component.urn).length, 9);
+        assert.strictEqual(resources.filter((r) => r.parent === component.urn).length, 11);
         // Inputs are plain values: nothing the router needs is unknown at preview.
         const deploy = resources.find((r) => kindOf(r) === "Deployment")!;
         assert.ok(!JSON.stringify(deploy.inputs).includes(UNKNOWN));

@@ -68,7 +68,8 @@ describe("renderRouter", () => {
             assert.strictEqual(l["app.kubernetes.io/part-of"], "llm-d", o.kind);
             assert.strictEqual(l["app.kubernetes.io/managed-by"], "llmd", o.kind);
             assert.ok(l["app.kubernetes.io/component"], o.kind);
-            assert.strictEqual(o.metadata.namespace, "llm-d", o.kind);
+            const clusterScoped = o.kind === "ClusterRole" || o.kind === "ClusterRoleBinding";
+            assert.strictEqual(o.metadata.namespace, clusterScoped ? undefined : "llm-d", o.kind);
         }
     });
 
@@ -178,10 +179,30 @@ describe("renderRouter", () => {
                 "llm-d.ai/inferenceobjectives",
             ]);
             const objects = render(base);
-            assert.ok(!objects.some((o) => o.kind === "ClusterRole" || o.kind === "ClusterRoleBinding"));
             const binding = only(objects, "RoleBinding");
             assert.deepStrictEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: only(objects, "Role").metadata.name });
             assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: only(objects, "ServiceAccount").metadata.name, namespace: "llm-d" }]);
+        });
+
+        it("keeps metrics authentication on (the router's default) and grants exactly the two reviews it needs, cluster-wide", () => {
+            const objects = render(base);
+            assert.ok(!eppContainer(objects).args.some((a: string) => a.startsWith("--metrics-endpoint-auth")));
+            const role = only(objects, "ClusterRole");
+            assert.deepStrictEqual(role.rules, [
+                { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
+                { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
+            ]);
+            const binding = only(objects, "ClusterRoleBinding");
+            assert.deepStrictEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name });
+            assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: only(objects, "ServiceAccount").metadata.name, namespace: "llm-d" }]);
+        });
+
+        it("names the cluster-wide grant after namespace and router, so no two routers share one", () => {
+            const name = (input: RouterInput) => only(render(input), "ClusterRole").metadata.name;
+            const pairs: [string, string][] = [["llm-d", "qwen"], ["team-a", "qwen"], ["llm-d", "llama"], ["a-b", "c"], ["a", "b-c"]];
+            const names = pairs.map(([namespace, name]) => render({ ...base, namespace, name }).find((o) => o.kind === "ClusterRole")!.metadata.name);
+            assert.strictEqual(new Set(names).size, pairs.length, names.join(", "));
+            assert.strictEqual(name(base), only(render(base), "ClusterRoleBinding").metadata.name);
         });
 
         it("grants leases and turns on leader election only with more than one replica", () => {
@@ -299,6 +320,11 @@ describe("renderRouter", () => {
             assert.strictEqual(tok.securityContext.allowPrivilegeEscalation, false);
             // Runs under whatever UID the platform assigns (OpenShift), which has no passwd entry.
             assert.ok(tok.env.some((e: any) => e.name === "USER" && e.value === "llm-d"), "tokenizer sets USER");
+            // Liveness only after the startup probe has seen it serve, so a slow tokenizer download is not a crash.
+            for (const probe of [tok.startupProbe, tok.readinessProbe, tok.livenessProbe]) {
+                assert.deepStrictEqual(probe.httpGet, { path: "/health", port: "render-http" });
+            }
+            assert.ok(tok.startupProbe.failureThreshold * tok.startupProbe.periodSeconds >= 600);
         });
 
         it("other profiles run no tokenizer; the bare router (no standalone proxy) is one container", () => {

@@ -25,6 +25,9 @@ const PROMETHEUS = "http://prometheus.monitoring.svc:9090";
 // Go, the field the error must name exactly as written, and a fragment of what it must say is valid.
 type Case = [title: string, args: Record<string, unknown>, field: string, expected: RegExp];
 
+// A hand-written platform ref that is valid in every other field.
+const REF = { name: "llmd", namespace: "llm-d", gatewayImplementation: "istio", gatewayName: "gw", modelRouting: "none", leaderWorkerSet: false };
+
 const components: Record<string, new (name: string, args: any) => unknown> = {
     LlmdDeployment,
     LlmdPlatform,
@@ -176,6 +179,9 @@ const componentCases: Record<string, Case[]> = {
         ["no TLS Secret name", { gateway: { tls: {} } }, "gateway.tls.certificateSecretName", /kubernetes.io\/tls Secret/],
         ["listenerPort next to tls", { gateway: { listenerPort: 8080, tls: { certificateSecretName: "c" } } }, "gateway.listenerPort", /tls.port/],
         ["a pool label key with two slashes", { pools: [{ name: "p", nodeLabels: { "a/b/c": "x" } }] }, "pools[0].nodeLabels", /label keys/],
+        ["podSecurity not a level", { podSecurity: "strict" }, "podSecurity", /restricted, baseline, privileged/],
+        ["podSecurity as a number", { podSecurity: 1 }, "podSecurity", /expected one of restricted, baseline, privileged/],
+        ["podSecurity stricter than the gateway's proxies meet", { gateway: { implementation: "agentgateway" }, podSecurity: "restricted" }, "podSecurity", /meet only baseline .*agentgateway gateway proxy/],
     ],
     LlmdModel: [
         ["decod for decode", { decod: { replicas: 1 } }, "decod", mean("decode")],
@@ -190,6 +196,13 @@ const componentCases: Record<string, Case[]> = {
         ["literal HF_TOKEN in env", { decode: { env: { HF_TOKEN: "hf_x" } } }, "decode.env.HF_TOKEN", SECRET],
         ["hfToken as a number", { hfToken: 5 }, "hfToken", STRING],
         ["a gateway setting on a model", { gateway: {} }, "gateway", /expected a field these args take/],
+        ["a platform ref with an unknown podSecurity", { platform: { ...REF, podSecurity: "none" } }, "platform.podSecurity", /restricted, baseline, privileged/],
+        [
+            "root-running vLLM in a platform namespace enforcing restricted",
+            { platform: { ...REF, podSecurity: "restricted" }, preset: "optimized-baseline", accelerator: "nvidia-l4" },
+            "namespace",
+            /enforces Pod Security restricted, and this model's pods meet only baseline \(running as non-root: vllm\)/,
+        ],
     ],
     InferenceGateway: [
         ["typo'd implementation", { implementaton: "istio" }, "implementaton", mean("implementation")],
@@ -349,6 +362,13 @@ const stackCases: Case[] = [
     ["a JWT audience as a number in stack config", { "llmd:platform": { gateway: { authentication: { jwt: { issuer: "i", jwks: JWKS, audiences: [1] } } } } }, "llmd:platform.gateway.authentication.jwt.audiences[0]", STRING],
     ["platform namespace kube-system", { "llmd:platform": { namespace: "kube-system" } }, "llmd:platform.namespace", /outside kube-\*/],
     ["platform namespace default", { "llmd:platform": { namespace: "default" } }, "llmd:platform.namespace", /"default" exists/],
+    ["platform podSecurity not a level", { "llmd:platform": { podSecurity: "high" }, "llmd:models": [{ name: "a" }] }, "llmd:platform.podSecurity", /restricted, baseline, privileged/],
+    [
+        "a root-running model on a platform set to restricted",
+        { "llmd:platform": { podSecurity: "restricted" }, "llmd:models": [{ name: "a", preset: "optimized-baseline", accelerator: "nvidia-l4" }] },
+        "llmd:models[0].namespace",
+        /enforces Pod Security restricted/,
+    ],
     ["pools on the platform", { "llmd:platform": { pools: [] } }, "llmd:platform.pools", /they come from llmd:cluster/],
     ["modelRouting as a string", { "llmd:platform": { modelRouting: "yes" } }, "llmd:platform.modelRouting", BOOL],
     ["a platform setting in llmd:deployment on a platform", { "llmd:platform": {}, "llmd:deployment": { installLeaderWorkerSet: true } }, "llmd:deployment.installLeaderWorkerSet", /under llmd:platform/],
@@ -377,6 +397,8 @@ const CHECKED_AFTER_CLUSTER = new Set([
     "llmd:platform.gateway.gatewayClassName",
     "llmd:deployment.hfTokenSecretName",
     "llmd:deployment.router.failureMode",
+    // A model's pods are rendered from the cluster's pools, so they are judged once the cluster exists.
+    "llmd:models[0].namespace",
 ]);
 
 const total = Object.values(componentCases).reduce((n, cases) => n + cases.length, 0) + stackCases.length;
