@@ -10,9 +10,10 @@
  * and vllm/vllm-openai, vllm-openai-cpu and vllm-tpu, whose Dockerfiles in vllm-project/vllm (docker/Dockerfile,
  * Dockerfile.cpu, Dockerfile.tpu; read on main, not at the pinned tags) set no USER on the published target
  * (the CUDA Dockerfile's non-root variant is a separate, opt-in `vllm-openai-nonroot` target). Pods that add
- * capabilities keep the image's user as well: capabilities
- * added to a non-root process are not effective in Kubernetes (no ambient capabilities), which is why llm-d's
- * wide-EP guide runs those containers as UID 0. A user's own image is not assumed to be non-root.
+ * capabilities run as UID 0 (`runAsUser: 0`, which only changes anything on an image whose USER is non-root):
+ * capabilities added to a non-root process are not effective in Kubernetes (no ambient capabilities), so on
+ * llm-d-cuda's UID 2000 IPC_LOCK would be granted and never usable; llm-d's wide-EP guide runs those containers
+ * as UID 0 for the same reason. A user's own image is not assumed to be non-root.
  *
  * The routing sidecar's image runs as non-root and gets the full restricted settings. vLLM never calls the
  * Kubernetes API, so its pods mount no service-account token. Pure.
@@ -22,8 +23,8 @@ import { RESTRICTED_CONTAINER_SECURITY } from "./pod-security";
 
 /**
  * The vLLM container's securityContext: privileged only when asked (RDMA with GPU-initiated transfers), else no
- * escalation and only `capabilities` added, and `runAsNonRoot` where `image` is known to run as non-root and
- * nothing is added.
+ * escalation and only `capabilities` added (as UID 0, so they take effect), and `runAsNonRoot` where `image`
+ * is known to run as non-root and nothing is added.
  */
 export function engineSecurityContext(privileged: boolean, capabilities: string[], image: string): Record<string, unknown> {
     // Kubernetes rejects privileged together with allowPrivilegeEscalation: false.
@@ -34,6 +35,7 @@ export function engineSecurityContext(privileged: boolean, capabilities: string[
         allowPrivilegeEscalation: false,
         capabilities: { drop: ["ALL"], ...(capabilities.length ? { add: [...capabilities] } : {}) },
         ...(capabilities.length === 0 && runsAsNonRoot(image) ? { runAsNonRoot: true } : {}),
+        ...(capabilities.length > 0 ? { runAsUser: 0 } : {}),
     };
 }
 

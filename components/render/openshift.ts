@@ -88,7 +88,7 @@ export function renderOpenShiftScc(spec: OpenShiftSccSpec): K8sObject[] {
             labels: labels(spec),
             annotations: {
                 "kubernetes.io/description":
-                    `restricted-v2 plus the capabilities RDMA needs (${RDMA_POD_CAPABILITIES.join(", ")}), for the llm-d model servers ` +
+                    `restricted-v2 plus the capabilities RDMA needs (${RDMA_POD_CAPABILITIES.join(", ")}) and UID 0 to use them, for the llm-d model servers ` +
                     `of ${spec.namespace}/${spec.deployment}` + (spec.privileged ? "; privileged containers allowed for GPU-initiated RDMA" : ""),
             },
         },
@@ -109,7 +109,9 @@ export function renderOpenShiftScc(spec: OpenShiftSccSpec): K8sObject[] {
         // As restricted-v2: every capability not requested is dropped; requested ones must be allowed above.
         requiredDropCapabilities: ["ALL"],
         readOnlyRootFilesystem: false,
-        runAsUser: { type: "MustRunAsRange" },
+        // The pods run as UID 0 because capabilities added to a non-root process are not effective
+        // (model-server-security.ts); restricted-v2's MustRunAsRange would refuse them.
+        runAsUser: { type: "RunAsAny" },
         seLinuxContext: { type: "MustRunAs" },
         fsGroup: { type: "MustRunAs" },
         supplementalGroups: { type: "RunAsAny" },

@@ -62,6 +62,12 @@ const EXCEPTIONS: { rule: RegExp; owner: RegExp; reason: string; when?: (spec: J
         owner: /^LeaderWorkerSet /,
         reason: "RDMA: IPC_LOCK pins memory for the NIC, SYS_RAWIO serves GPU-initiated transfers (only on pods that use RDMA)",
     },
+    {
+        rule: /^running as non-root user: vllm runAsUser 0$/,
+        owner: /^LeaderWorkerSet /,
+        reason: "RDMA: the capabilities above are effective only for UID 0 (no ambient capabilities), as in llm-d's wide-EP guide",
+        when: (spec) => (spec.containers.find((c: Json) => c.name === "vllm").securityContext.capabilities?.add ?? []).length > 0,
+    },
 ];
 
 /** The Pod Security level every pod llmd renders in each stack meets (the README's table says the same). */

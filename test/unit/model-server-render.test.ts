@@ -128,8 +128,10 @@ describe("model server render", () => {
             for (const args of [{ image: imageRef(IMAGES.vllmOpenai) }, { image: "example.com/vllm:dev" }, { accelerator: "amd-mi300x" as const }]) {
                 assert.strictEqual(vllm(render(args)).securityContext.runAsNonRoot, undefined, JSON.stringify(args));
             }
-            // Added capabilities are only effective for root, so an RDMA container keeps the image's user as is.
+            // Added capabilities are only effective for root, so an RDMA container runs as UID 0 even on llm-d-cuda (USER 2000).
             assert.strictEqual(engineSecurityContext(false, ["IPC_LOCK"], imageRef(IMAGES.vllmCuda)).runAsNonRoot, undefined);
+            assert.strictEqual(engineSecurityContext(false, ["IPC_LOCK"], imageRef(IMAGES.vllmCuda)).runAsUser, 0);
+            assert.strictEqual(engineSecurityContext(false, [], imageRef(IMAGES.vllmCuda)).runAsUser, undefined);
             assert.strictEqual(engineSecurityContext(true, [], imageRef(IMAGES.vllmCuda)).runAsNonRoot, undefined);
         });
 

@@ -60,14 +60,13 @@ describe("OpenShift SCC rendering", () => {
         assert.strictEqual(scc.spec, undefined, "SCC fields are top-level, not under spec");
     });
 
-    it("is restricted-v2 plus the RDMA capabilities: no privilege, no host access, namespace UID range and SELinux", () => {
+    it("is restricted-v2 plus the RDMA capabilities and UID 0 to use them: no privilege, no host access, SELinux", () => {
         assert.deepStrictEqual(sorted(scc.allowedCapabilities), ["IPC_LOCK", "SYS_RAWIO"]);
         assert.strictEqual(scc.allowPrivilegedContainer, false);
         assert.strictEqual(scc.allowPrivilegeEscalation, false);
         for (const host of ["allowHostDirVolumePlugin", "allowHostIPC", "allowHostNetwork", "allowHostPID", "allowHostPorts"]) {
             assert.strictEqual(scc[host], false, host);
         }
-        assert.deepStrictEqual(scc.runAsUser, { type: "MustRunAsRange" });
         assert.deepStrictEqual(scc.seLinuxContext, { type: "MustRunAs" });
         assert.deepStrictEqual(scc.fsGroup, RESTRICTED_V2.fsGroup);
         assert.deepStrictEqual(scc.supplementalGroups, RESTRICTED_V2.supplementalGroups);
@@ -81,8 +80,10 @@ describe("OpenShift SCC rendering", () => {
         // Granted through RBAC only, never to every authenticated user.
         assert.deepStrictEqual([scc.users, scc.groups], [[], []]);
         // Nothing beyond restricted-v2 except the capabilities.
+        // UID 0 is the one other difference: capabilities added to a non-root process are not effective.
+        assert.deepStrictEqual(scc.runAsUser, { type: "RunAsAny" });
         for (const [field, value] of Object.entries(RESTRICTED_V2)) {
-            if (field === "allowedCapabilities" || field === "volumes" || field === "defaultAddCapabilities") continue;
+            if (field === "allowedCapabilities" || field === "volumes" || field === "defaultAddCapabilities" || field === "runAsUser") continue;
             assert.deepStrictEqual(scc[field], value, field);
         }
         for (const volume of scc.volumes) {
@@ -143,7 +144,7 @@ describe("OpenShift admission of llmd's pods", () => {
         const obj = render({ ...rdmaDecode, nodesPerReplica: 2, tensorParallelSize: 16 });
         assert.strictEqual(obj.kind, "LeaderWorkerSet");
         for (const pod of podSpecs(obj)) {
-            assert.deepStrictEqual(sorted(admissionErrors(RESTRICTED_V2, pod)), ["vllm: capability IPC_LOCK", "vllm: capability SYS_RAWIO"]);
+            assert.deepStrictEqual(sorted(admissionErrors(RESTRICTED_V2, pod)), ["vllm: capability IPC_LOCK", "vllm: capability SYS_RAWIO", "vllm: runAsUser pinned"]);
             assert.deepStrictEqual(admissionErrors(scc, pod), []);
         }
         const withSidecar = render(rdmaDecode);
