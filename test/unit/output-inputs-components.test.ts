@@ -1,0 +1,180 @@
+import * as assert from "assert";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { InferenceGateway } from "../../components/gateway";
+import { TopologyAwareScheduling } from "../../components/kueue";
+import { LeaderWorkerSetController } from "../../components/lws";
+import { ModelServer } from "../../components/model-server";
+import { InferenceRouter } from "../../components/router";
+import { RouterHost } from "../../components/router-host";
+import { RecordedResource, runWithMocks } from "../../stacks/mock-engine";
+import { gkeH100 } from "./kueue-fixtures";
+
+// The building-block components get their inputs the way the component provider host hands them over from
+// Python, Go or YAML (every top-level input an Output), or with one input from another resource's output.
+// They must build exactly what plain values build, throw at construction for bad plain values, fail their
+// outputs for bad wrapped ones, and in preview with a value no one knows yet register no children and not hang.
+
+type Args = Record<string, unknown>;
+
+interface Case {
+    type: string;
+    create: (name: string, args: Args) => pulumi.ComponentResource;
+    args: Args;
+    /** An output of the component that resolves once it is built. */
+    output: string;
+    /** Args with a bad value, and the field the error must name. */
+    bad: [Args, RegExp];
+    /** Args with one input only a deployment would know (`unknown` is such a value). */
+    unknown: (unknown: pulumi.Output<string>) => Args;
+}
+
+const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n";
+
+const CASES: Case[] = [
+    {
+        type: "llmd:index:InferenceGateway",
+        create: (name, args) => new InferenceGateway(name, args as never),
+        args: { implementation: "istio", namespace: "llm-d", createNamespace: true, routeNamespaceLabels: { team: "a" } },
+        output: "gatewayName",
+        bad: [{ implementation: "nginx", namespace: "llm-d" }, /\bimplementation: got "nginx"/],
+        unknown: (u) => ({ implementation: "istio", namespace: u }),
+    },
+    {
+        type: "llmd:index:InferenceRouter",
+        create: (name, args) => new InferenceRouter(name, args as never),
+        args: { namespace: "llm-d", modelServerSelector: { "llm-d.ai/model": "qwen" }, gateway: { name: "gw", namespace: "llm-d" }, gatewayImplementation: "istio", replicas: 2 },
+        output: "poolName",
+        bad: [{ namespace: "llm-d", modelServerSelector: { "llm-d.ai/model": "qwen" }, replicas: -1 }, /\breplicas: got -1/],
+        unknown: (u) => ({ namespace: "llm-d", modelServerSelector: { "llm-d.ai/model": "qwen" }, gateway: u.apply((name) => ({ name, namespace: "llm-d" })), gatewayImplementation: "istio" }),
+    },
+    {
+        type: "llmd:index:ModelServer",
+        create: (name, args) => new ModelServer(name, args as never),
+        // Role `decode` must not fall back to the default when it arrives as an Output.
+        args: { namespace: "llm-d", model: "Qwen/Qwen3-0.6B", accelerator: "nvidia-l4", poolLabels: { "llm-d.ai/guide": "demo" }, role: "decode", replicas: 2, hfToken: pulumi.secret("hf_abc") },
+        output: "role",
+        bad: [{ namespace: "llm-d", model: "Qwen/Qwen3-0.6B", role: "primary" }, /\brole: got "primary"/],
+        unknown: (u) => ({ namespace: "llm-d", model: u, accelerator: "nvidia-l4" }),
+    },
+    {
+        type: "llmd:index:LeaderWorkerSetController",
+        create: (name, args) => new LeaderWorkerSetController(name, args as never),
+        args: { namespace: "lws", values: { enablePrometheus: true } },
+        output: "namespace",
+        bad: [{ createNamespace: "yes" }, /\bcreateNamespace: got "yes"/],
+        unknown: (u) => ({ namespace: u }),
+    },
+    {
+        type: "llmd:index:TopologyAwareScheduling",
+        create: (name, args) => new TopologyAwareScheduling(name, args as never),
+        // `pools` as a cluster's output: it once failed with `pools.some is not a function`.
+        args: { clusterProvider: "gke", pools: [gkeH100], namespace: "llm-d", localQueueName: "models" },
+        output: "localQueueName",
+        bad: [{ clusterProvider: "gke", pools: [], namespace: "llm-d" }, /\bpools: got \[\]/],
+        unknown: (u) => ({ clusterProvider: "gke", pools: u.apply(() => [gkeH100]), namespace: "llm-d" }),
+    },
+    {
+        type: "llmd:index:RouterHost",
+        create: (name, args) => new RouterHost(name, args as never),
+        args: { connection: { host: "192.0.2.10", user: "llmd", privateKey: pulumi.secret(KEY) }, gatewayPort: 8081 },
+        output: "endpointUrl",
+        bad: [{ connection: { host: "192.0.2.10", privateKey: KEY }, gatewayPort: 0 }, /\bgatewayPort: got 0/],
+        unknown: (u) => ({ connection: { host: u, privateKey: pulumi.secret(KEY) } }),
+    },
+];
+
+/** Every top-level input as an Output, as the component provider host passes them. */
+function wrapped(args: Args): Args {
+    return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, pulumi.output(v)]));
+}
+
+const names = (resources: RecordedResource[], urns: string[]) => urns.map((u) => resources.find((r) => r.urn === u)?.name ?? u).sort();
+const key = (resources: RecordedResource[]) => (r: RecordedResource) =>
+    `${r.type}::${r.name}::${r.parent}::${names(resources, r.dependencies).join(",")}::${r.provider}::${JSON.stringify(r.inputs)}::${r.secretPaths.join(",")}`;
+
+function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return (output as unknown as { promise(): Promise<T> }).promise();
+}
+
+async function build(c: Case, args: Args, preview: boolean) {
+    let component!: pulumi.ComponentResource;
+    const { resources, result } = await runWithMocks(
+        async () => {
+            // A provider like a cluster component's: a resource reference, which stays as given.
+            const kubernetesProvider = c.type === "llmd:index:RouterHost" ? undefined : new k8s.Provider("k8s", { kubeconfig: "fake" });
+            component = c.create("x", { ...args, ...(kubernetesProvider ? { kubernetesProvider } : {}) });
+            return preview ? undefined : await promiseOf((component as unknown as Record<string, pulumi.Output<unknown>>)[c.output]);
+        },
+        { stack: "test", preview },
+    );
+    return { resources, result, component };
+}
+
+describe("building-block components with inputs arriving as Outputs", () => {
+    for (const c of CASES) {
+        describe(c.type.split(":")[2], () => {
+            for (const preview of [false, true]) {
+                it(`builds the same children, inputs and edges as from plain values (${preview ? "preview" : "update"})`, async () => {
+                    const plain = await build(c, c.args, preview);
+                    const fromOutputs = await build(c, wrapped(c.args), preview);
+                    const children = plain.resources.filter((r) => r.parent?.endsWith(`${c.type}::x`));
+                    assert.ok(children.length > 0, "the plain build has children");
+                    assert.deepStrictEqual(fromOutputs.resources.map(key(fromOutputs.resources)).sort(), plain.resources.map(key(plain.resources)).sort());
+                    if (!preview) {
+                        assert.deepStrictEqual(fromOutputs.result, plain.result);
+                    }
+                });
+            }
+
+            it("throws at construction for a bad plain value, naming the field", async () => {
+                await runWithMocks(
+                    () => {
+                        assert.throws(() => c.create("x", c.bad[0]), c.bad[1]);
+                    },
+                    { stack: "test", preview: false },
+                );
+            });
+
+            it("fails its outputs for a bad wrapped value, naming the field, and creates nothing", async () => {
+                const { resources, component } = await build(c, { ...wrapped(c.bad[0]) }, true);
+                const output = (component as unknown as Record<string, pulumi.Output<unknown>>)[c.output];
+                await assert.rejects(promiseOf(output), c.bad[1]);
+                assert.deepStrictEqual(resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")).map((r) => r.name), []);
+            });
+
+            it("in preview, with an input no one knows yet, registers no children and does not wait", async () => {
+                let component!: pulumi.ComponentResource;
+                const { resources } = await runWithMocks(
+                    () => {
+                        // In preview the mock returns no `immutable`, so this value stays unknown, as a cloud id would.
+                        const unknown = new k8s.core.v1.ConfigMap("source", { metadata: { name: "source" } }).immutable.apply(() => "llm-d");
+                        component = c.create("x", c.unknown(unknown));
+                    },
+                    { stack: "test", preview: true },
+                );
+                assert.ok(resources.some((r) => r.type === c.type));
+                assert.deepStrictEqual(resources.filter((r) => r.parent?.endsWith(`${c.type}::x`)).map((r) => r.name), []);
+                const output = (component as unknown as Record<string, pulumi.Output<unknown>>)[c.output];
+                assert.strictEqual(await (output as unknown as { isKnown: Promise<boolean> }).isKnown, false);
+            });
+        });
+    }
+
+    it("ModelServer keeps the Hugging Face token secret when it arrives wrapped", async () => {
+        const c = CASES.find((x) => x.type === "llmd:index:ModelServer")!;
+        const { resources } = await build(c, wrapped(c.args), false);
+        const secret = resources.find((r) => r.type === "kubernetes:core/v1:Secret")!;
+        assert.ok(secret.secretPaths.some((p) => p.includes("HF_TOKEN")), JSON.stringify(secret.secretPaths));
+    });
+
+    it("RouterHost keeps the SSH key secret when the whole connection arrives as one Output", async () => {
+        const c = CASES.find((x) => x.type === "llmd:index:RouterHost")!;
+        const { resources } = await build(c, { ...c.args, connection: pulumi.output({ host: "192.0.2.10", privateKey: KEY }) }, false);
+        const commands = resources.filter((r) => r.type === "command:remote:Command");
+        assert.ok(commands.length > 0);
+        for (const command of commands) {
+            assert.ok(command.secretPaths.includes("connection.privateKey"), `${command.name}: ${JSON.stringify(command.secretPaths)}`);
+        }
+    });
+});
