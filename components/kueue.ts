@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "./catalog/versions";
 import { LlmdConfigError, requireDnsLabel } from "./errors";
 import { createK8sObject } from "./k8s-object";
-import { KueueExtraResource, KueueInput, KueueNetworkArgs, kueueWorkloadMetadata, renderKueue, resolveKueueSpec } from "./render/kueue";
+import { KueueExtraResource, KueueInput, KueueNetworkArgs, KueueSettings, kueueWorkloadMetadata, renderKueue, resolveKueueSpec } from "./render/kueue";
 import { AcceleratorPool } from "./pool";
 import { whenPlain } from "./plain-inputs";
 import { checkArgs } from "./strict";
@@ -14,7 +14,7 @@ export type { KueueExtraResource, KueueNetworkArgs };
 export const DEFAULT_KUEUE_NAMESPACE = "kueue-system";
 
 /** Arguments of `TopologyAwareScheduling`: the queue and topology settings of `KueueInput` plus the install. */
-export interface TopologyAwareSchedulingArgs extends Omit<KueueInput, "pools" | "namespace"> {
+export interface TopologyAwareSchedulingArgs extends KueueSettings {
     /** The accelerator pools to queue on (a cluster component's `pools` output); one ResourceFlavor each. */
     pools: pulumi.Input<AcceleratorPool[]>;
     /** Serving namespace: the LocalQueue is created there, and only it may use the ClusterQueue. It must exist. */
