@@ -6,7 +6,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterProvider } from "../components/catalog/accelerators";
-import { ClusterOutputs } from "../components/cluster";
+import { ClusterOutputs, knownPools } from "../components/cluster";
+import { AcceleratorPool } from "../components/pool";
 import { LlmdConfigError, checkUnder, requireOneOf } from "../components/errors";
 import { LlmdDeployment, LlmdDeploymentArgs } from "../components/llmd";
 import { LlmdModel, LlmdModelArgs } from "../components/model";
@@ -93,14 +94,14 @@ export function runProgram(): Record<string, pulumi.Input<unknown>> {
     }
     const platformInput = objectConfig(config, "platform") as LlmdPlatformArgs;
     const models = (modelsArgs ?? (deploymentArgs === undefined ? undefined : [{ name: "llmd", ...(objectConfig(config, "deployment") as object) }])) as unknown;
-    const shared = { pools: cluster.pools, kubernetesVersion: cluster.requestedVersion, clusterProvider };
+    const shared = { pools: stackPools(cluster), kubernetesVersion: cluster.requestedVersion, clusterProvider };
     const withShared = (entry: Record<string, unknown>) => ({
         ...entry,
         pools: shared.pools,
         kubernetesVersion: entry.kubernetesVersion ?? shared.kubernetesVersion,
         clusterProvider: entry.clusterProvider ?? clusterProvider,
     });
-    const platformFull = { ...platformInput, clusterProvider: platformInput.clusterProvider ?? clusterProvider, pools: cluster.pools };
+    const platformFull = { ...platformInput, clusterProvider: platformInput.clusterProvider ?? clusterProvider, pools: stackPools(cluster) };
     const modelsKey = modelsArgs === undefined ? "llmd:deployment" : "llmd:models";
     // Every model is checked against the platform and the others before the first resource exists.
     const plan = inStackConfig(modelsKey, () => {
@@ -160,6 +161,18 @@ function inStackConfig<T>(modelsKey: string, resolve: () => T): T {
     }
 }
 
+/**
+ * The cluster's pools as plain values: stack config is plain, so they are known at construction, and every
+ * model is planned (and bad config rejected) before anything is created.
+ */
+function stackPools(cluster: StackCluster): AcceleratorPool[] {
+    const pools = knownPools(cluster);
+    if (pools === undefined) {
+        throw new Error("the stack's cluster pools are not known at construction");
+    }
+    return pools;
+}
+
 function runDeployment(
     deploymentArgs: LlmdDeploymentArgs,
     cluster: StackCluster,
@@ -168,7 +181,7 @@ function runDeployment(
 ): Record<string, pulumi.Input<unknown>> {
     const llmd = checkUnder("llmd:deployment", () => new LlmdDeployment("llmd", {
         ...deploymentArgs,
-        pools: cluster.pools,
+        pools: stackPools(cluster),
         kubernetesVersion: deploymentArgs.kubernetesVersion ?? cluster.requestedVersion,
         platform: deploymentArgs.platform ?? clusterProvider,
         hfToken,

@@ -7,7 +7,8 @@ import { LeaderWorkerSetController } from "../../components/lws";
 import { ModelServer } from "../../components/model-server";
 import { InferenceRouter } from "../../components/router";
 import { RouterHost } from "../../components/router-host";
-import { RecordedResource, runWithMocks } from "../../stacks/mock-engine";
+import { ExistingCluster } from "../../providers/existing";
+import { RecordedResource, SECRET, runWithMocks } from "../../stacks/mock-engine";
 import { gkeH100 } from "./kueue-fixtures";
 
 // The building-block components get their inputs the way the component provider host hands them over from
@@ -27,6 +28,8 @@ interface Case {
     bad: [Args, RegExp];
     /** Args with one input only a deployment would know (`unknown` is such a value). */
     unknown: (unknown: pulumi.Output<string>) => Args;
+    /** Whether the component takes a `kubernetesProvider` (cluster components make their own). */
+    takesProvider: boolean;
 }
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n";
@@ -39,6 +42,7 @@ const CASES: Case[] = [
         output: "gatewayName",
         bad: [{ implementation: "nginx", namespace: "llm-d" }, /\bimplementation: got "nginx"/],
         unknown: (u) => ({ implementation: "istio", namespace: u }),
+        takesProvider: true,
     },
     {
         type: "llmd:index:InferenceRouter",
@@ -47,6 +51,7 @@ const CASES: Case[] = [
         output: "poolName",
         bad: [{ namespace: "llm-d", modelServerSelector: { "llm-d.ai/model": "qwen" }, replicas: -1 }, /\breplicas: got -1/],
         unknown: (u) => ({ namespace: "llm-d", modelServerSelector: { "llm-d.ai/model": "qwen" }, gateway: u.apply((name) => ({ name, namespace: "llm-d" })), gatewayImplementation: "istio" }),
+        takesProvider: true,
     },
     {
         type: "llmd:index:ModelServer",
@@ -56,6 +61,7 @@ const CASES: Case[] = [
         output: "role",
         bad: [{ namespace: "llm-d", model: "Qwen/Qwen3-0.6B", role: "primary" }, /\brole: got "primary"/],
         unknown: (u) => ({ namespace: "llm-d", model: u, accelerator: "nvidia-l4" }),
+        takesProvider: true,
     },
     {
         type: "llmd:index:LeaderWorkerSetController",
@@ -64,6 +70,7 @@ const CASES: Case[] = [
         output: "namespace",
         bad: [{ createNamespace: "yes" }, /\bcreateNamespace: got "yes"/],
         unknown: (u) => ({ namespace: u }),
+        takesProvider: true,
     },
     {
         type: "llmd:index:TopologyAwareScheduling",
@@ -73,6 +80,7 @@ const CASES: Case[] = [
         output: "localQueueName",
         bad: [{ clusterProvider: "gke", pools: [], namespace: "llm-d" }, /\bpools: got \[\]/],
         unknown: (u) => ({ clusterProvider: "gke", pools: u.apply(() => [gkeH100]), namespace: "llm-d" }),
+        takesProvider: true,
     },
     {
         type: "llmd:index:RouterHost",
@@ -81,6 +89,22 @@ const CASES: Case[] = [
         output: "endpointUrl",
         bad: [{ connection: { host: "192.0.2.10", privateKey: KEY }, gatewayPort: 0 }, /\bgatewayPort: got 0/],
         unknown: (u) => ({ connection: { host: u, privateKey: pulumi.secret(KEY) } }),
+        takesProvider: false,
+    },
+    {
+        type: "llmd:index:ExistingCluster",
+        create: (name, args) => new ExistingCluster(name, args as never),
+        args: {
+            kind: "minikube",
+            context: "minikube",
+            kubernetesVersion: "1.32",
+            pools: [{ name: "gpu", accelerator: "nvidia-l4", acceleratorsPerNode: 1, nodes: 1 }],
+            kubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n"),
+        },
+        output: "pools",
+        bad: [{ kind: "eks" }, /\bkind: got "eks"/],
+        unknown: (u) => ({ kind: "generic", clusterName: u, pools: u.apply(() => [{ name: "gpu", accelerator: "nvidia-l4", acceleratorsPerNode: 1, nodes: 1 }]) }),
+        takesProvider: false,
     },
 ];
 
@@ -102,7 +126,7 @@ async function build(c: Case, args: Args, preview: boolean) {
     const { resources, result } = await runWithMocks(
         async () => {
             // A provider like a cluster component's: a resource reference, which stays as given.
-            const kubernetesProvider = c.type === "llmd:index:RouterHost" ? undefined : new k8s.Provider("k8s", { kubeconfig: "fake" });
+            const kubernetesProvider = c.takesProvider ? new k8s.Provider("k8s", { kubeconfig: "fake" }) : undefined;
             component = c.create("x", { ...args, ...(kubernetesProvider ? { kubernetesProvider } : {}) });
             return preview ? undefined : await promiseOf((component as unknown as Record<string, pulumi.Output<unknown>>)[c.output]);
         },
@@ -143,7 +167,7 @@ describe("building-block components with inputs arriving as Outputs", () => {
                 assert.deepStrictEqual(resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")).map((r) => r.name), []);
             });
 
-            it("in preview, with an input no one knows yet, registers no children and does not wait", async () => {
+            it("in preview, with an input no one knows yet, registers no children but its provider and does not wait", async () => {
                 let component!: pulumi.ComponentResource;
                 const { resources } = await runWithMocks(
                     () => {
@@ -154,7 +178,9 @@ describe("building-block components with inputs arriving as Outputs", () => {
                     { stack: "test", preview: true },
                 );
                 assert.ok(resources.some((r) => r.type === c.type));
-                assert.deepStrictEqual(resources.filter((r) => r.parent?.endsWith(`${c.type}::x`)).map((r) => r.name), []);
+                // A cluster's Kubernetes provider exists at once (a resource reference other components take), its inputs unknown.
+                const children = resources.filter((r) => r.parent?.endsWith(`${c.type}::x`) && !r.type.startsWith("pulumi:providers:"));
+                assert.deepStrictEqual(children.map((r) => r.name), []);
                 const output = (component as unknown as Record<string, pulumi.Output<unknown>>)[c.output];
                 assert.strictEqual(await (output as unknown as { isKnown: Promise<boolean> }).isKnown, false);
             });
@@ -176,5 +202,17 @@ describe("building-block components with inputs arriving as Outputs", () => {
         for (const command of commands) {
             assert.ok(command.secretPaths.includes("connection.privateKey"), `${command.name}: ${JSON.stringify(command.secretPaths)}`);
         }
+    });
+
+    it("ExistingCluster keeps a kubeconfig secret that arrives as a plain Output, in its provider and its output", async () => {
+        let cluster!: ExistingCluster;
+        const { resources } = await runWithMocks(
+            () => {
+                cluster = new ExistingCluster("x", { kind: "generic", kubeconfig: pulumi.output("apiVersion: v1\nkind: Config\n") });
+            },
+            { stack: "test", preview: false },
+        );
+        assert.strictEqual(resources.find((r) => r.type === "pulumi:providers:kubernetes")!.inputs.kubeconfig, SECRET);
+        assert.strictEqual(await pulumi.isSecret(cluster.kubeconfig), true);
     });
 });
