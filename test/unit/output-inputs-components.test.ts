@@ -30,6 +30,11 @@ interface Case {
     unknown: (unknown: pulumi.Output<string>) => Args;
     /** Whether the component takes a `kubernetesProvider` (cluster components make their own). */
     takesProvider: boolean;
+    /**
+     * False where a bad wrapped value fails the cluster's Kubernetes provider registration (its id comes from the
+     * cloud resource that is never created), which the mock engine waits on forever: not testable here.
+     */
+    badWrappedTestable?: false;
 }
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n";
@@ -106,6 +111,18 @@ const CASES: Case[] = [
         unknown: (u) => ({ kind: "generic", clusterName: u, pools: u.apply(() => [{ name: "gpu", accelerator: "nvidia-l4", acceleratorsPerNode: 1, nodes: 1 }]) }),
         takesProvider: false,
     },
+    {
+        type: "llmd:index:DoksCluster",
+        // Loaded only here: the DigitalOcean SDK is slow to load.
+        create: (name, args) => new (require("../../providers/digitalocean") as typeof import("../../providers/digitalocean")).DoksCluster(name, args as never),
+        // `acceleratorPools` as an Output once failed with `pools.some is not a function`.
+        args: { region: "nyc2", version: "1.33.1-do.0", acceleratorPools: [{ name: "h100", accelerator: "nvidia-h100" }, { name: "mi", accelerator: "amd-mi300x" }], tags: ["llmd"] },
+        output: "pools",
+        bad: [{ region: "nyc2", version: "1.33" }, /\bversion: got "1\.33"/],
+        unknown: (u) => ({ region: "nyc2", version: "1.33.1-do.0", acceleratorPools: u.apply(() => [{ name: "h100", accelerator: "nvidia-h100" }]) }),
+        takesProvider: false,
+        badWrappedTestable: false,
+    },
 ];
 
 /** Every top-level input as an Output, as the component provider host passes them. */
@@ -160,6 +177,7 @@ describe("building-block components with inputs arriving as Outputs", () => {
                 );
             });
 
+            if (c.badWrappedTestable !== false)
             it("fails its outputs for a bad wrapped value, naming the field, and creates nothing", async () => {
                 const { resources, component } = await build(c, { ...wrapped(c.bad[0]) }, true);
                 const output = (component as unknown as Record<string, pulumi.Output<unknown>>)[c.output];
