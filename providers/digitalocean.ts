@@ -132,21 +132,25 @@ export class DoksCluster extends pulumi.ComponentResource {
                 expiresAt:
                     resolved.kubeconfigAuth === DoksKubeconfigAuth.Doctl ? pulumi.output("") : pulumi.unsecret(credentials.apply((creds) => creds?.expiresAt ?? "")),
             };
-            return now;
+            // Only plain data goes through the Output: in preview it is then known even where the cluster's own
+            // outputs are not.
+            return { built: true };
         });
 
-        // Built later, everything read through `built` is secret with the kubeconfig: unwrap what is not a credential.
-        // A bad value then fails the Kubernetes provider's registration (its cluster id never comes), naming the field.
+        // Built at once (plain arguments) or later: then `now` is set by the time `built` resolves. A bad value
+        // then fails the Kubernetes provider's registration (its cluster id never comes), naming the field.
         const known = now as DoksBuilt | undefined;
-        this.kubeconfig = pulumi.secret(known ? known.kubeconfig : built.kubeconfig);
-        this.clusterId = known ? known.clusterId : pulumi.unsecret(built.clusterId);
+        const later = <T>(pick: (b: DoksBuilt) => pulumi.Output<T> | T): pulumi.Output<T> =>
+            (known ? pulumi.output(pick(known)) : built.apply(() => pick(now!))) as pulumi.Output<T>;
+        this.kubeconfig = pulumi.secret(later((b) => b.kubeconfig));
+        this.clusterId = later((b) => b.clusterId);
         this.kubernetesProvider = createKubernetesProvider(`${name}-k8s`, this.kubeconfig, this.clusterId, this);
-        this.kubernetesVersion = known ? known.version : pulumi.unsecret(built.version);
-        this.pools = known ? pulumi.output(known.pools) : (pulumi.unsecret(built.pools) as pulumi.Output<AcceleratorPool[]>);
+        this.kubernetesVersion = later((b) => b.version);
+        this.pools = later((b) => b.pools);
         if (known) {
             rememberPools(this.pools, known.pools);
         }
-        this.kubeconfigExpiresAt = known ? known.expiresAt : pulumi.unsecret(built.expiresAt);
+        this.kubeconfigExpiresAt = later((b) => b.expiresAt);
 
         this.registerOutputs({
             kubernetesProvider: this.kubernetesProvider,
