@@ -2,10 +2,11 @@ import * as compute from "@pulumi/gcp/compute";
 import * as container from "@pulumi/gcp/container";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createKubernetesProvider } from "../components/cluster";
+import { createKubernetesProvider, rememberPools } from "../components/cluster";
 import { createK8sObject } from "../components/k8s-object";
 import { AcceleratorPool } from "../components/pool";
-import { GKE_GVNIC_MTU, GKE_RDMA_MTU, GkeClusterArgs, GkeNodePoolPlan, renderGkeKubeconfig, resolveGkeCluster } from "./gke-config";
+import { GKE_GVNIC_MTU, GKE_RDMA_MTU, GkeClusterArgs, GkeClusterPlan, GkeNodePoolPlan, renderGkeKubeconfig, resolveGkeCluster } from "./gke-config";
+import { whenPlain } from "../components/plain-inputs";
 import { checkArgs } from "../components/strict";
 
 export {
@@ -41,8 +42,11 @@ export class GkeCluster extends pulumi.ComponentResource {
     public readonly kubeconfig: pulumi.Output<string>;
     /** Kubernetes version the control plane runs. */
     public readonly kubernetesVersion: pulumi.Output<string>;
-    /** Accelerator pools, computed from the arguments and the catalog. */
-    public readonly pools: AcceleratorPool[];
+    /**
+     * Accelerator pools, computed from the arguments and the catalog. An Output, since the arguments may be;
+     * when they were plain, `knownPools(cluster)` gives the same list at once.
+     */
+    public readonly pools: pulumi.Output<AcceleratorPool[]>;
     /** Name of the GKE cluster. */
     public readonly clusterName: pulumi.Output<string>;
     /** Workload Identity pool (`<project>.svc.id.goog`) for binding Kubernetes service accounts to Google ones. */
@@ -55,175 +59,190 @@ export class GkeCluster extends pulumi.ComponentResource {
      */
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:GkeCluster", name, {}, opts);
-        checkArgs("GkeCluster", args);
-        // Everything is validated before the first child exists, so bad input leaves nothing half-created.
-        const plan = resolveGkeCluster(name, args, new pulumi.Config("gcp").get("project"));
+        // From other languages every input is an Output: check and build once they are known, at once when plain.
+        let now: GkeBuilt | undefined;
+        const built = whenPlain(args, [], (plain) => {
+            checkArgs("GkeCluster", plain);
+            // Everything is validated before the first child exists, so bad input leaves nothing half-created.
+            const plan = resolveGkeCluster(name, plain, new pulumi.Config("gcp").get("project"));
 
-        const proxyOnlySubnet =
-            plan.proxyOnlySubnetCidr === undefined
-                ? undefined
-                : new compute.Subnetwork(
-                      `${name}-proxy-only`,
-                      {
-                          project: plan.project,
-                          region: plan.region,
-                          network: plan.network,
-                          ipCidrRange: plan.proxyOnlySubnetCidr,
-                          purpose: "REGIONAL_MANAGED_PROXY",
-                          role: "ACTIVE",
-                      },
-                      { parent: this },
-                  );
+            const proxyOnlySubnet =
+                plan.proxyOnlySubnetCidr === undefined
+                    ? undefined
+                    : new compute.Subnetwork(
+                          `${name}-proxy-only`,
+                          {
+                              project: plan.project,
+                              region: plan.region,
+                              network: plan.network,
+                              ipCidrRange: plan.proxyOnlySubnetCidr,
+                              purpose: "REGIONAL_MANAGED_PROXY",
+                              role: "ACTIVE",
+                          },
+                          { parent: this },
+                      );
 
-        const cluster = new container.Cluster(
-            `${name}-cluster`,
-            {
-                name: plan.clusterName,
-                project: plan.project,
-                location: plan.location,
-                network: plan.network,
-                subnetwork: plan.subnetwork,
-                deletionProtection: plan.deletionProtection,
-                releaseChannel: { channel: plan.releaseChannel },
-                minMasterVersion: plan.kubernetesVersion,
-                // Node pools are separate resources, so changing one never touches the cluster.
-                removeDefaultNodePool: true,
-                initialNodeCount: 1,
-                // Gateways (and their InferencePool backends) need VPC-native networking.
-                networkingMode: "VPC_NATIVE",
-                ipAllocationPolicy: {},
-                gatewayApiConfig: { channel: "CHANNEL_STANDARD" },
-                workloadIdentityConfig: { workloadPool: plan.workloadPool },
-                // Dataplane V2 enforces NetworkPolicies (llmd renders them); multi-networking (extra pod
-                // interfaces for RDMA NICs) requires it too.
-                ...(plan.dataplaneV2 ? { datapathProvider: "ADVANCED_DATAPATH" } : {}),
-                ...(plan.multiNetworking ? { enableMultiNetworking: true } : {}),
-            },
-            // With the proxy-only subnet in place first, GKE picks pod and service ranges that do not overlap it.
-            { parent: this, dependsOn: proxyOnlySubnet ? [proxyOnlySubnet] : [] },
-        );
-
-        const rdma = plan.rdmaNetwork;
-        let extraSubnets: compute.Subnetwork[] = [];
-        let additionalNodeNetworks: Array<{ network: pulumi.Output<string>; subnetwork: pulumi.Output<string> }> = [];
-        if (rdma) {
-            const gvnicNet = new compute.Network(
-                `${name}-gvnic-net`,
-                { name: rdma.gvnic.network, project: plan.project, autoCreateSubnetworks: false, mtu: GKE_GVNIC_MTU },
-                { parent: this },
-            );
-            const gvnicSub = new compute.Subnetwork(
-                `${name}-gvnic-sub`,
-                { name: rdma.gvnic.subnet, project: plan.project, region: rdma.region, network: gvnicNet.name, ipCidrRange: rdma.gvnic.cidr },
-                { parent: this },
-            );
-            // Regular VPCs deny ingress by default; nodes must reach each other on the second NIC.
-            new compute.Firewall(
-                `${name}-gvnic-internal`,
+            const cluster = new container.Cluster(
+                `${name}-cluster`,
                 {
-                    name: rdma.gvnic.firewall,
-                    project: plan.project,
-                    network: gvnicNet.name,
-                    sourceRanges: [rdma.gvnic.cidr],
-                    allows: [{ protocol: "tcp" }, { protocol: "udp" }, { protocol: "icmp" }],
-                },
-                { parent: this },
-            );
-            // RoCE VPCs allow all traffic between their NICs implicitly; the profile pins them to one zone.
-            const rdmaNet = new compute.Network(
-                `${name}-rdma-net`,
-                { name: rdma.rdma.network, project: plan.project, autoCreateSubnetworks: false, mtu: GKE_RDMA_MTU, networkProfile: rdma.networkProfile },
-                { parent: this },
-            );
-            extraSubnets = rdma.rdma.subnets.map(
-                (s, i) =>
-                    new compute.Subnetwork(
-                        `${name}-rdma-sub-${i}`,
-                        { name: s.name, project: plan.project, region: rdma.region, network: rdmaNet.name, ipCidrRange: s.cidr },
-                        { parent: this },
-                    ),
-            );
-            additionalNodeNetworks = [
-                { network: gvnicNet.name, subnetwork: gvnicSub.name },
-                ...extraSubnets.map((sub) => ({ network: rdmaNet.name, subnetwork: sub.name })),
-            ];
-            extraSubnets = [gvnicSub, ...extraSubnets];
-        }
-
-        const nodePool = (pool: GkeNodePoolPlan): container.NodePool =>
-            new container.NodePool(
-                `${name}-pool-${pool.name}`,
-                {
-                    name: pool.name,
+                    name: plan.clusterName,
                     project: plan.project,
                     location: plan.location,
-                    cluster: cluster.name,
-                    nodeLocations: pool.nodeLocations,
-                    nodeCount: pool.nodeCount,
-                    initialNodeCount: pool.initialNodeCount,
-                    autoscaling: pool.autoscaling,
-                    placementPolicy: pool.placementPolicy,
-                    queuedProvisioning: pool.queuedProvisioning ? { enabled: true } : undefined,
-                    // Release channels require auto-upgrade.
-                    management: { autoRepair: pool.autoRepair, autoUpgrade: true },
-                    // The order is the NIC order: the second gVNIC, then RoCE NIC 0..7.
-                    networkConfig: pool.rdma ? { additionalNodeNetworkConfigs: additionalNodeNetworks } : undefined,
-                    nodeConfig: {
-                        machineType: pool.machineType,
-                        imageType: pool.imageType,
-                        diskSizeGb: pool.diskSizeGb,
-                        spot: pool.spot || undefined,
-                        labels: Object.keys(pool.labels).length > 0 ? pool.labels : undefined,
-                        taints: pool.taints.length > 0 ? pool.taints : undefined,
-                        guestAccelerators: pool.guestAccelerator
-                            ? [
-                                  {
-                                      type: pool.guestAccelerator.type,
-                                      count: pool.guestAccelerator.count,
-                                      gpuDriverInstallationConfig: { gpuDriverVersion: pool.guestAccelerator.gpuDriverVersion },
-                                  },
-                              ]
-                            : undefined,
-                        reservationAffinity: pool.reservationAffinity,
-                        // Pods reach Google APIs as their Workload Identity, not as the node's service account.
-                        workloadMetadataConfig: { mode: "GKE_METADATA" },
-                        oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
-                        // Additional node networks need gVNIC on every NIC.
-                        gvnic: pool.rdma ? { enabled: true } : undefined,
-                    },
+                    network: plan.network,
+                    subnetwork: plan.subnetwork,
+                    deletionProtection: plan.deletionProtection,
+                    releaseChannel: { channel: plan.releaseChannel },
+                    minMasterVersion: plan.kubernetesVersion,
+                    // Node pools are separate resources, so changing one never touches the cluster.
+                    removeDefaultNodePool: true,
+                    initialNodeCount: 1,
+                    // Gateways (and their InferencePool backends) need VPC-native networking.
+                    networkingMode: "VPC_NATIVE",
+                    ipAllocationPolicy: {},
+                    gatewayApiConfig: { channel: "CHANNEL_STANDARD" },
+                    workloadIdentityConfig: { workloadPool: plan.workloadPool },
+                    // Dataplane V2 enforces NetworkPolicies (llmd renders them); multi-networking (extra pod
+                    // interfaces for RDMA NICs) requires it too.
+                    ...(plan.dataplaneV2 ? { datapathProvider: "ADVANCED_DATAPATH" } : {}),
+                    ...(plan.multiNetworking ? { enableMultiNetworking: true } : {}),
                 },
-                { parent: this },
+                // With the proxy-only subnet in place first, GKE picks pod and service ranges that do not overlap it.
+                { parent: this, dependsOn: proxyOnlySubnet ? [proxyOnlySubnet] : [] },
             );
 
-        const systemPool = nodePool(plan.systemPool);
-        plan.acceleratorPools.forEach(nodePool);
+            const rdma = plan.rdmaNetwork;
+            let extraSubnets: compute.Subnetwork[] = [];
+            let additionalNodeNetworks: Array<{ network: pulumi.Output<string>; subnetwork: pulumi.Output<string> }> = [];
+            if (rdma) {
+                const gvnicNet = new compute.Network(
+                    `${name}-gvnic-net`,
+                    { name: rdma.gvnic.network, project: plan.project, autoCreateSubnetworks: false, mtu: GKE_GVNIC_MTU },
+                    { parent: this },
+                );
+                const gvnicSub = new compute.Subnetwork(
+                    `${name}-gvnic-sub`,
+                    { name: rdma.gvnic.subnet, project: plan.project, region: rdma.region, network: gvnicNet.name, ipCidrRange: rdma.gvnic.cidr },
+                    { parent: this },
+                );
+                // Regular VPCs deny ingress by default; nodes must reach each other on the second NIC.
+                new compute.Firewall(
+                    `${name}-gvnic-internal`,
+                    {
+                        name: rdma.gvnic.firewall,
+                        project: plan.project,
+                        network: gvnicNet.name,
+                        sourceRanges: [rdma.gvnic.cidr],
+                        allows: [{ protocol: "tcp" }, { protocol: "udp" }, { protocol: "icmp" }],
+                    },
+                    { parent: this },
+                );
+                // RoCE VPCs allow all traffic between their NICs implicitly; the profile pins them to one zone.
+                const rdmaNet = new compute.Network(
+                    `${name}-rdma-net`,
+                    { name: rdma.rdma.network, project: plan.project, autoCreateSubnetworks: false, mtu: GKE_RDMA_MTU, networkProfile: rdma.networkProfile },
+                    { parent: this },
+                );
+                extraSubnets = rdma.rdma.subnets.map(
+                    (s, i) =>
+                        new compute.Subnetwork(
+                            `${name}-rdma-sub-${i}`,
+                            { name: s.name, project: plan.project, region: rdma.region, network: rdmaNet.name, ipCidrRange: s.cidr },
+                            { parent: this },
+                        ),
+                );
+                additionalNodeNetworks = [
+                    { network: gvnicNet.name, subnetwork: gvnicSub.name },
+                    ...extraSubnets.map((sub) => ({ network: rdmaNet.name, subnetwork: sub.name })),
+                ];
+                extraSubnets = [gvnicSub, ...extraSubnets];
+            }
 
-        // The kubeconfig also waits for the system pool and the proxy-only subnet, so whatever is created
-        // through the provider (charts, the Gateway) finds nodes to run on and a subnet for managed gateways.
-        this.kubeconfig = pulumi.secret(
-            pulumi
-                .all([cluster.name, cluster.endpoint, cluster.masterAuth, systemPool.id, proxyOnlySubnet?.id])
-                .apply(([clusterName, endpoint, masterAuth]) =>
-                    renderGkeKubeconfig({
-                        contextName: `gke_${plan.project}_${plan.location}_${clusterName}`,
-                        endpoint,
-                        clusterCaCertificate: masterAuth?.clusterCaCertificate ?? "",
-                    }),
-                ),
-        );
-        this.kubernetesProvider = createKubernetesProvider(`${name}-k8s`, this.kubeconfig, cluster.id, this);
-        for (const obj of plan.rdmaNetworkObjects) {
-            // GKE checks a GKENetworkParamSet's VPC and subnet when it reconciles it, so they come first.
-            createK8sObject(`${name}-${obj.kind === "Network" ? "network" : "netparams"}-${obj.metadata.name}`, obj, {
-                parent: this,
-                provider: this.kubernetesProvider,
-                dependsOn: extraSubnets,
-            });
+            const nodePool = (pool: GkeNodePoolPlan): container.NodePool =>
+                new container.NodePool(
+                    `${name}-pool-${pool.name}`,
+                    {
+                        name: pool.name,
+                        project: plan.project,
+                        location: plan.location,
+                        cluster: cluster.name,
+                        nodeLocations: pool.nodeLocations,
+                        nodeCount: pool.nodeCount,
+                        initialNodeCount: pool.initialNodeCount,
+                        autoscaling: pool.autoscaling,
+                        placementPolicy: pool.placementPolicy,
+                        queuedProvisioning: pool.queuedProvisioning ? { enabled: true } : undefined,
+                        // Release channels require auto-upgrade.
+                        management: { autoRepair: pool.autoRepair, autoUpgrade: true },
+                        // The order is the NIC order: the second gVNIC, then RoCE NIC 0..7.
+                        networkConfig: pool.rdma ? { additionalNodeNetworkConfigs: additionalNodeNetworks } : undefined,
+                        nodeConfig: {
+                            machineType: pool.machineType,
+                            imageType: pool.imageType,
+                            diskSizeGb: pool.diskSizeGb,
+                            spot: pool.spot || undefined,
+                            labels: Object.keys(pool.labels).length > 0 ? pool.labels : undefined,
+                            taints: pool.taints.length > 0 ? pool.taints : undefined,
+                            guestAccelerators: pool.guestAccelerator
+                                ? [
+                                      {
+                                          type: pool.guestAccelerator.type,
+                                          count: pool.guestAccelerator.count,
+                                          gpuDriverInstallationConfig: { gpuDriverVersion: pool.guestAccelerator.gpuDriverVersion },
+                                      },
+                                  ]
+                                : undefined,
+                            reservationAffinity: pool.reservationAffinity,
+                            // Pods reach Google APIs as their Workload Identity, not as the node's service account.
+                            workloadMetadataConfig: { mode: "GKE_METADATA" },
+                            oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+                            // Additional node networks need gVNIC on every NIC.
+                            gvnic: pool.rdma ? { enabled: true } : undefined,
+                        },
+                    },
+                    { parent: this },
+                );
+
+            const systemPool = nodePool(plan.systemPool);
+            plan.acceleratorPools.forEach(nodePool);
+
+            // The kubeconfig also waits for the system pool and the proxy-only subnet, so whatever is created
+            // through the provider (charts, the Gateway) finds nodes to run on and a subnet for managed gateways.
+            const kubeconfig = pulumi.secret(
+                pulumi
+                    .all([cluster.name, cluster.endpoint, cluster.masterAuth, systemPool.id, proxyOnlySubnet?.id])
+                    .apply(([clusterName, endpoint, masterAuth]) =>
+                        renderGkeKubeconfig({
+                            contextName: `gke_${plan.project}_${plan.location}_${clusterName}`,
+                            endpoint,
+                            clusterCaCertificate: masterAuth?.clusterCaCertificate ?? "",
+                        }),
+                    ),
+            );
+            now = { plan, kubeconfig, extraSubnets, clusterId: cluster.id, clusterName: cluster.name, kubernetesVersion: cluster.masterVersion };
+            // Only plain data goes through the Output: in preview it is then known even where the cluster's own
+            // outputs are not, so whatever is created from it below is planned as from plain arguments.
+            return { built: true };
+        });
+
+        // Built at once (plain arguments) or later: then `now` is set by the time `built` resolves.
+        const known = now as GkeBuilt | undefined;
+        const later = <T>(pick: (b: GkeBuilt) => pulumi.Output<T> | T): pulumi.Output<T> =>
+            (known ? pulumi.output(pick(known)) : built.apply(() => pick(now!))) as pulumi.Output<T>;
+        this.kubeconfig = pulumi.secret(later((b) => b.kubeconfig));
+        this.kubernetesProvider = createKubernetesProvider(`${name}-k8s`, this.kubeconfig, known ? known.clusterId : later((b) => b.clusterId), this);
+        // The RDMA network objects go through that provider, so they come after it.
+        if (known) {
+            createRdmaNetworkObjects(this, name, known.plan, known.extraSubnets, this.kubernetesProvider);
+        } else {
+            built.apply(() => createRdmaNetworkObjects(this, name, now!.plan, now!.extraSubnets, this.kubernetesProvider));
         }
-        this.kubernetesVersion = cluster.masterVersion;
-        this.pools = plan.pools;
-        this.clusterName = cluster.name;
-        this.workloadIdentityPool = pulumi.output(plan.workloadPool);
+        this.kubernetesVersion = known ? known.kubernetesVersion : later((b) => b.kubernetesVersion);
+        this.pools = later((b) => b.plan.pools);
+        if (known) {
+            rememberPools(this.pools, known.plan.pools);
+        }
+        this.clusterName = known ? known.clusterName : later((b) => b.clusterName);
+        this.workloadIdentityPool = later((b) => b.plan.workloadPool);
         this.registerOutputs({
             kubernetesProvider: this.kubernetesProvider,
             kubeconfig: this.kubeconfig,
@@ -233,4 +252,26 @@ export class GkeCluster extends pulumi.ComponentResource {
             workloadIdentityPool: this.workloadIdentityPool,
         });
     }
+}
+
+/** GKE's multi-networking objects (Network, GKENetworkParamSet) for RDMA pools, through the cluster's provider. */
+function createRdmaNetworkObjects(parent: GkeCluster, name: string, plan: GkeClusterPlan, extraSubnets: pulumi.Resource[], provider: k8s.Provider): void {
+    for (const obj of plan.rdmaNetworkObjects) {
+        // GKE checks a GKENetworkParamSet's VPC and subnet when it reconciles it, so they come first.
+        createK8sObject(`${name}-${obj.kind === "Network" ? "network" : "netparams"}-${obj.metadata.name}`, obj, {
+            parent,
+            provider,
+            dependsOn: extraSubnets,
+        });
+    }
+}
+
+/** What a built GKE cluster exposes. */
+interface GkeBuilt {
+    plan: GkeClusterPlan;
+    kubeconfig: pulumi.Output<string>;
+    extraSubnets: pulumi.Resource[];
+    clusterId: pulumi.Output<string>;
+    clusterName: pulumi.Output<string>;
+    kubernetesVersion: pulumi.Output<string>;
 }

@@ -8,7 +8,7 @@ import { ModelServer } from "../../components/model-server";
 import { InferenceRouter } from "../../components/router";
 import { RouterHost } from "../../components/router-host";
 import { ExistingCluster } from "../../providers/existing";
-import { RecordedResource, SECRET, runWithMocks } from "../../stacks/mock-engine";
+import { MockRunOptions, RecordedResource, SECRET, runWithMocks } from "../../stacks/mock-engine";
 import { gkeH100 } from "./kueue-fixtures";
 
 // The building-block components get their inputs the way the component provider host hands them over from
@@ -35,6 +35,8 @@ interface Case {
      * cloud resource that is never created), which the mock engine waits on forever: not testable here.
      */
     badWrappedTestable?: false;
+    /** Computed outputs and invoke answers the cloud would give. */
+    mocks?: Pick<MockRunOptions, "outputs" | "invoke">;
 }
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n";
@@ -123,6 +125,41 @@ const CASES: Case[] = [
         takesProvider: false,
         badWrappedTestable: false,
     },
+    {
+        type: "llmd:index:AksCluster",
+        // Loaded only here: the Azure SDK is slow to load.
+        create: (name, args) => new (require("../../providers/aks") as typeof import("../../providers/aks")).AksCluster(name, args as never),
+        // InfiniBand H100s bring the network operator's charts, which go through the cluster's own provider.
+        args: { location: "eastus2", acceleratorPools: [{ name: "h100", accelerator: "nvidia-h100", acceleratorsPerNode: 8, minNodes: 1, maxNodes: 2 }], tags: { team: "ml" } },
+        output: "pools",
+        bad: [{ location: "eastus2", acceleratorPools: [{ name: "k80", accelerator: "nvidia-k80" }] }, /\bacceleratorPools\[0\]\.accelerator: got "nvidia-k80"/],
+        unknown: (u) => ({ location: "eastus2", acceleratorPools: u.apply(() => [{ name: "h100", accelerator: "nvidia-h100", acceleratorsPerNode: 8, maxNodes: 2 }]) }),
+        takesProvider: false,
+        badWrappedTestable: false,
+        mocks: {
+            outputs: (type, name) => (type === "azure-native:containerservice:ManagedCluster" ? { name: `${name}-abc123` } : undefined),
+            invoke: (token) =>
+                token === "azure-native:containerservice:listManagedClusterUserCredentials"
+                    ? { kubeconfigs: [{ name: "clusterUser", value: Buffer.from("apiVersion: v1\nkind: Config\n").toString("base64") }] }
+                    : undefined,
+        },
+    },
+    {
+        type: "llmd:index:GkeCluster",
+        // Loaded only here: the Google Cloud SDK is slow to load.
+        create: (name, args) => new (require("../../providers/gke") as typeof import("../../providers/gke")).GkeCluster(name, args as never),
+        // H200s get RoCE: multi-networking objects that go through the cluster's own provider.
+        args: { project: "proj", location: "us-central1", deletionProtection: false, acceleratorPools: [{ name: "h200", accelerator: "nvidia-h200", maxNodes: 2, nodeLocations: ["us-central1-b"] }] },
+        output: "pools",
+        bad: [{ project: "proj", location: "mars" }, /\blocation: got "mars"/],
+        unknown: (u) => ({ project: u, location: "us-central1" }),
+        takesProvider: false,
+        badWrappedTestable: false,
+        mocks: {
+            outputs: (type, name) =>
+                type === "gcp:container/cluster:Cluster" ? { name: `${name}-1a2b3c4`, endpoint: "34.1.2.3", masterAuth: { clusterCaCertificate: "Q0E=" }, masterVersion: "1.33.4-gke.1000" } : undefined,
+        },
+    },
 ];
 
 /** Every top-level input as an Output, as the component provider host passes them. */
@@ -147,7 +184,7 @@ async function build(c: Case, args: Args, preview: boolean) {
             component = c.create("x", { ...args, ...(kubernetesProvider ? { kubernetesProvider } : {}) });
             return preview ? undefined : await promiseOf((component as unknown as Record<string, pulumi.Output<unknown>>)[c.output]);
         },
-        { stack: "test", preview },
+        { stack: "test", preview, ...c.mocks },
     );
     return { resources, result, component };
 }
@@ -193,7 +230,7 @@ describe("building-block components with inputs arriving as Outputs", () => {
                         const unknown = new k8s.core.v1.ConfigMap("source", { metadata: { name: "source" } }).immutable.apply(() => "llm-d");
                         component = c.create("x", c.unknown(unknown));
                     },
-                    { stack: "test", preview: true },
+                    { stack: "test", preview: true, ...c.mocks },
                 );
                 assert.ok(resources.some((r) => r.type === c.type));
                 // A cluster's Kubernetes provider exists at once (a resource reference other components take), its inputs unknown.

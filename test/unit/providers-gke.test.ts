@@ -1,3 +1,5 @@
+import { knownPools } from "../../components/cluster";
+import { AcceleratorPool } from "../../components/pool";
 import * as assert from "assert";
 import { expectConstructionError } from "../support/config-errors";
 import * as pulumi from "@pulumi/pulumi";
@@ -60,13 +62,16 @@ async function run(args: GkeClusterArgs, preview = false, config?: Record<string
         async () => {
             const c = new GkeCluster("llmd", args);
             if (preview) {
-                return { pools: c.pools };
+                return { pools: knownPools(c)! };
             }
             const [kubeconfig, version] = await Promise.all([
                 new Promise<string>((resolve) => c.kubeconfig.apply(resolve)),
                 new Promise<string>((resolve) => c.kubernetesVersion.apply(resolve)),
             ]);
-            return { pools: c.pools, kubeconfig, version, kubeconfigSecret: await pulumi.isSecret(c.kubeconfig) };
+            const pools = await new Promise<AcceleratorPool[]>((resolve) => c.pools.apply(resolve));
+            // Plain arguments: the list is also known at once, and is the same.
+            assert.deepStrictEqual(knownPools(c), pools);
+            return { pools, kubeconfig, version, kubeconfigSecret: await pulumi.isSecret(c.kubeconfig) };
         },
         { stack: "test", preview, outputs: gkeOutputs, config },
     );
