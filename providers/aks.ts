@@ -5,16 +5,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { createKubernetesProvider, rememberPools } from "../components/cluster";
 import { createK8sObject } from "../components/k8s-object";
 import { AcceleratorPool } from "../components/pool";
-import { AksClusterSettings, ResolvedAksCluster, resolveAksClusterArgs } from "./aks-config";
+import { AksClusterOptions, AksClusterSettings, ResolvedAksCluster, resolveAksClusterArgs } from "./aks-config";
 import { whenPlain } from "../components/plain-inputs";
 import { checkArgs } from "../components/strict";
 
 export { AksGpuDriver, resolveAksAcceleratorPools, resolveAksClusterArgs } from "./aks-config";
-export type { AksAcceleratorPoolArgs, AksClusterSettings, AksSystemPoolArgs } from "./aks-config";
+export type { AksAcceleratorPoolArgs, AksClusterOptions, AksClusterSettings, AksSystemPoolArgs } from "./aks-config";
 export type { AksInfinibandArgs } from "./aks-network";
 
 /** Arguments of `AksCluster`. */
-export interface AksClusterArgs extends AksClusterSettings {
+export interface AksClusterArgs extends AksClusterOptions {
+    /** An existing resource group to create the cluster in (e.g. one created in the same program). Default: a new resource group. */
+    resourceGroupName?: pulumi.Input<string>;
     /** Azure tags for the resource group, the cluster and its agent pools. */
     tags?: { [key: string]: string };
 }
@@ -72,7 +74,7 @@ export class AksCluster extends pulumi.ComponentResource {
         const built = whenPlain(args, [], (plain) => {
             checkArgs("AksCluster", plain);
             // Everything is validated before the first child exists: bad input leaves nothing half-created.
-            const spec = resolveAksClusterArgs(name, plain);
+            const spec = resolveAksClusterArgs(name, plain as AksClusterSettings);
             const tags = plain.tags;
 
             const resourceGroupName: pulumi.Output<string> =

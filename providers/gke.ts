@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createKubernetesProvider, rememberPools } from "../components/cluster";
 import { createK8sObject } from "../components/k8s-object";
 import { AcceleratorPool } from "../components/pool";
-import { GKE_GVNIC_MTU, GKE_RDMA_MTU, GkeClusterArgs, GkeClusterPlan, GkeNodePoolPlan, renderGkeKubeconfig, resolveGkeCluster } from "./gke-config";
+import { GKE_GVNIC_MTU, GKE_RDMA_MTU, GkeClusterPlainArgs, GkeClusterPlan, GkeClusterSettings, GkeNodePoolPlan, renderGkeKubeconfig, resolveGkeCluster } from "./gke-config";
 import { whenPlain } from "../components/plain-inputs";
 import { checkArgs } from "../components/strict";
 
@@ -13,7 +13,8 @@ export {
     GkeAcceleratorPoolArgs,
     GkeAcceleratorPoolRdmaArgs,
     GkeRdmaNetworkArgs,
-    GkeClusterArgs,
+    GkeClusterPlainArgs,
+    GkeClusterSettings,
     GkeGpuDriver,
     GkeReleaseChannel,
     GkeSystemNodePoolArgs,
@@ -21,6 +22,16 @@ export {
     resolveGkeAcceleratorPools,
     resolveGkeCluster,
 } from "./gke-config";
+
+/** Arguments of `GkeCluster`. */
+export interface GkeClusterArgs extends GkeClusterSettings {
+    /** Google Cloud project (e.g. a project created in the same program). Default: the `gcp:project` stack configuration. */
+    project?: pulumi.Input<string>;
+    /** VPC network (name or self link, e.g. a network created in the same program). Default `default`. */
+    network?: pulumi.Input<string>;
+    /** Subnetwork of the nodes (name or self link). Default `default`. */
+    subnetwork?: pulumi.Input<string>;
+}
 
 /**
  * A Google Kubernetes Engine Standard cluster ready for llm-d: a release-channel control plane with the
@@ -64,7 +75,7 @@ export class GkeCluster extends pulumi.ComponentResource {
         const built = whenPlain(args, [], (plain) => {
             checkArgs("GkeCluster", plain);
             // Everything is validated before the first child exists, so bad input leaves nothing half-created.
-            const plan = resolveGkeCluster(name, plain, new pulumi.Config("gcp").get("project"));
+            const plan = resolveGkeCluster(name, plain as GkeClusterPlainArgs, new pulumi.Config("gcp").get("project"));
 
             const proxyOnlySubnet =
                 plan.proxyOnlySubnetCidr === undefined

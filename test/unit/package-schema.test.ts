@@ -88,7 +88,10 @@ describe("multi-language component schema", function () {
             ModelServer: ["hfToken"],
             TopologyAwareScheduling: ["pools", "namespace"],
             RouterHost: ["connection"],
-            ExistingCluster: ["kubeconfig"],
+            ExistingCluster: ["kubeconfig", "pools", "context", "clusterName", "kubernetesVersion"],
+            GkeCluster: ["project", "network", "subnetwork"],
+            AksCluster: ["resourceGroupName"],
+            DoksCluster: ["vpcUuid"],
         };
         for (const [component, inputs] of Object.entries(takesOutputs)) {
             const props = schema.resources[`llmd:index:${component}`].inputProperties as Record<string, { plain?: boolean }>;
