@@ -2,13 +2,14 @@
  * Several models on one platform, for the per-model cost: the local stack's platform once, then `count`
  * `LlmdModel`s, each a copy of the local stack's first model under its own name.
  */
+import { knownPools } from "../components/cluster";
 import { LlmdModel, LlmdModelArgs } from "../components/model";
 import { LlmdPlatform, LlmdPlatformArgs } from "../components/platform";
 import { ExistingCluster, ExistingClusterArgs } from "../providers/existing";
 import { readStackConfig } from "../stacks/stack-files";
 
 /** The local stack's cluster, platform and first model, from its config file. */
-export function localStackArgs(): { cluster: ExistingClusterArgs; platform: LlmdPlatformArgs; model: LlmdModelArgs } {
+export function localStackArgs(): { cluster: ExistingClusterArgs & { kubernetesVersion?: string }; platform: LlmdPlatformArgs; model: LlmdModelArgs } {
     const { config } = readStackConfig("local");
     const [{ name: _name, ...model }] = JSON.parse(config["llmd:models"]) as Array<LlmdModelArgs & { name: string }>;
     return { cluster: JSON.parse(config["llmd:cluster"]), platform: JSON.parse(config["llmd:platform"]), model };
@@ -25,7 +26,8 @@ export function modelsProgram(count: number): () => void {
                 ...args.model,
                 model: `org/model-${i}`,
                 platform: platform.ref,
-                pools: cluster.pools,
+                // Plain, as a stack passes them: the models build at once, which is what this measures.
+                pools: knownPools(cluster),
                 kubernetesVersion: args.cluster.kubernetesVersion,
                 kubernetesProvider: cluster.kubernetesProvider,
             });

@@ -13,8 +13,24 @@ export interface ClusterOutputs {
     kubeconfig: pulumi.Output<string>;
     /** Kubernetes version the control plane runs. */
     kubernetesVersion: pulumi.Output<string>;
-    /** Accelerator pools of the cluster. */
-    pools: AcceleratorPool[];
+    /** Accelerator pools of the cluster: an Output where the cluster's arguments may arrive as Outputs. */
+    pools: pulumi.Input<AcceleratorPool[]>;
+}
+
+// Pools of clusters built at once from plain arguments, keyed by their `pools` output.
+const KNOWN_POOLS = new WeakMap<object, AcceleratorPool[]>();
+
+/** Records the plain list behind a cluster's `pools` output when its arguments were plain. */
+export function rememberPools(pools: pulumi.Output<AcceleratorPool[]>, known: AcceleratorPool[]): void {
+    KNOWN_POOLS.set(pools, known);
+}
+
+/**
+ * A cluster's pools as plain values when they were known at construction (plain arguments, as in a stack's
+ * config), for code that plans every model before creating anything; undefined when they arrive later.
+ */
+export function knownPools(cluster: Pick<ClusterOutputs, "pools">): AcceleratorPool[] | undefined {
+    return Array.isArray(cluster.pools) ? cluster.pools : KNOWN_POOLS.get(cluster.pools as object);
 }
 
 /**

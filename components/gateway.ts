@@ -6,7 +6,8 @@ import { kindDependenciesOf } from "./dependencies";
 import { optionalBoolean } from "./errors";
 import { loadCrds } from "./crds";
 import { createK8sObject } from "./k8s-object";
-import { gatewayControllerCharts, renderGateway, renderGatewayParameters, resolveGatewaySpec } from "./render/gateway";
+import { GatewayInput, gatewayControllerCharts, renderGateway, renderGatewayParameters, resolveGatewaySpec } from "./render/gateway";
+import { whenPlain } from "./plain-inputs";
 import { GATEWAY_CONTROLLER_POD_SECURITY } from "./catalog/pod-security";
 import { podSecurityLabels } from "./render/pod-security-standards";
 import { checkArgs } from "./strict";
@@ -55,7 +56,7 @@ export interface InferenceGatewayArgs {
     /** Which gateway fronts the llm-d router. `none` installs only the InferencePool CRD (standalone router). */
     implementation: GatewayImplementation;
     /** Namespace of the Gateway object (usually the namespace the router and model servers run in). */
-    namespace: string;
+    namespace: pulumi.Input<string>;
     /** Create `namespace` as part of this component. Default false: the namespace must already exist. */
     createNamespace?: boolean;
     /** Name of the Gateway object. Default `llm-d-inference-gateway`. Not allowed with `none`. */
@@ -130,114 +131,120 @@ export class InferenceGateway extends pulumi.ComponentResource {
 
     constructor(name: string, args: InferenceGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:InferenceGateway", name, {}, opts);
-        checkArgs("InferenceGateway", args, opts);
-        // Validate everything before creating any child.
-        const { kubernetesProvider, retainCrdsOnDelete, ...input } = args;
-        const spec = resolveGatewaySpec(input);
-        if (spec.gateway?.public && spec.gateway.authentication === undefined) {
-            pulumi.log.warn(unauthenticatedWarning(spec.gateway.name), this);
-        }
-        const retainOnDelete = optionalBoolean("retainCrdsOnDelete", retainCrdsOnDelete, true);
-        const deprecation = GATEWAYS[spec.implementation].deprecated;
-        if (deprecation) {
-            pulumi.log.warn(deprecation, this);
-        }
-        const charts = gatewayControllerCharts(spec);
-        const gatewayObject = spec.gateway ? renderGateway(spec) : undefined;
-        const provider = kubernetesProvider;
+        // From other languages every input is an Output: build once they are known (at once when plain, so a
+        // composite reads `gatewayParts` right after construction).
+        const built = whenPlain(args, ["kubernetesProvider"], (plain) => {
+            checkArgs("InferenceGateway", plain, opts);
+            // Validate everything before creating any child.
+            const { kubernetesProvider, retainCrdsOnDelete, ...input } = plain;
+            const spec = resolveGatewaySpec(input as GatewayInput);
+            if (spec.gateway?.public && spec.gateway.authentication === undefined) {
+                pulumi.log.warn(unauthenticatedWarning(spec.gateway.name), this);
+            }
+            const retainOnDelete = optionalBoolean("retainCrdsOnDelete", retainCrdsOnDelete, true);
+            const deprecation = GATEWAYS[spec.implementation].deprecated;
+            if (deprecation) {
+                pulumi.log.warn(deprecation, this);
+            }
+            const charts = gatewayControllerCharts(spec);
+            const gatewayObject = spec.gateway ? renderGateway(spec) : undefined;
+            const provider = kubernetesProvider;
 
-        const gatewayApiCrds = spec.installGatewayApiCrds ? createCrds(this, name, MANIFESTS.gatewayApi, provider, retainOnDelete) : new Map();
-        const inferenceCrds = spec.installInferenceExtensionCrds
-            ? createCrds(this, name, MANIFESTS.inferenceExtension, provider, retainOnDelete)
-            : new Map();
-        const crds = [...gatewayApiCrds.values(), ...inferenceCrds.values()];
+            const gatewayApiCrds = spec.installGatewayApiCrds ? createCrds(this, name, MANIFESTS.gatewayApi, provider, retainOnDelete) : new Map();
+            const inferenceCrds = spec.installInferenceExtensionCrds
+                ? createCrds(this, name, MANIFESTS.inferenceExtension, provider, retainOnDelete)
+                : new Map();
+            const crds = [...gatewayApiCrds.values(), ...inferenceCrds.values()];
 
-        const gatewayNamespace = spec.createNamespace
-            ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: spec.namespace } }, { parent: this, provider })
-            : undefined;
-
-        const controllerCharts: pulumi.Resource[] = [];
-        if (spec.controller !== undefined) {
-            const controllerNamespace = spec.controller.createNamespace
-                ? new k8s.core.v1.Namespace(
-                      `${name}-controller-namespace`,
-                      // The level the controller chart's pods meet (catalog/pod-security.ts says where that was read).
-                      { metadata: { name: spec.controller.namespace, labels: podSecurityLabels(GATEWAY_CONTROLLER_POD_SECURITY[spec.implementation].level) } },
-                      { parent: this, provider },
-                  )
+            const gatewayNamespace = spec.createNamespace
+                ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: spec.namespace } }, { parent: this, provider })
                 : undefined;
-            // Controllers read Gateway API and InferencePool kinds at start-up (istiod only turns on the
-            // inference extension if the InferencePool CRD exists), so every chart waits for the CRDs.
-            let previous: pulumi.Resource[] = [...crds, ...(controllerNamespace ? [controllerNamespace] : [])];
-            for (const chart of charts) {
-                const release = new k8s.helm.v4.Chart(
-                    `${name}-${chart.role}`,
-                    {
-                        name: chart.role,
-                        chart: chart.pin.chart,
-                        version: chart.pin.version,
-                        ...(chart.pin.repo ? { repositoryOpts: { repo: chart.pin.repo } } : {}),
-                        namespace: spec.controller.namespace,
-                        values: chart.values,
-                    },
-                    { parent: this, provider, dependsOn: previous },
-                );
-                controllerCharts.push(release);
-                previous = [...previous, release];
-            }
-        }
 
-        let gateway: pulumi.CustomResource | undefined;
-        const authentication: pulumi.Resource[] = [];
-        if (gatewayObject !== undefined) {
-            const afterNamespace = gatewayNamespace ? [gatewayNamespace] : [];
-            const parameters = renderGatewayParameters(spec);
-            // Istio's parameters are a ConfigMap; agentgateway's and kgateway's kinds come with their CRD chart.
-            const crdChart = controllerCharts[charts.findIndex((chart) => chart.crdsOnly)];
-            const parametersDependencies = parameters
-                ? [...(kindDependenciesOf(opts)?.(parameters.kind) ?? []), ...(parameters.kind !== "ConfigMap" && crdChart ? [crdChart] : [])]
-                : [];
-            // The controller reads the parameters when it first provisions the Gateway's proxy.
-            const parametersObject = parameters && createK8sObject(`${name}-gateway-parameters`, parameters, {
-                parent: this,
-                provider,
-                dependsOn: [...afterNamespace, ...parametersDependencies],
-            });
-            const target = { implementation: spec.implementation, namespace: spec.namespace, gatewayName: spec.gateway!.name };
-            for (const object of renderGatewayAuthentication(spec.gateway!.authentication, target)) {
-                // Their kinds come with the controller's charts, and istiod's admission webhook validates
-                // security.istio.io objects, so they wait for the whole controller.
-                authentication.push(
-                    createK8sObject(`${name}-${object.metadata.name}`, object, {
-                        parent: this,
-                        provider,
-                        dependsOn: [...controllerCharts, ...afterNamespace, ...(kindDependenciesOf(opts)?.(object.kind) ?? [])],
-                    }),
-                );
+            const controllerCharts: pulumi.Resource[] = [];
+            if (spec.controller !== undefined) {
+                const controllerNamespace = spec.controller.createNamespace
+                    ? new k8s.core.v1.Namespace(
+                          `${name}-controller-namespace`,
+                          // The level the controller chart's pods meet (catalog/pod-security.ts says where that was read).
+                          { metadata: { name: spec.controller.namespace, labels: podSecurityLabels(GATEWAY_CONTROLLER_POD_SECURITY[spec.implementation].level) } },
+                          { parent: this, provider },
+                      )
+                    : undefined;
+                // Controllers read Gateway API and InferencePool kinds at start-up (istiod only turns on the
+                // inference extension if the InferencePool CRD exists), so every chart waits for the CRDs.
+                let previous: pulumi.Resource[] = [...crds, ...(controllerNamespace ? [controllerNamespace] : [])];
+                for (const chart of charts) {
+                    const release = new k8s.helm.v4.Chart(
+                        `${name}-${chart.role}`,
+                        {
+                            name: chart.role,
+                            chart: chart.pin.chart,
+                            version: chart.pin.version,
+                            ...(chart.pin.repo ? { repositoryOpts: { repo: chart.pin.repo } } : {}),
+                            namespace: spec.controller.namespace,
+                            values: chart.values,
+                        },
+                        { parent: this, provider, dependsOn: previous },
+                    );
+                    controllerCharts.push(release);
+                    previous = [...previous, release];
+                }
             }
-            // `status` (never sent: it is undefined) makes the custom resource expose the controller's status as an
-            // output, from which composites read the Gateway's address.
-            gateway = createK8sObject(`${name}-gateway`, { ...gatewayObject, status: undefined }, {
-                parent: this,
-                provider,
-                dependsOn: [
-                    ...(gatewayApiCrds.has("Gateway") ? [gatewayApiCrds.get("Gateway")!] : []),
-                    ...controllerCharts,
-                    ...afterNamespace,
-                    ...(parametersObject ? [parametersObject] : []),
-                    // The Gateway's proxy is provisioned only once its authentication is in place: it never serves
-                    // a request unchecked, not even for the first seconds of a deployment.
-                    ...authentication,
-                    // A composite that created the namespace passes it here.
-                    ...(kindDependenciesOf(opts)?.("Gateway") ?? []),
-                ],
-            });
-        }
-        PARTS.set(this, { crds: new Map([...gatewayApiCrds, ...inferenceCrds]), controllerCharts, gateway, authentication });
 
-        this.gatewayName = pulumi.output(spec.gateway?.name ?? "");
-        this.gatewayNamespace = pulumi.output(spec.namespace);
-        this.gatewayClassName = pulumi.output(spec.gateway?.className ?? "");
+            let gateway: pulumi.CustomResource | undefined;
+            const authentication: pulumi.Resource[] = [];
+            if (gatewayObject !== undefined) {
+                const afterNamespace = gatewayNamespace ? [gatewayNamespace] : [];
+                const parameters = renderGatewayParameters(spec);
+                // Istio's parameters are a ConfigMap; agentgateway's and kgateway's kinds come with their CRD chart.
+                const crdChart = controllerCharts[charts.findIndex((chart) => chart.crdsOnly)];
+                const parametersDependencies = parameters
+                    ? [...(kindDependenciesOf(opts)?.(parameters.kind) ?? []), ...(parameters.kind !== "ConfigMap" && crdChart ? [crdChart] : [])]
+                    : [];
+                // The controller reads the parameters when it first provisions the Gateway's proxy.
+                const parametersObject = parameters && createK8sObject(`${name}-gateway-parameters`, parameters, {
+                    parent: this,
+                    provider,
+                    dependsOn: [...afterNamespace, ...parametersDependencies],
+                });
+                const target = { implementation: spec.implementation, namespace: spec.namespace, gatewayName: spec.gateway!.name };
+                for (const object of renderGatewayAuthentication(spec.gateway!.authentication, target)) {
+                    // Their kinds come with the controller's charts, and istiod's admission webhook validates
+                    // security.istio.io objects, so they wait for the whole controller.
+                    authentication.push(
+                        createK8sObject(`${name}-${object.metadata.name}`, object, {
+                            parent: this,
+                            provider,
+                            dependsOn: [...controllerCharts, ...afterNamespace, ...(kindDependenciesOf(opts)?.(object.kind) ?? [])],
+                        }),
+                    );
+                }
+                // `status` (never sent: it is undefined) makes the custom resource expose the controller's status as an
+                // output, from which composites read the Gateway's address.
+                gateway = createK8sObject(`${name}-gateway`, { ...gatewayObject, status: undefined }, {
+                    parent: this,
+                    provider,
+                    dependsOn: [
+                        ...(gatewayApiCrds.has("Gateway") ? [gatewayApiCrds.get("Gateway")!] : []),
+                        ...controllerCharts,
+                        ...afterNamespace,
+                        ...(parametersObject ? [parametersObject] : []),
+                        // The Gateway's proxy is provisioned only once its authentication is in place: it never serves
+                        // a request unchecked, not even for the first seconds of a deployment.
+                        ...authentication,
+                        // A composite that created the namespace passes it here.
+                        ...(kindDependenciesOf(opts)?.("Gateway") ?? []),
+                    ],
+                });
+            }
+            PARTS.set(this, { crds: new Map([...gatewayApiCrds, ...inferenceCrds]), controllerCharts, gateway, authentication });
+
+            return { gatewayName: spec.gateway?.name ?? "", namespace: spec.namespace, className: spec.gateway?.className ?? "" };
+        });
+
+        this.gatewayName = built.gatewayName;
+        this.gatewayNamespace = built.namespace;
+        this.gatewayClassName = built.className;
         this.registerOutputs({
             gatewayName: this.gatewayName,
             gatewayNamespace: this.gatewayNamespace,

@@ -5,7 +5,9 @@ import { CHARTS } from "./catalog/versions";
 import { podSecurityLabels } from "./render/pod-security-standards";
 import { LlmdConfigError, requireDnsLabel } from "./errors";
 import { createK8sObject } from "./k8s-object";
-import { KueueExtraResource, KueueInput, KueueNetworkArgs, kueueWorkloadMetadata, renderKueue, resolveKueueSpec } from "./render/kueue";
+import { KueueExtraResource, KueueInput, KueueNetworkArgs, KueueSettings, kueueWorkloadMetadata, renderKueue, resolveKueueSpec } from "./render/kueue";
+import { AcceleratorPool } from "./pool";
+import { whenPlain } from "./plain-inputs";
 import { checkArgs } from "./strict";
 
 export type { KueueExtraResource, KueueNetworkArgs };
@@ -14,7 +16,11 @@ export type { KueueExtraResource, KueueNetworkArgs };
 export const DEFAULT_KUEUE_NAMESPACE = "kueue-system";
 
 /** Arguments of `TopologyAwareScheduling`: the queue and topology settings of `KueueInput` plus the install. */
-export interface TopologyAwareSchedulingArgs extends KueueInput {
+export interface TopologyAwareSchedulingArgs extends KueueSettings {
+    /** The accelerator pools to queue on (a cluster component's `pools` output); one ResourceFlavor each. */
+    pools: pulumi.Input<AcceleratorPool[]>;
+    /** Serving namespace: the LocalQueue is created there, and only it may use the ClusterQueue. It must exist. */
+    namespace: pulumi.Input<string>;
     /** Install Kueue from its pinned Helm chart. Default true; set false when the cluster already runs Kueue. */
     installKueue?: boolean;
     /** Namespace of the Kueue controller. Default `kueue-system`. */
@@ -57,55 +63,59 @@ export class TopologyAwareScheduling extends pulumi.ComponentResource {
 
     constructor(name: string, args: TopologyAwareSchedulingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:TopologyAwareScheduling", name, {}, opts);
-        checkArgs("TopologyAwareScheduling", args, opts);
-        // Validate everything before creating any child.
-        const install = resolveKueueInstall(args);
-        const { kubernetesProvider: provider, installKueue, kueueNamespace, createKueueNamespace, kueueValues, ...input } = args;
-        const spec = resolveKueueSpec(input);
-        const objects = renderKueue(spec);
-        const metadata = kueueWorkloadMetadata(spec);
+        // From other languages (and from a cluster's outputs) every input may be an Output: build once known.
+        const built = whenPlain(args, ["kubernetesProvider"], (plain) => {
+            checkArgs("TopologyAwareScheduling", plain, opts);
+            // Validate everything before creating any child.
+            const install = resolveKueueInstall(plain);
+            const { kubernetesProvider: provider, installKueue, kueueNamespace, createKueueNamespace, kueueValues, ...input } = plain;
+            const spec = resolveKueueSpec(input as KueueInput);
+            const objects = renderKueue(spec);
+            const metadata = kueueWorkloadMetadata(spec);
 
-        const installed: pulumi.Resource[] = [];
-        if (install.enabled) {
-            const namespace = install.createNamespace
-                ? new k8s.core.v1.Namespace(
-                      `${name}-kueue-namespace`,
-                      { metadata: { name: install.namespace, labels: podSecurityLabels(OPERATOR_POD_SECURITY.kueue.level) } },
-                      { parent: this, provider },
-                  )
-                : undefined;
-            installed.push(
-                new k8s.helm.v4.Chart(
-                    `${name}-kueue`,
-                    {
-                        // Release name `kueue` as in the Kueue docs: the chart names its objects after it.
-                        name: "kueue",
-                        chart: CHARTS.kueue.chart,
-                        version: CHARTS.kueue.version,
-                        namespace: install.namespace,
-                        values: install.values,
-                    },
-                    { parent: this, provider, dependsOn: namespace ? [namespace] : [] },
-                ),
-            );
-        }
+            const installed: pulumi.Resource[] = [];
+            if (install.enabled) {
+                const namespace = install.createNamespace
+                    ? new k8s.core.v1.Namespace(
+                          `${name}-kueue-namespace`,
+                          { metadata: { name: install.namespace, labels: podSecurityLabels(OPERATOR_POD_SECURITY.kueue.level) } },
+                          { parent: this, provider },
+                      )
+                    : undefined;
+                installed.push(
+                    new k8s.helm.v4.Chart(
+                        `${name}-kueue`,
+                        {
+                            // Release name `kueue` as in the Kueue docs: the chart names its objects after it.
+                            name: "kueue",
+                            chart: CHARTS.kueue.chart,
+                            version: CHARTS.kueue.version,
+                            namespace: install.namespace,
+                            values: install.values,
+                        },
+                        { parent: this, provider, dependsOn: namespace ? [namespace] : [] },
+                    ),
+                );
+            }
 
-        // Kueue's CRDs and its validating webhooks come with the chart: every object waits for all of it.
-        for (const object of objects) {
-            createK8sObject(`${name}-${object.kind.toLowerCase()}-${object.metadata.name}`, object, {
-                parent: this,
-                provider,
-                dependsOn: installed,
-            });
-        }
+            // Kueue's CRDs and its validating webhooks come with the chart: every object waits for all of it.
+            for (const object of objects) {
+                createK8sObject(`${name}-${object.kind.toLowerCase()}-${object.metadata.name}`, object, {
+                    parent: this,
+                    provider,
+                    dependsOn: installed,
+                });
+            }
+            return { spec, metadata };
+        });
 
-        this.localQueueName = pulumi.output(spec.localQueueName);
-        this.clusterQueueName = pulumi.output(spec.clusterQueueName);
-        this.topologyName = pulumi.output(spec.topologyName);
-        this.groupLevel = pulumi.output(spec.groupLevel);
-        this.podSetTopologyAnnotation = pulumi.output(metadata.topologyAnnotation);
-        this.podSetAnnotations = pulumi.output(metadata.podSetAnnotations);
-        this.queueLabels = pulumi.output(metadata.labels);
+        this.localQueueName = built.spec.localQueueName;
+        this.clusterQueueName = built.spec.clusterQueueName;
+        this.topologyName = built.spec.topologyName;
+        this.groupLevel = built.spec.groupLevel;
+        this.podSetTopologyAnnotation = built.metadata.topologyAnnotation;
+        this.podSetAnnotations = built.metadata.podSetAnnotations;
+        this.queueLabels = built.metadata.labels;
         this.registerOutputs({
             localQueueName: this.localQueueName,
             clusterQueueName: this.clusterQueueName,

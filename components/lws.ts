@@ -4,6 +4,7 @@ import { OPERATOR_POD_SECURITY } from "./catalog/pod-security";
 import { CHARTS } from "./catalog/versions";
 import { podSecurityLabels } from "./render/pod-security-standards";
 import { LlmdConfigError, requireDnsLabel } from "./errors";
+import { whenPlain } from "./plain-inputs";
 import { checkArgs } from "./strict";
 
 /** Namespace the LWS docs install the controller into. */
@@ -12,7 +13,7 @@ export const DEFAULT_LWS_NAMESPACE = "lws-system";
 /** Arguments of `LeaderWorkerSetController`. */
 export interface LeaderWorkerSetControllerArgs {
     /** Namespace of the controller. Default `lws-system`. */
-    namespace?: string;
+    namespace?: pulumi.Input<string>;
     /** Create the namespace as part of this component. Default true; set false when it already exists. */
     createNamespace?: boolean;
     /** Extra values for the LWS Helm chart (e.g. `{ enablePrometheus: true }` or controller resources). */
@@ -57,31 +58,35 @@ export class LeaderWorkerSetController extends pulumi.ComponentResource {
 
     constructor(name: string, args: LeaderWorkerSetControllerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:LeaderWorkerSetController", name, {}, opts);
-        checkArgs("LeaderWorkerSetController", args, opts);
-        const { kubernetesProvider: provider, ...input } = args;
-        const spec = resolveLwsSpec(input);
+        // From other languages every input is an Output: build once they are known (at once when plain).
+        const built = whenPlain(args, ["kubernetesProvider"], (plain) => {
+            checkArgs("LeaderWorkerSetController", plain, opts);
+            const { kubernetesProvider: provider, ...input } = plain;
+            const spec = resolveLwsSpec(input);
 
-        const namespace = spec.createNamespace
-            ? new k8s.core.v1.Namespace(
-                  `${name}-namespace`,
-                  { metadata: { name: spec.namespace, labels: podSecurityLabels(OPERATOR_POD_SECURITY.lws.level) } },
-                  { parent: this, provider },
-              )
-            : undefined;
-        new k8s.helm.v4.Chart(
-            `${name}-chart`,
-            {
-                // Release name `lws` as in the LWS docs: the chart names its objects after it.
-                name: "lws",
-                chart: CHARTS.lws.chart,
-                version: CHARTS.lws.version,
-                namespace: spec.namespace,
-                values: spec.values,
-            },
-            { parent: this, provider, dependsOn: namespace ? [namespace] : [] },
-        );
+            const namespace = spec.createNamespace
+                ? new k8s.core.v1.Namespace(
+                      `${name}-namespace`,
+                      { metadata: { name: spec.namespace, labels: podSecurityLabels(OPERATOR_POD_SECURITY.lws.level) } },
+                      { parent: this, provider },
+                  )
+                : undefined;
+            new k8s.helm.v4.Chart(
+                `${name}-chart`,
+                {
+                    // Release name `lws` as in the LWS docs: the chart names its objects after it.
+                    name: "lws",
+                    chart: CHARTS.lws.chart,
+                    version: CHARTS.lws.version,
+                    namespace: spec.namespace,
+                    values: spec.values,
+                },
+                { parent: this, provider, dependsOn: namespace ? [namespace] : [] },
+            );
+            return { namespace: spec.namespace };
+        });
 
-        this.namespace = pulumi.output(spec.namespace);
+        this.namespace = built.namespace;
         this.registerOutputs({ namespace: this.namespace });
     }
 }

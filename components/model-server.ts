@@ -14,6 +14,7 @@ import {
     ModelServerPdArgs,
     ModelServerRole,
 } from "./render/model-server-types";
+import { whenPlain } from "./plain-inputs";
 import { checkArgs } from "./strict";
 
 export { KueueTopologyMode, KvTransfer, ModelServerRole };
@@ -57,45 +58,50 @@ export class ModelServer extends pulumi.ComponentResource {
 
     constructor(name: string, args: ModelServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:ModelServer", name, {}, opts);
-        checkArgs("ModelServer", args, opts);
-        const spec = resolveModelServer(args, { name, hfTokenGiven: args.hfToken !== undefined });
-        const provider = args.kubernetesProvider;
-        // Children do not inherit dependsOn from a component: pass it on so the LeaderWorkerSet waits for
-        // its controller (and its webhook) when the caller says so.
-        const dependsOn = opts?.dependsOn;
+        // From other languages every input is an Output: build once they are known (at once when plain). The
+        // token stays an Output so it stays secret.
+        const built = whenPlain(args, ["hfToken", "kubernetesProvider"], (plain) => {
+            checkArgs("ModelServer", plain, opts);
+            const spec = resolveModelServer(plain, { name, hfTokenGiven: plain.hfToken !== undefined });
+            const provider = plain.kubernetesProvider;
+            // Children do not inherit dependsOn from a component: pass it on so the LeaderWorkerSet waits for
+            // its controller (and its webhook) when the caller says so.
+            const dependsOn = opts?.dependsOn;
 
-        let secret: pulumi.CustomResource | undefined;
-        if (spec.createHfTokenSecret && args.hfToken !== undefined) {
-            secret = createK8sObject(`${name}-hf-token`, renderHfTokenSecret(spec, pulumi.secret(args.hfToken)), {
+            let secret: pulumi.CustomResource | undefined;
+            if (spec.createHfTokenSecret && plain.hfToken !== undefined) {
+                secret = createK8sObject(`${name}-hf-token`, renderHfTokenSecret(spec, pulumi.secret(plain.hfToken)), {
+                    parent: this,
+                    provider,
+                    dependsOn,
+                });
+            }
+
+            const [object] = renderModelServer(spec);
+            const timeouts = workloadTimeouts(object, plain.workloadTimeouts);
+            const workload = createK8sObject(`${name}-workload`, object, {
                 parent: this,
                 provider,
-                dependsOn,
+                dependsOn: secret ? withExtra(dependsOn, secret) : dependsOn,
+                customTimeouts: timeouts,
+                ...(plain.autoscaled ? { ignoreChanges: [...AUTOSCALED_IGNORE_CHANGES] } : {}),
             });
-        }
-
-        const [object] = renderModelServer(spec);
-        const timeouts = workloadTimeouts(object, args.workloadTimeouts);
-        const workload = createK8sObject(`${name}-workload`, object, {
-            parent: this,
-            provider,
-            dependsOn: secret ? withExtra(dependsOn, secret) : dependsOn,
-            customTimeouts: timeouts,
-            ...(args.autoscaled ? { ignoreChanges: [...AUTOSCALED_IGNORE_CHANGES] } : {}),
+            // Say what a long `pulumi up` is waiting on; preview waits for nothing, so it stays quiet.
+            if (!pulumi.runtime.isDryRun()) {
+                const probeMinutes = Math.ceil(workloadStartupBudgetSeconds(object) / 60);
+                pulumi.log.info(
+                    `waiting for ${object.kind} ${spec.namespace}/${spec.name} (${spec.replicas} x ${spec.model}) to become ready: ` +
+                        `the startup probe allows ${probeMinutes} min for download, load and compile; giving up after ${timeouts.create}`,
+                    this,
+                );
+            }
+            return { workloadName: workload.urn.apply(() => spec.name), role: spec.role, namespace: spec.namespace, timeouts };
         });
-        // Say what a long `pulumi up` is waiting on; preview waits for nothing, so it stays quiet.
-        if (!pulumi.runtime.isDryRun()) {
-            const probeMinutes = Math.ceil(workloadStartupBudgetSeconds(object) / 60);
-            pulumi.log.info(
-                `waiting for ${object.kind} ${spec.namespace}/${spec.name} (${spec.replicas} x ${spec.model}) to become ready: ` +
-                    `the startup probe allows ${probeMinutes} min for download, load and compile; giving up after ${timeouts.create}`,
-                this,
-            );
-        }
 
-        this.workloadName = workload.urn.apply(() => spec.name);
-        this.role = pulumi.output(spec.role);
-        this.namespace = pulumi.output(spec.namespace);
-        this.workloadTimeouts = pulumi.output(timeouts);
+        this.workloadName = built.workloadName;
+        this.role = built.role;
+        this.namespace = built.namespace;
+        this.workloadTimeouts = built.timeouts as pulumi.Output<WorkloadTimeouts>;
         this.registerOutputs({ workloadName: this.workloadName, role: this.role, namespace: this.namespace, workloadTimeouts: this.workloadTimeouts });
     }
 }

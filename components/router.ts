@@ -6,6 +6,7 @@ import { createK8sObject } from "./k8s-object";
 import {
     FailureMode,
     ROUTER_GRPC_PORT,
+    RouterInput,
     kvEventsEndpoint,
     renderRouter,
     resolveRouterSpec,
@@ -15,6 +16,7 @@ import {
 } from "./render/router";
 import { SchedulerProfile } from "./render/router-config";
 import { K8sObject } from "./render/types";
+import { whenPlain } from "./plain-inputs";
 import { checkArgs } from "./strict";
 
 export { FailureMode } from "./render/router";
@@ -41,7 +43,7 @@ export interface RouterResources {
 /** Arguments of `InferenceRouter`. */
 export interface InferenceRouterArgs {
     /** Namespace of the router, its InferencePool and HTTPRoute (the model servers' namespace). */
-    namespace: string;
+    namespace: pulumi.Input<string>;
     /** Name of the InferencePool. Default: the component name. */
     poolName?: string;
     /** Labels that select the model-server pods of the pool, e.g. `{ "llm-d.ai/model": "qwen3" }`. Must not be empty. */
@@ -52,8 +54,8 @@ export interface InferenceRouterArgs {
     schedulerProfile?: SchedulerProfile;
     /** Router replicas; more than one turns on leader election (one active, the rest standby). Default 1. */
     replicas?: number;
-    /** Gateway to attach an HTTPRoute to. Without it no route is created. */
-    gateway?: RouterGatewayRef;
+    /** Gateway to attach an HTTPRoute to (e.g. an `InferenceGateway`'s name and namespace outputs). Without it no route is created. */
+    gateway?: pulumi.Input<RouterGatewayRef>;
     /** Implementation of `gateway`, which decides the extra policies rendered. Default `none`; required with a gateway. */
     gatewayImplementation?: GatewayImplementation;
     /**
@@ -143,48 +145,58 @@ export class InferenceRouter extends pulumi.ComponentResource {
 
     constructor(name: string, args: InferenceRouterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:InferenceRouter", name, {}, opts);
-        checkArgs("InferenceRouter", args, opts);
+        // From other languages (or with a gateway's outputs) inputs are Outputs: build once they are known.
+        const built = whenPlain(args, ["kubernetesProvider"], (plain) => {
+            checkArgs("InferenceRouter", plain, opts);
 
-        const spec = resolveRouterSpec({ name, ...args });
-        const names = routerNames(spec);
-        const created = new Map<string, pulumi.CustomResource>();
-        let pool: pulumi.CustomResource | undefined;
+            const spec = resolveRouterSpec({ name, ...(plain as Omit<InferenceRouterArgs, "namespace" | "gateway"> & Pick<RouterInput, "namespace" | "gateway">) });
+            const names = routerNames(spec);
+            const created = new Map<string, pulumi.CustomResource>();
+            let pool: pulumi.CustomResource | undefined;
 
-        // A composite may give every kind its exact edges; otherwise the CRD-served kinds wait for opts.dependsOn.
-        const kindDependencies = kindDependenciesOf(opts);
-        for (const object of renderRouter(spec)) {
-            const role = object.kind === "ConfigMap" && object.metadata.name === names.proxyConfigMap ? "proxy-config" : ROLES[object.kind];
-            if (!role || created.has(role)) {
-                throw new Error(`InferenceRouter rendered an unexpected ${object.kind}`);
+            // A composite may give every kind its exact edges; otherwise the CRD-served kinds wait for opts.dependsOn.
+            const kindDependencies = kindDependenciesOf(opts);
+            for (const object of renderRouter(spec)) {
+                const role = object.kind === "ConfigMap" && object.metadata.name === names.proxyConfigMap ? "proxy-config" : ROLES[object.kind];
+                if (!role || created.has(role)) {
+                    throw new Error(`InferenceRouter rendered an unexpected ${object.kind}`);
+                }
+                const after = object.kind === "InferencePool" || !pool ? [] : [pool];
+                const dependsOn = kindDependencies
+                    ? [...kindDependencies(object.kind), ...after]
+                    : NEEDS_CRDS.has(object.kind)
+                      ? plusDependencies(opts?.dependsOn, ...after)
+                      : undefined;
+                const resource = createK8sObject(`${name}-${role}`, object as K8sObject, {
+                    parent: this,
+                    provider: plain.kubernetesProvider,
+                    dependsOn,
+                });
+                created.set(role, resource);
+                if (object.kind === "InferencePool") {
+                    pool = resource;
+                }
             }
-            const after = object.kind === "InferencePool" || !pool ? [] : [pool];
-            const dependsOn = kindDependencies
-                ? [...kindDependencies(object.kind), ...after]
-                : NEEDS_CRDS.has(object.kind)
-                  ? plusDependencies(opts?.dependsOn, ...after)
-                  : undefined;
-            const resource = createK8sObject(`${name}-${role}`, object as K8sObject, {
-                parent: this,
-                provider: args.kubernetesProvider,
-                dependsOn,
-            });
-            created.set(role, resource);
-            if (object.kind === "InferencePool") {
-                pool = resource;
-            }
-        }
 
-        // Outputs carry their resource so consumers wait for it.
-        const after = (role: string, value: string) => created.get(role)!.urn.apply(() => value);
-        this.poolName = after(ROLES.InferencePool, names.pool);
-        this.serviceName = after(ROLES.Service, names.service);
-        this.namespace = pulumi.output(spec.namespace);
-        this.endpointPickerAddress = after(ROLES.Service, `${routerServiceHost(spec)}:${ROUTER_GRPC_PORT}`);
-        this.kvEventsEndpoint = after(ROLES.Service, spec.kvEventsListener ? kvEventsEndpoint(spec) : "");
-        // Clients of the proxy need its pod (the Deployment waits for readiness) as well as the Service.
-        this.endpoint = spec.proxy
-            ? pulumi.all([created.get(ROLES.Service)!.urn, created.get(ROLES.Deployment)!.urn]).apply(() => routerProxyEndpoint(spec))
-            : pulumi.output("");
+            // Outputs carry their resource so consumers wait for it.
+            const after = (role: string, value: string) => created.get(role)!.urn.apply(() => value);
+            const poolName = after(ROLES.InferencePool, names.pool);
+            const serviceName = after(ROLES.Service, names.service);
+            const endpointPickerAddress = after(ROLES.Service, `${routerServiceHost(spec)}:${ROUTER_GRPC_PORT}`);
+            const kvEventsEndpointOut = after(ROLES.Service, spec.kvEventsListener ? kvEventsEndpoint(spec) : "");
+            // Clients of the proxy need its pod (the Deployment waits for readiness) as well as the Service.
+            const endpoint = spec.proxy
+                ? pulumi.all([created.get(ROLES.Service)!.urn, created.get(ROLES.Deployment)!.urn]).apply(() => routerProxyEndpoint(spec))
+                : pulumi.output("");
+            return { poolName, serviceName, namespace: spec.namespace, endpointPickerAddress, kvEventsEndpoint: kvEventsEndpointOut, endpoint };
+        });
+
+        this.poolName = built.poolName;
+        this.serviceName = built.serviceName;
+        this.namespace = built.namespace;
+        this.endpointPickerAddress = built.endpointPickerAddress;
+        this.kvEventsEndpoint = built.kvEventsEndpoint;
+        this.endpoint = built.endpoint;
 
         this.registerOutputs({
             poolName: this.poolName,

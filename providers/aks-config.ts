@@ -74,11 +74,15 @@ export interface AksAcceleratorPoolArgs {
 }
 
 /** The plain settings of `AksClusterArgs` that decide what gets built; all `resolveAksClusterArgs` needs. */
-export interface AksClusterSettings {
-    /** Azure region, e.g. `eastus2`. Default: the resource group's (or the provider's `azure-native:location`). */
-    location?: string;
+export interface AksClusterSettings extends AksClusterOptions {
     /** An existing resource group to create the cluster in. Default: a new resource group. */
     resourceGroupName?: string;
+}
+
+/** The settings of `AksClusterArgs` other than the resource group, which `AksCluster` also takes as an Output. */
+export interface AksClusterOptions {
+    /** Azure region, e.g. `eastus2`. Default: the resource group's (or the provider's `azure-native:location`). */
+    location?: string;
     /** Name of the managed cluster resource. Default: auto-named from the component name. */
     clusterName?: string;
     /** Kubernetes version (`1.33` or a patch such as `1.33.2`); 1.29 or newer. Default `1.33`. */

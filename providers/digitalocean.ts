@@ -9,7 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesCluster } from "@pulumi/digitalocean/kubernetesCluster";
 import { KubernetesNodePool } from "@pulumi/digitalocean/kubernetesNodePool";
-import { createKubernetesProvider } from "../components/cluster";
+import { createKubernetesProvider, rememberPools } from "../components/cluster";
 import { AcceleratorPool } from "../components/pool";
 import { LlmdConfigError } from "../components/errors";
 import {
@@ -20,6 +20,7 @@ import {
     renderDoctlKubeconfig,
     resolveDoksClusterArgs,
 } from "./digitalocean-config";
+import { whenPlain } from "../components/plain-inputs";
 import { checkArgs } from "../components/strict";
 
 export {
@@ -63,8 +64,11 @@ export class DoksCluster extends pulumi.ComponentResource {
     public readonly kubeconfig: pulumi.Output<string>;
     /** Kubernetes version slug the control plane runs, e.g. `1.33.1-do.0`. */
     public readonly kubernetesVersion: pulumi.Output<string>;
-    /** GPU pools, computed from the arguments and the accelerator catalog. */
-    public readonly pools: AcceleratorPool[];
+    /**
+     * GPU pools, computed from the arguments and the accelerator catalog. An Output, since the arguments may be;
+     * when they were plain, `knownPools(cluster)` gives the same list at once.
+     */
+    public readonly pools: pulumi.Output<AcceleratorPool[]>;
     /** DOKS cluster id. */
     public readonly clusterId: pulumi.Output<string>;
     /**
@@ -80,52 +84,73 @@ export class DoksCluster extends pulumi.ComponentResource {
      */
     constructor(name: string, args: DoksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:DoksCluster", name, {}, opts);
-        checkArgs("DoksCluster", args);
-        // Every argument is checked before the first child exists: bad input creates nothing.
-        const resolved = resolveDoksClusterArgs(args);
-        if (typeof args.vpcUuid === "string" && args.vpcUuid.trim() === "") {
-            throw new LlmdConfigError("vpcUuid", args.vpcUuid, "expected a VPC id, or no vpcUuid for the region's default VPC");
+        // From other languages every input is an Output (a GPU pool list among them): check and build once they
+        // are known, at once when plain. The VPC id feeds the cluster as given.
+        let now: DoksBuilt | undefined;
+        const built = whenPlain(args, ["vpcUuid"], (plain) => {
+            checkArgs("DoksCluster", plain);
+            // Every argument is checked before the first child exists: bad input creates nothing.
+            const resolved = resolveDoksClusterArgs(plain);
+            if (typeof plain.vpcUuid === "string" && plain.vpcUuid.trim() === "") {
+                throw new LlmdConfigError("vpcUuid", plain.vpcUuid, "expected a VPC id, or no vpcUuid for the region's default VPC");
+            }
+
+            const cluster = new KubernetesCluster(`${name}-cluster`, clusterInputs(resolved, plain.vpcUuid), { parent: this });
+            for (const pool of resolved.acceleratorPools) {
+                new KubernetesNodePool(
+                    `${name}-${pool.name}`,
+                    {
+                        clusterId: cluster.id,
+                        ...nodePoolShape(pool),
+                        taints: pool.taints,
+                        tags: resolved.tags.length > 0 ? resolved.tags : undefined,
+                    },
+                    { parent: this },
+                );
+            }
+
+            const credentials = cluster.kubeConfigs.apply((configs) => configs?.[0]);
+            const kubeconfig: pulumi.Output<string> =
+                resolved.kubeconfigAuth === DoksKubeconfigAuth.Doctl
+                    ? pulumi
+                          .all([cluster.name, cluster.region, cluster.endpoint, cluster.id, credentials])
+                          .apply(([clusterName, region, endpoint, id, creds]) =>
+                              renderDoctlKubeconfig({
+                                  contextName: `do-${region}-${clusterName}`,
+                                  server: creds?.host || endpoint,
+                                  certificateAuthorityData: creds?.clusterCaCertificate ?? "",
+                                  clusterId: id,
+                              }),
+                          )
+                    : credentials.apply((creds) => creds?.rawConfig ?? "");
+            now = {
+                kubeconfig,
+                clusterId: cluster.id,
+                version: cluster.version,
+                pools: resolved.pools,
+                // A timestamp is not a credential; unwrapping it keeps `pulumi stack output` readable.
+                expiresAt:
+                    resolved.kubeconfigAuth === DoksKubeconfigAuth.Doctl ? pulumi.output("") : pulumi.unsecret(credentials.apply((creds) => creds?.expiresAt ?? "")),
+            };
+            // Only plain data goes through the Output: in preview it is then known even where the cluster's own
+            // outputs are not.
+            return { built: true };
+        });
+
+        // Built at once (plain arguments) or later: then `now` is set by the time `built` resolves. A bad value
+        // then fails the Kubernetes provider's registration (its cluster id never comes), naming the field.
+        const known = now as DoksBuilt | undefined;
+        const later = <T>(pick: (b: DoksBuilt) => pulumi.Output<T> | T): pulumi.Output<T> =>
+            (known ? pulumi.output(pick(known)) : built.apply(() => pick(now!))) as pulumi.Output<T>;
+        this.kubeconfig = pulumi.secret(later((b) => b.kubeconfig));
+        this.clusterId = later((b) => b.clusterId);
+        this.kubernetesProvider = createKubernetesProvider(`${name}-k8s`, this.kubeconfig, this.clusterId, this);
+        this.kubernetesVersion = later((b) => b.version);
+        this.pools = later((b) => b.pools);
+        if (known) {
+            rememberPools(this.pools, known.pools);
         }
-
-        const cluster = new KubernetesCluster(`${name}-cluster`, clusterInputs(resolved, args.vpcUuid), { parent: this });
-        for (const pool of resolved.acceleratorPools) {
-            new KubernetesNodePool(
-                `${name}-${pool.name}`,
-                {
-                    clusterId: cluster.id,
-                    ...nodePoolShape(pool),
-                    taints: pool.taints,
-                    tags: resolved.tags.length > 0 ? resolved.tags : undefined,
-                },
-                { parent: this },
-            );
-        }
-
-        const credentials = cluster.kubeConfigs.apply((configs) => configs?.[0]);
-        const kubeconfig: pulumi.Output<string> =
-            resolved.kubeconfigAuth === DoksKubeconfigAuth.Doctl
-                ? pulumi
-                      .all([cluster.name, cluster.region, cluster.endpoint, cluster.id, credentials])
-                      .apply(([clusterName, region, endpoint, id, creds]) =>
-                          renderDoctlKubeconfig({
-                              contextName: `do-${region}-${clusterName}`,
-                              server: creds?.host || endpoint,
-                              certificateAuthorityData: creds?.clusterCaCertificate ?? "",
-                              clusterId: id,
-                          }),
-                      )
-                : credentials.apply((creds) => creds?.rawConfig ?? "");
-
-        this.kubeconfig = pulumi.secret(kubeconfig);
-        this.kubernetesProvider = createKubernetesProvider(`${name}-k8s`, this.kubeconfig, cluster.id, this);
-        this.kubernetesVersion = cluster.version;
-        this.pools = resolved.pools;
-        this.clusterId = cluster.id;
-        // A timestamp is not a credential; unwrapping it keeps `pulumi stack output` readable.
-        this.kubeconfigExpiresAt =
-            resolved.kubeconfigAuth === DoksKubeconfigAuth.Doctl
-                ? pulumi.output("")
-                : pulumi.unsecret(credentials.apply((creds) => creds?.expiresAt ?? ""));
+        this.kubeconfigExpiresAt = later((b) => b.expiresAt);
 
         this.registerOutputs({
             kubernetesProvider: this.kubernetesProvider,
@@ -136,6 +161,15 @@ export class DoksCluster extends pulumi.ComponentResource {
             kubeconfigExpiresAt: this.kubeconfigExpiresAt,
         });
     }
+}
+
+/** What a built DOKS cluster exposes. */
+interface DoksBuilt {
+    kubeconfig: pulumi.Output<string>;
+    clusterId: pulumi.Output<string>;
+    version: pulumi.Output<string>;
+    pools: AcceleratorPool[];
+    expiresAt: pulumi.Output<string>;
 }
 
 /** The `KubernetesCluster` inputs for resolved arguments (the default node pool lives inline). */

@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { acceleratorSpec } from "../components/catalog/accelerators";
-import { createKubernetesProvider } from "../components/cluster";
+import { createKubernetesProvider, rememberPools } from "../components/cluster";
 import { LlmdConfigError, parseKubernetesMinor, requireDnsLabel, requireInteger } from "../components/errors";
 import { AcceleratorPool, AcceleratorPoolTaint } from "../components/pool";
+import { whenPlain } from "../components/plain-inputs";
 import { checkArgs } from "../components/strict";
 
 /** What kind of cluster an `ExistingCluster` points at. Decides defaults that differ per platform. */
@@ -48,16 +49,16 @@ export interface ExistingClusterArgs {
      */
     kubeconfig?: pulumi.Input<string>;
     /** Kubeconfig context to use. Default: the current context. */
-    context?: string;
+    context?: pulumi.Input<string>;
     /**
      * Stable name for this cluster; keeps resources from being replaced when the kubeconfig changes.
      * Default: the context, else the kind.
      */
-    clusterName?: string;
+    clusterName?: pulumi.Input<string>;
     /** Kubernetes version of the cluster (e.g. `1.33`). 1.29 or newer; decides native-sidecar use. Default `1.33`. */
-    kubernetesVersion?: string;
+    kubernetesVersion?: pulumi.Input<string>;
     /** Accelerator pools already in the cluster. Default: none (CPU only, e.g. the simulator). */
-    pools?: ExistingAcceleratorPoolArgs[];
+    pools?: pulumi.Input<ExistingAcceleratorPoolArgs[]>;
 }
 
 const INTERCONNECTS = ["none", "infiniband", "roce", "gpudirect-tcpx", "ici"] as const;
@@ -106,8 +107,11 @@ export class ExistingCluster extends pulumi.ComponentResource {
     public readonly kubeconfig: pulumi.Output<string>;
     /** Kubernetes version, as declared in the arguments. */
     public readonly kubernetesVersion: pulumi.Output<string>;
-    /** Accelerator pools, as declared in the arguments. */
-    public readonly pools: AcceleratorPool[];
+    /**
+     * Accelerator pools, as declared in the arguments. An Output, since the arguments may be; when they were plain,
+     * `knownPools(cluster)` gives the same list at once.
+     */
+    public readonly pools: pulumi.Output<AcceleratorPool[]>;
     /** The platform kind (minikube, kind, openshift or generic). */
     public readonly platform: pulumi.Output<string>;
 
@@ -118,29 +122,32 @@ export class ExistingCluster extends pulumi.ComponentResource {
      */
     constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("llmd:index:ExistingCluster", name, {}, opts);
-        checkArgs("ExistingCluster", args);
-        const kind = args.kind ?? "generic";
-        if (!Object.values(ExistingClusterKind).includes(kind)) {
-            throw new LlmdConfigError("kind", kind, `expected one of ${Object.values(ExistingClusterKind).join(", ")}`);
-        }
-        const version = args.kubernetesVersion ?? "1.33";
-        parseKubernetesMinor("kubernetesVersion", version);
-        const pools = resolveExistingPools(args.pools);
-        if (kind === "kind" && pools.length > 0) {
-            throw new LlmdConfigError("pools", pools.map((p) => p.name), "kind clusters have no accelerators; use minikube --gpus all or a generic cluster");
-        }
+        // From other languages every input is an Output: check once known (at once when plain, so bad input
+        // throws here). The kubeconfig stays as given, so it stays secret.
+        let now: ExistingClusterPlan | undefined;
+        const built = whenPlain(args, ["kubeconfig"], (plain) => {
+            checkArgs("ExistingCluster", plain);
+            now = planExistingCluster(plain as ExistingClusterPlainArgs);
+            return now;
+        });
 
+        // Built at once: the provider gets exactly the plain inputs it always had (no context key when unset).
+        // Otherwise its inputs come straight from the arguments, unchecked, so a bad value fails the component's
+        // outputs (naming the field) rather than this registration.
         this.kubernetesProvider = createKubernetesProvider(
             `${name}-k8s`,
             args.kubeconfig,
-            args.clusterName ?? args.context ?? kind,
+            now ? now.clusterIdentifier : pulumi.all([args.clusterName, args.context, args.kind]).apply(([n, c, k]) => n ?? c ?? k ?? "generic"),
             this,
-            args.context ? { context: args.context } : {},
+            now ? (now.context ? { context: now.context } : {}) : { context: args.context },
         );
         this.kubeconfig = pulumi.secret(pulumi.output(args.kubeconfig ?? ""));
-        this.kubernetesVersion = pulumi.output(version);
-        this.pools = pools;
-        this.platform = pulumi.output(kind);
+        this.kubernetesVersion = built.version;
+        this.pools = built.pools as pulumi.Output<AcceleratorPool[]>;
+        if (now) {
+            rememberPools(this.pools, now.pools);
+        }
+        this.platform = built.kind;
         this.registerOutputs({
             kubernetesProvider: this.kubernetesProvider,
             kubeconfig: this.kubeconfig,
@@ -149,4 +156,36 @@ export class ExistingCluster extends pulumi.ComponentResource {
             platform: this.platform,
         });
     }
+}
+
+/** `ExistingClusterArgs` with every value known. */
+type ExistingClusterPlainArgs = Omit<ExistingClusterArgs, "context" | "clusterName" | "kubernetesVersion" | "pools"> & {
+    context?: string;
+    clusterName?: string;
+    kubernetesVersion?: string;
+    pools?: ExistingAcceleratorPoolArgs[];
+};
+
+/** What an existing cluster's plain arguments decide. */
+interface ExistingClusterPlan {
+    kind: ExistingClusterKind;
+    version: string;
+    pools: AcceleratorPool[];
+    context?: string;
+    clusterIdentifier: string;
+}
+
+/** Checks the arguments of an existing cluster and decides its outputs. Pure. */
+function planExistingCluster(args: ExistingClusterPlainArgs): ExistingClusterPlan {
+    const kind = args.kind ?? "generic";
+    if (!Object.values(ExistingClusterKind).includes(kind)) {
+        throw new LlmdConfigError("kind", kind, `expected one of ${Object.values(ExistingClusterKind).join(", ")}`);
+    }
+    const version = args.kubernetesVersion ?? "1.33";
+    parseKubernetesMinor("kubernetesVersion", version);
+    const pools = resolveExistingPools(args.pools);
+    if (kind === "kind" && pools.length > 0) {
+        throw new LlmdConfigError("pools", pools.map((p) => p.name), "kind clusters have no accelerators; use minikube --gpus all or a generic cluster");
+    }
+    return { kind, version, pools, context: args.context, clusterIdentifier: args.clusterName ?? args.context ?? kind };
 }

@@ -59,10 +59,18 @@ export interface GkeKedaWorkloadIdentityArgs {
     accountId?: string;
 }
 
-/** Arguments of `GkeCluster`. */
-export interface GkeClusterArgs {
+/** `GkeClusterSettings` plus the project and networks, as plain values: what `resolveGkeCluster` reads. */
+export interface GkeClusterPlainArgs extends GkeClusterSettings {
     /** Google Cloud project. Default: the `gcp:project` stack configuration. */
     project?: string;
+    /** VPC network (name or self link). Default `default`. */
+    network?: string;
+    /** Subnetwork of the nodes (name or self link). Default `default`. */
+    subnetwork?: string;
+}
+
+/** The arguments of `GkeCluster` other than the project and networks, which it also takes as Outputs. */
+export interface GkeClusterSettings {
     /** A region (e.g. `us-central1`) for a regional cluster, or a zone (e.g. `us-central1-a`) for a zonal one. */
     location: string;
     /**
@@ -76,10 +84,6 @@ export interface GkeClusterArgs {
     releaseChannel?: GkeReleaseChannel;
     /** Name of the GKE cluster (lowercase, at most 40 characters). Default: Pulumi auto-naming from the component name. */
     clusterName?: string;
-    /** VPC network (name or self link). Default `default`. */
-    network?: string;
-    /** Subnetwork of the nodes (name or self link). Default `default`. */
-    subnetwork?: string;
     /**
      * Create the proxy-only subnet (`REGIONAL_MANAGED_PROXY`) that GKE's regional managed gateways need in the
      * cluster's region and network. Turn off when the network already has one there. Default true.
@@ -209,7 +213,7 @@ function resolveSystemPool(args: GkeSystemNodePoolArgs | undefined): GkeNodePool
  * field on the first bad value, before anything exists. `componentName` is the Pulumi name of the component
  * (cluster auto-naming builds on it); `defaultProject` is the `gcp:project` configuration.
  */
-export function resolveGkeCluster(componentName: string, args: GkeClusterArgs, defaultProject?: string, stackName = ""): GkeClusterPlan {
+export function resolveGkeCluster(componentName: string, args: GkeClusterPlainArgs, defaultProject?: string, stackName = ""): GkeClusterPlan {
     const where = parseGkeLocation("location", args.location);
     const project = args.project ?? defaultProject;
     if (project === undefined) {

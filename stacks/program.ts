@@ -6,12 +6,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterProvider } from "../components/catalog/accelerators";
-import { ClusterOutputs } from "../components/cluster";
+import { ClusterOutputs, knownPools } from "../components/cluster";
+import { AcceleratorPool } from "../components/pool";
 import { LlmdConfigError, checkUnder, requireOneOf } from "../components/errors";
 import { LlmdDeployment, LlmdDeploymentArgs } from "../components/llmd";
 import { LlmdModel, LlmdModelArgs } from "../components/model";
 import { LlmdPlatform, LlmdPlatformArgs } from "../components/platform";
 import { resolveMultiModel } from "../components/render/multi-model";
+import { gmpQueryAddress } from "../components/render/autoscaling";
 import { checkStackConfig } from "./strict-config";
 
 /** Values of `llmd:provider`. */
@@ -80,12 +82,14 @@ function objectConfig(config: pulumi.Config, key: string): Record<string, any> {
 function createCluster(provider: Exclude<StackProvider, "baremetal">, args: Record<string, any>, kubeconfig: pulumi.Output<string> | undefined): StackCluster {
     switch (provider) {
         case "gke": {
-            const { GkeCluster } = require("../providers/gke") as typeof import("../providers/gke");
+            const { GkeCluster, knownGkePlan } = require("../providers/gke") as typeof import("../providers/gke");
             const gke = new GkeCluster("gke", args as any);
+            // Stack config is plain, so the plan is known now: the models are wired from plain values.
+            const plan = knownGkePlan(gke);
             return Object.assign(gke, {
                 requestedVersion: args.kubernetesVersion,
-                managedPrometheusUrl: gke.managedPrometheusUrl,
-                kedaServiceAccountEmail: gke.kedaServiceAccountEmail || undefined,
+                managedPrometheusUrl: plan ? gmpQueryAddress(plan.project) : undefined,
+                kedaServiceAccountEmail: plan?.kedaIdentity?.email,
             });
         }
         case "aks": {
@@ -154,14 +158,14 @@ export function runProgram(): Record<string, pulumi.Input<unknown>> {
     const platformInput = { ...platformConfig, ...(platformOperators ? { operators: platformOperators } : {}) } as LlmdPlatformArgs;
     const rawModels = (modelsArgs ?? (deploymentArgs === undefined ? undefined : [{ name: "llmd", ...(objectConfig(config, "deployment") as object) }])) as unknown;
     const models = (Array.isArray(rawModels) ? rawModels.map(gmp) : rawModels) as unknown;
-    const shared = { pools: cluster.pools, kubernetesVersion: cluster.requestedVersion, clusterProvider };
+    const shared = { pools: stackPools(cluster), kubernetesVersion: cluster.requestedVersion, clusterProvider };
     const withShared = (entry: Record<string, unknown>) => ({
         ...entry,
         pools: shared.pools,
         kubernetesVersion: entry.kubernetesVersion ?? shared.kubernetesVersion,
         clusterProvider: entry.clusterProvider ?? clusterProvider,
     });
-    const platformFull = { ...platformInput, clusterProvider: platformInput.clusterProvider ?? clusterProvider, pools: cluster.pools };
+    const platformFull = { ...platformInput, clusterProvider: platformInput.clusterProvider ?? clusterProvider, pools: stackPools(cluster) };
     const modelsKey = modelsArgs === undefined ? "llmd:deployment" : "llmd:models";
     // Every model is checked against the platform and the others before the first resource exists.
     const plan = inStackConfig(modelsKey, () => {
@@ -223,6 +227,18 @@ function inStackConfig<T>(modelsKey: string, resolve: () => T): T {
     }
 }
 
+/**
+ * The cluster's pools as plain values: stack config is plain, so they are known at construction, and every
+ * model is planned (and bad config rejected) before anything is created.
+ */
+function stackPools(cluster: StackCluster): AcceleratorPool[] {
+    const pools = knownPools(cluster);
+    if (pools === undefined) {
+        throw new Error("the stack's cluster pools are not known at construction");
+    }
+    return pools;
+}
+
 function runDeployment(
     deploymentArgs: LlmdDeploymentArgs,
     cluster: StackCluster,
@@ -231,7 +247,7 @@ function runDeployment(
 ): Record<string, pulumi.Input<unknown>> {
     const llmd = checkUnder("llmd:deployment", () => new LlmdDeployment("llmd", {
         ...deploymentArgs,
-        pools: cluster.pools,
+        pools: stackPools(cluster),
         kubernetesVersion: deploymentArgs.kubernetesVersion ?? cluster.requestedVersion,
         platform: deploymentArgs.platform ?? clusterProvider,
         hfToken,

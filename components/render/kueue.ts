@@ -61,13 +61,17 @@ const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9]
 const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
 
 /** What the Kueue objects are made from. */
-export interface KueueInput {
-    /** Where the cluster runs; picks the default topology labels (see `topologyProfile`). */
-    clusterProvider: ClusterProvider;
+export interface KueueInput extends KueueSettings {
     /** The accelerator pools to queue on (a cluster component's `pools` output); one ResourceFlavor each. */
     pools: AcceleratorPool[];
     /** Serving namespace: the LocalQueue is created there, and only it may use the ClusterQueue. It must exist. */
     namespace: string;
+}
+
+/** The queue and topology settings of `KueueInput`: all but the pools and namespace, which a component may get as Outputs. */
+export interface KueueSettings {
+    /** Where the cluster runs; picks the default topology labels (see `topologyProfile`). */
+    clusterProvider: ClusterProvider;
     /** Name of the ClusterQueue (cluster-scoped). Default `llmd`. ResourceFlavors are named `<clusterQueueName>-<pool>`. */
     clusterQueueName?: string;
     /** Name of the LocalQueue in `namespace`. Default `llmd`. */

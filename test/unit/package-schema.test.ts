@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
-import { packageRoot } from "../../components/package-root";
+import { SECRET_PROPERTIES, markSecrets } from "../../components/secret-schema";
+import { servedSchema } from "../support/served-schema";
 import { ShapeSchema, shapeDrift } from "../support/shape-drift";
 
 // The multi-language schema Python/Go/YAML users get is derived from our TypeScript source by the SDK's
@@ -12,15 +12,14 @@ describe("multi-language component schema", function () {
 
     let schema: {
         name: string;
-        resources: Record<string, { isComponent?: boolean; description?: string; inputProperties: Record<string, { description?: string }>; requiredInputs?: string[]; properties: Record<string, { description?: string }> }>;
-        types: Record<string, { properties?: Record<string, { description?: string }> }>;
+        resources: Record<string, { isComponent?: boolean; description?: string; inputProperties: Record<string, { description?: string; secret?: boolean }>; requiredInputs?: string[]; properties: Record<string, { description?: string; secret?: boolean }> }>;
+        types: Record<string, { properties?: Record<string, { description?: string; secret?: boolean }> }>;
     };
     const exported = ["LlmdPlatform", "LlmdModel", "LlmdDeployment", "InferenceGateway", "LeaderWorkerSetController", "InferenceRouter", "ModelServer", "TopologyAwareScheduling", "RouterHost", "ExistingCluster", "GkeCluster", "AksCluster", "DoksCluster"];
 
     before(async () => {
-        const components = getPulumiComponents(require("../../index"));
-        const provider = new ComponentProvider({ name: "llmd", dirname: packageRoot(), components });
-        schema = JSON.parse(await provider.getSchema());
+        // The schema the package's plugin entry serves to other languages, not the analyzer's alone.
+        schema = JSON.parse(await servedSchema());
     });
 
     it("lists every exported component under llmd:index", () => {
@@ -83,6 +82,16 @@ describe("multi-language component schema", function () {
             LlmdPlatform: ["pools", "network"],
             LlmdModel: ["platform", "pools", "network", "hfToken"],
             LlmdDeployment: ["pools", "network", "hfToken"],
+            InferenceGateway: ["namespace"],
+            LeaderWorkerSetController: ["namespace"],
+            InferenceRouter: ["namespace", "gateway"],
+            ModelServer: ["hfToken"],
+            TopologyAwareScheduling: ["pools", "namespace"],
+            RouterHost: ["connection"],
+            ExistingCluster: ["kubeconfig", "pools", "context", "clusterName", "kubernetesVersion"],
+            GkeCluster: ["project", "network", "subnetwork"],
+            AksCluster: ["resourceGroupName"],
+            DoksCluster: ["vpcUuid"],
         };
         for (const [component, inputs] of Object.entries(takesOutputs)) {
             const props = schema.resources[`llmd:index:${component}`].inputProperties as Record<string, { plain?: boolean }>;
@@ -91,6 +100,9 @@ describe("multi-language component schema", function () {
                 assert.notStrictEqual(props[input].plain, true, `${component}.${input} must accept an Output`);
             }
         }
+        // A router host's address is usually a VM's output.
+        const connection = schema.types["llmd:index:RouterHostConnection"].properties as Record<string, { plain?: boolean }>;
+        assert.notStrictEqual(connection.host.plain, true, "RouterHostConnection.host must accept an Output");
         const host = schema.resources["llmd:index:RouterHost"] as typeof llmd & { requiredInputs?: string[] };
         assert.deepStrictEqual(host.requiredInputs, ["connection"]);
         for (const output of ["endpointUrl", "endpointsFilePath", "routerConfig"]) {
@@ -107,5 +119,57 @@ describe("multi-language component schema", function () {
     // Strict input checks args against components/shapes.ts; this keeps that table equal to the interfaces.
     it("declares the shape strict input checks for exactly the schema's inputs", () => {
         assert.deepStrictEqual(shapeDrift(schema as unknown as ShapeSchema), []);
+    });
+
+    // Every property of the served schema, as `<owner> <inputs|outputs|properties>.<name>`, with its definition.
+    function everyProperty(): [string, { secret?: boolean }][] {
+        const all: [string, { secret?: boolean }][] = [];
+        for (const [token, resource] of Object.entries(schema.resources)) {
+            const owner = token.split(":")[2];
+            all.push(...Object.entries(resource.inputProperties).map(([k, v]): [string, { secret?: boolean }] => [`${owner} inputs.${k}`, v]));
+            all.push(...Object.entries(resource.properties).map(([k, v]): [string, { secret?: boolean }] => [`${owner} outputs.${k}`, v]));
+        }
+        for (const [token, type] of Object.entries(schema.types)) {
+            all.push(...Object.entries(type.properties ?? {}).map(([k, v]): [string, { secret?: boolean }] => [`${token.split(":")[2]} properties.${k}`, v]));
+        }
+        return all;
+    }
+    const declared = Object.entries(SECRET_PROPERTIES)
+        .flatMap(([owner, p]) => (["inputs", "outputs", "properties"] as const).flatMap((where) => (p[where] ?? []).map((name) => `${owner} ${where}.${name}`)))
+        .sort();
+
+    it("marks exactly the declared secret properties secret in the schema it serves", () => {
+        const secret = everyProperty().filter(([, def]) => def.secret === true).map(([name]) => name).sort();
+        assert.deepStrictEqual(secret, declared);
+        assert.ok(secret.includes("RouterHostConnection properties.privateKey") && secret.includes("GkeCluster outputs.kubeconfig"));
+    });
+
+    it("declares every property whose name looks like a credential either secret or, with a reason, not", () => {
+        // Names that only look secret; secret-schema.ts says why each is not.
+        const notSecret = [
+            "LlmdModel inputs.hfTokenSecretName",
+            "LlmdDeployment inputs.hfTokenSecretName",
+            "ModelServer inputs.hfTokenSecretName",
+            "AksCluster inputs.amdDriverImageRegistrySecretName",
+            "InferenceRouter inputs.tokenizerModel",
+            "ModelServer inputs.topologyKey",
+            "AcceleratorPoolTaint properties.key",
+            "DoksCluster inputs.kubeconfigAuth",
+            "DoksCluster inputs.kubeconfigExpireSeconds",
+            "DoksCluster outputs.kubeconfigExpiresAt",
+            "GatewayAuthenticationArgs properties.apiKeys",
+            "GatewayApiKeysArgs properties.secretName",
+            "GatewayTlsArgs properties.certificateSecretName",
+        ];
+        const looksSecret = /tok|secret|passw|private|key|credential|kubeconfig|cert/i;
+        const undeclared = everyProperty()
+            .map(([name]) => name)
+            .filter((name) => looksSecret.test(name.split(".").pop()!) && !declared.includes(name) && !notSecret.includes(name));
+        assert.deepStrictEqual(undeclared, []);
+    });
+
+    it("refuses a secret list naming a property the schema does not have", () => {
+        assert.throws(() => markSecrets(schema as never, { ModelServer: { inputs: ["huggingFaceToken"] } }), /ModelServer inputs has no property huggingFaceToken/);
+        assert.throws(() => markSecrets(schema as never, { Nothing: { inputs: ["x"] } }), /no component or type llmd:index:Nothing/);
     });
 });

@@ -1,3 +1,4 @@
+import { knownPools } from "../../components/cluster";
 import * as assert from "assert";
 import { expectConstructionError } from "../support/config-errors";
 import * as pulumi from "@pulumi/pulumi";
@@ -63,7 +64,7 @@ async function run(args: AksClusterArgs, preview = false) {
         async () => {
             const c = new AksCluster("llmd", args);
             if (preview) {
-                return { pools: c.pools };
+                return { pools: knownPools(c)! };
             }
             const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
             const [kubeconfig, version, clusterName, resourceGroupName, oidc] = await Promise.all([
@@ -73,8 +74,11 @@ async function run(args: AksClusterArgs, preview = false) {
                 value(c.resourceGroupName),
                 value(c.oidcIssuerUrl),
             ]);
+            const pools = await value(c.pools);
+            // Plain arguments: the list is also known at once, and is the same.
+            assert.deepStrictEqual(knownPools(c), pools);
             return {
-                pools: c.pools,
+                pools,
                 kubeconfig,
                 version,
                 clusterName,

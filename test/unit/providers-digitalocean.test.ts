@@ -1,3 +1,5 @@
+import { knownPools } from "../../components/cluster";
+import { AcceleratorPool } from "../../components/pool";
 import * as assert from "assert";
 import { expectConstructionError } from "../support/config-errors";
 import * as pulumi from "@pulumi/pulumi";
@@ -51,7 +53,7 @@ async function run(args: DoksClusterArgs, preview = false) {
         async () => {
             const c = new DoksCluster("llmd", args);
             if (preview) {
-                return { pools: c.pools };
+                return { pools: knownPools(c)! };
             }
             const [kubeconfig, version, expiresAt, clusterId] = await Promise.all([
                 new Promise<string>((resolve) => c.kubeconfig.apply(resolve)),
@@ -59,8 +61,11 @@ async function run(args: DoksClusterArgs, preview = false) {
                 new Promise<string>((resolve) => c.kubeconfigExpiresAt.apply(resolve)),
                 new Promise<string>((resolve) => c.clusterId.apply(resolve)),
             ]);
+            const pools = await new Promise<AcceleratorPool[]>((resolve) => c.pools.apply(resolve));
+            // Plain arguments: the list is also known at once, and is the same.
+            assert.deepStrictEqual(knownPools(c), pools);
             return {
-                pools: c.pools,
+                pools,
                 kubeconfig,
                 version,
                 expiresAt,

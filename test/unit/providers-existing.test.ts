@@ -1,5 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import { knownPools } from "../../components/cluster";
+import { AcceleratorPool } from "../../components/pool";
 import { expectConstructionError } from "../support/config-errors";
 import { ExistingCluster, ExistingClusterArgs, resolveExistingPools } from "../../providers/existing";
 import { RecordedResource, SECRET, runWithMocks } from "../../stacks/mock-engine";
@@ -46,7 +48,9 @@ describe("ExistingCluster", () => {
 
     it("outputs its version and pools so LlmdDeployment can place servers", async () => {
         const { cluster } = await connect({ kind: "minikube", kubernetesVersion: "1.32", pools: [{ name: "gpu", accelerator: "nvidia-l4", acceleratorsPerNode: 1, nodes: 1 }] });
-        assert.strictEqual(cluster.pools[0].accelerator, "nvidia-l4");
+        assert.strictEqual((await new Promise<AcceleratorPool[]>((resolve) => cluster.pools.apply(resolve)))[0].accelerator, "nvidia-l4");
+        // Plain arguments: the same list is known at once, for programs that plan before deploying.
+        assert.strictEqual(knownPools(cluster)![0].accelerator, "nvidia-l4");
         assert.strictEqual(await new Promise((resolve) => cluster.kubernetesVersion.apply(resolve)), "1.32");
     });
 

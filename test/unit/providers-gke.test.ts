@@ -1,9 +1,11 @@
+import { knownPools } from "../../components/cluster";
+import { AcceleratorPool } from "../../components/pool";
 import * as assert from "assert";
 import { expectConstructionError } from "../support/config-errors";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { LlmdConfigError } from "../../components/errors";
-import type { GkeClusterArgs } from "../../providers/gke";
+import type { GkeClusterArgs, GkeClusterPlainArgs } from "../../providers/gke";
 import {
     GKE_NO_DEVICE_PLUGIN_LABEL,
     GKE_POOL_LABEL,
@@ -60,13 +62,16 @@ async function run(args: GkeClusterArgs, preview = false, config?: Record<string
         async () => {
             const c = new GkeCluster("llmd", args);
             if (preview) {
-                return { pools: c.pools };
+                return { pools: knownPools(c)! };
             }
             const [kubeconfig, version] = await Promise.all([
                 new Promise<string>((resolve) => c.kubeconfig.apply(resolve)),
                 new Promise<string>((resolve) => c.kubernetesVersion.apply(resolve)),
             ]);
-            return { pools: c.pools, kubeconfig, version, kubeconfigSecret: await pulumi.isSecret(c.kubeconfig) };
+            const pools = await new Promise<AcceleratorPool[]>((resolve) => c.pools.apply(resolve));
+            // Plain arguments: the list is also known at once, and is the same.
+            assert.deepStrictEqual(knownPools(c), pools);
+            return { pools, kubeconfig, version, kubeconfigSecret: await pulumi.isSecret(c.kubeconfig) };
         },
         { stack: "test", preview, outputs: gkeOutputs, config },
     );
@@ -112,12 +117,13 @@ describe("GkeCluster", function () {
             const { result } = await runWithMocks(
                 () => {
                     const c = new GkeCluster("llmd", { ...base, kedaWorkloadIdentity: { namespace: "autoscaling", accountId: "keda-reader" } });
-                    return { email: c.kedaServiceAccountEmail, url: c.managedPrometheusUrl };
+                    // Plain arguments: both are known even in preview.
+                    return new Promise((resolve) => pulumi.all({ email: c.kedaServiceAccountEmail, url: c.managedPrometheusUrl }).apply(resolve));
                 },
                 { stack: "test", preview: true, outputs: gkeOutputs },
             );
             assert.deepStrictEqual(result, { email: "keda-reader@proj.iam.gserviceaccount.com", url: "https://monitoring.googleapis.com/v1/projects/proj/location/global/prometheus" });
-            assert.match(resolveGkeCluster("llmd", { ...base, kedaWorkloadIdentity: { namespace: "autoscaling" } }).kedaIdentity!.member, /\[autoscaling\/keda-operator\]$/);
+            assert.match(resolveGkeCluster("llmd", { ...(base as GkeClusterPlainArgs), kedaWorkloadIdentity: { namespace: "autoscaling" } }).kedaIdentity!.member, /\[autoscaling\/keda-operator\]$/);
             await expectConfigError({ ...base, kedaWorkloadIdentity: { accountId: "Keda_Reader" } }, "kedaWorkloadIdentity.accountId", /6-30 lowercase/);
             await expectConfigError({ ...base, kedaWorkloadIdentity: { namespace: "KEDA" } }, "kedaWorkloadIdentity.namespace");
         });
