@@ -1,10 +1,11 @@
 import * as assert from "assert";
 import { RecordedResource } from "../../stacks/mock-engine";
-import { evaluateStack, isKubernetesObject } from "../../stacks/plan";
+import { isKubernetesObject } from "../../stacks/plan";
 import { listStacks } from "../../stacks/stack-files";
 import { K8sObject } from "../../components/render/types";
 import { admits } from "../support/network-policy-eval";
 import { podTemplates } from "../support/pool-ports";
+import { shippedStackResources } from "../support/shipped-stacks";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -15,7 +16,7 @@ for (const stack of listStacks().filter((s) => s !== "baremetal")) {
         let objects: K8sObject[];
 
         before(async () => {
-            const resources: RecordedResource[] = await evaluateStack(stack, true);
+            const resources: RecordedResource[] = await shippedStackResources(stack);
             objects = resources.filter(isKubernetesObject).map((r) => r.inputs as K8sObject);
         });
 

@@ -1,8 +1,9 @@
 import * as assert from "assert";
-import { evaluateStack, isKubernetesObject } from "../../stacks/plan";
+import { isKubernetesObject } from "../../stacks/plan";
 import { listStacks } from "../../stacks/stack-files";
 import { K8sObject } from "../../components/render/types";
 import { baselineViolations, restrictedViolations } from "../support/pod-security";
+import { shippedStackResources } from "../support/shipped-stacks";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -63,7 +64,7 @@ for (const stack of listStacks().filter((s) => s !== "baremetal")) {
         let pods: { owner: string; spec: Json }[];
 
         before(async () => {
-            const objects = (await evaluateStack(stack, true)).filter(isKubernetesObject).map((r) => r.inputs as K8sObject);
+            const objects = (await shippedStackResources(stack)).filter(isKubernetesObject).map((r) => r.inputs as K8sObject);
             pods = templates(objects);
         });
 
