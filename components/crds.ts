@@ -10,7 +10,7 @@ import { ManifestPin } from "./catalog/versions";
 import { packageRoot } from "./package-root";
 import { K8sObject } from "./render/types";
 
-const cache = new Map<string, K8sObject[]>();
+const cache = new Map<string, readonly K8sObject[]>();
 
 /** Folder that holds the vendored CRD sets. */
 export function crdsRoot(): string {
@@ -21,15 +21,27 @@ export function crdsRoot(): string {
  * The CRDs of a pinned manifest set, in file-name order (so plans are stable), ready to apply: the
  * `status` that controller-gen writes into some files is dropped because the API server owns it. Throws
  * if the folder holds anything but CustomResourceDefinitions, so a stray policy or example cannot be
- * installed by accident. Each call returns fresh copies; callers may change them.
+ * installed by accident. The objects are parsed once per process and shared, deeply frozen: a copy per call
+ * cost about 6 ms of CPU per evaluation for the Gateway API set (700 KB), and freezing makes a caller's change
+ * throw instead of leaking into the next load. Copy one (`structuredClone`) to change it.
  */
-export function loadCrds(pin: ManifestPin): K8sObject[] {
+export function loadCrds(pin: ManifestPin): readonly K8sObject[] {
     let crds = cache.get(pin.folder);
     if (crds === undefined) {
-        crds = readFolder(path.join(crdsRoot(), pin.folder));
+        crds = deepFreeze(readFolder(path.join(crdsRoot(), pin.folder)));
         cache.set(pin.folder, crds);
     }
-    return structuredClone(crds);
+    return crds;
+}
+
+function deepFreeze<T>(value: T): T {
+    if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const item of Object.values(value)) {
+            deepFreeze(item);
+        }
+    }
+    return value;
 }
 
 function readFolder(folder: string): K8sObject[] {

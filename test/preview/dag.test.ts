@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { criticalPath } from "../../stacks/dag";
 import { RecordedResource } from "../../stacks/mock-engine";
-import { evaluateStack } from "../../stacks/plan";
+import { shippedStackResources } from "../support/shipped-stacks";
 
 const names = (path: string[]) => path.map((urn) => urn.split("::").pop());
 
@@ -24,14 +24,14 @@ describe("deployment critical path", () => {
     });
 
     it("local: five steps, from the cluster's provider through the Istio charts to the objects that need istiod", async () => {
-        const path = names(criticalPath(await evaluateStack("local", true)));
+        const path = names(criticalPath(await shippedStackResources("local")));
         assert.strictEqual(path.length, 5, path.join(" -> "));
         assert.deepStrictEqual(path.slice(0, 4), ["kind-k8s", path[1], "llmd-gateway-istio-base", "llmd-gateway-istiod"]);
         assert.match(path[1]!, /^llmd-gateway-crd-/);
     });
 
     it("gke: seven steps, four of them the cluster itself, and no model object waits for the whole platform", async () => {
-        const resources = await evaluateStack("gke", true);
+        const resources = await shippedStackResources("gke");
         const path = names(criticalPath(resources));
         assert.strictEqual(path.length, 7, path.join(" -> "));
         assert.deepStrictEqual(path.slice(0, 4), ["gke-proxy-only", "gke-cluster", "gke-pool-system", "gke-k8s"]);

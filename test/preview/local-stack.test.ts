@@ -2,8 +2,9 @@ import * as assert from "assert";
 import { parseAllDocuments } from "yaml";
 import { IMAGES, imageRef } from "../../components/catalog/versions";
 import { K8sObject } from "../../components/render/types";
-import { evaluateStack, renderYaml, toPlan } from "../../stacks/plan";
+import { renderYaml, toPlan } from "../../stacks/plan";
 import { validateObject } from "../support/schema";
+import { shippedStackResources } from "../support/shipped-stacks";
 
 // The README's first command deploys this stack; what `npm run plan -- --stack local --yaml` prints must be
 // the complete serving path, valid, and runnable on a laptop cluster with no GPU.
@@ -12,7 +13,7 @@ describe("the local simulator stack", () => {
     let yamlText: string;
 
     before(async () => {
-        yamlText = renderYaml(toPlan("local", await evaluateStack("local", true)));
+        yamlText = renderYaml(toPlan("local", await shippedStackResources("local")));
         objects = parseAllDocuments(yamlText)
             .map((doc) => doc.toJS() as K8sObject | null)
             .filter((o): o is K8sObject => o !== null);

@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { evaluateStack, isKubernetesObject } from "../../stacks/plan";
+import { isKubernetesObject } from "../../stacks/plan";
+import { shippedStackResources } from "../support/shipped-stacks";
 import { listStacks } from "../../stacks/stack-files";
 import { K8sObject } from "../../components/render/types";
 
@@ -30,7 +31,7 @@ for (const stack of listStacks().filter((s) => s !== "baremetal")) {
         let objects: Json[];
 
         before(async () => {
-            objects = (await evaluateStack(stack, true)).filter(isKubernetesObject).map((r) => r.inputs as K8sObject);
+            objects = (await shippedStackResources(stack)).filter(isKubernetesObject).map((r) => r.inputs as K8sObject);
         });
 
         it("every router keeps --metrics-endpoint-auth on and its ServiceAccount may create TokenReviews and SubjectAccessReviews", () => {

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { RecordedResource } from "../../stacks/mock-engine";
-import { evaluateStack, isKubernetesObject } from "../../stacks/plan";
+import { isKubernetesObject } from "../../stacks/plan";
 import { listStacks } from "../../stacks/stack-files";
 import { K8sObject } from "../../components/render/types";
 import { admits } from "../support/network-policy-eval";
@@ -16,6 +16,7 @@ function askedForPublic(stack: string): boolean {
         return value?.gateway?.public === true;
     });
 }
+import { shippedStackResources } from "../support/shipped-stacks";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -26,7 +27,7 @@ for (const stack of listStacks().filter((s) => s !== "baremetal")) {
         let objects: K8sObject[];
 
         before(async () => {
-            const resources: RecordedResource[] = await evaluateStack(stack, true);
+            const resources: RecordedResource[] = await shippedStackResources(stack);
             objects = resources.filter(isKubernetesObject).map((r) => r.inputs as K8sObject);
         });
 

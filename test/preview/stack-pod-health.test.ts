@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { evaluateStack, isKubernetesObject } from "../../stacks/plan";
+import { isKubernetesObject } from "../../stacks/plan";
+import { shippedStackResources } from "../support/shipped-stacks";
 import { listStacks } from "../../stacks/stack-files";
 import { K8sObject } from "../../components/render/types";
 
@@ -40,7 +41,7 @@ for (const stack of listStacks().filter((s) => s !== "baremetal")) {
         let workloads: { owner: string; spec: Json }[];
 
         before(async () => {
-            const objects = (await evaluateStack(stack, true)).filter(isKubernetesObject).map((r) => r.inputs as K8sObject);
+            const objects = (await shippedStackResources(stack)).filter(isKubernetesObject).map((r) => r.inputs as K8sObject);
             workloads = pods(objects);
         });
 

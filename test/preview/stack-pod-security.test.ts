@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { evaluateStack, isKubernetesObject } from "../../stacks/plan";
+import { isKubernetesObject } from "../../stacks/plan";
 import { listStacks } from "../../stacks/stack-files";
 import { K8sObject } from "../../components/render/types";
 import { baselineViolations, restrictedViolations } from "../support/pod-security";
@@ -20,6 +20,7 @@ const UNLABELLED: Record<string, string> = {
     "cert-manager": "created by the AKS provider for the AMD GPU operator's certificates; its level was not checked",
     "kube-amd-gpu": "the AMD GPU operator's driver and device-plugin pods need host access; created by the AKS provider",
 };
+import { shippedStackResources } from "../support/shipped-stacks";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -110,7 +111,7 @@ for (const stack of listStacks().filter((s) => s !== "baremetal")) {
         let charts: { chart: string; namespace: string }[];
 
         before(async () => {
-            const resources = await evaluateStack(stack, true);
+            const resources = await shippedStackResources(stack);
             objects = resources.filter(isKubernetesObject).map((r) => r.inputs as K8sObject);
             charts = resources.filter((r) => r.type.startsWith("kubernetes:helm.sh/")).map((r) => r.inputs as Json);
             pods = templates(objects);

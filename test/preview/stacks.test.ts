@@ -1,12 +1,12 @@
 import * as assert from "assert";
-import { RecordedResource, SECRET, UNKNOWN, runWithMocks } from "../../stacks/mock-engine";
+import { RecordedResource, SECRET, UNKNOWN } from "../../stacks/mock-engine";
 import { parseAllDocuments } from "yaml";
 import { PlannedResource, dependencyMap, isKubernetesObject, renderYaml, toPlan } from "../../stacks/plan";
 import { listStacks, readStackConfig } from "../../stacks/stack-files";
-import { runProgram } from "../../stacks/program";
 import { workloadStartupBudgetSeconds } from "../../components/render/timeouts";
 import { validateObject } from "../support/schema";
 import { matchSnapshot } from "../support/snapshot";
+import { previewShippedStack } from "../support/shipped-stacks";
 import { K8sObject } from "../../components/render/types";
 
 const CLOUD_STACKS = /^(gke|aks|digitalocean)/;
@@ -29,8 +29,7 @@ for (const stack of listStacks()) {
         let outputs: Record<string, unknown>;
 
         before(async () => {
-            const { config, secretKeys } = readStackConfig(stack);
-            ({ resources, result: outputs } = await runWithMocks(runProgram, { stack, preview: true, config, secretKeys }));
+            ({ resources, outputs } = await previewShippedStack(stack));
         });
 
         it("outputs the URL clients call (and, on Kubernetes, the models it serves)", () => {

@@ -125,7 +125,7 @@ describe("schema: gateway", () => {
         });
 
         it("a CRD with a broken spec", () => {
-            const crd: any = loadCrds(MANIFESTS.inferenceExtension)[0];
+            const crd: any = structuredClone(loadCrds(MANIFESTS.inferenceExtension)[0]);
             crd.spec.scope = 42;
             const errors = validateObject(crd as K8sObject);
             assert.ok(errorsMention(errors, "scope"), errors.join("\n"));

@@ -296,9 +296,14 @@ describe("render/gateway", () => {
             assert.strictEqual("status" in crd, false);
         });
 
-        it("returns copies, so a caller's change does not leak into the next load", () => {
+        it("shares read-only objects, so a caller's change throws instead of leaking into the next load", () => {
             const first = loadCrds(MANIFESTS.inferenceExtension);
-            first[0].metadata.name = "changed";
+            assert.throws(() => {
+                first[0].metadata.name = "changed";
+            }, TypeError);
+            assert.throws(() => {
+                (first[0].spec as { versions: unknown[] }).versions.push({});
+            }, TypeError);
             assert.strictEqual(loadCrds(MANIFESTS.inferenceExtension)[0].metadata.name, "inferencepools.inference.networking.k8s.io");
         });
 
