@@ -142,6 +142,26 @@ describe("Gateway security, wired by LlmdPlatform", () => {
         }
     });
 
+    it("warns about a public Gateway without authentication, and only then", async () => {
+        const log = pulumi.log as { warn: typeof pulumi.log.warn };
+        const original = log.warn;
+        const warnings: string[] = [];
+        log.warn = (message: string) => {
+            warnings.push(message);
+            return Promise.resolve();
+        };
+        try {
+            await run({ gateway: { implementation: "istio", public: true, allowUnauthenticated: true } });
+            assert.deepStrictEqual(warnings.filter((w) => /public and unauthenticated/.test(w)).length, 1, warnings.join("\n"));
+            warnings.length = 0;
+            await run({ gateway: { implementation: "istio", public: true, authentication: { jwt: { issuer: "https://id.example.com", jwksUri: "https://id.example.com/keys" } } } });
+            await run({ gateway: { implementation: "istio" } });
+            assert.deepStrictEqual(warnings.filter((w) => /unauthenticated/.test(w)), []);
+        } finally {
+            log.warn = original;
+        }
+    });
+
     it("bad authentication input creates nothing and names the field under gateway.", async () => {
         await expectConstructionError(
             () => new LlmdPlatform("p", { gateway: { implementation: "gke", authentication: { jwt: { issuer: "i", jwks: JWKS } } } }),
