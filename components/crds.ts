@@ -34,7 +34,8 @@ export function loadCrds(pin: ManifestPin): readonly K8sObject[] {
     return crds;
 }
 
-function deepFreeze<T>(value: T): T {
+/** Freezes `value` and everything reachable from it, so a shared parse cannot be changed by one of its readers. */
+export function deepFreeze<T>(value: T): T {
     if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
         Object.freeze(value);
         for (const item of Object.values(value)) {

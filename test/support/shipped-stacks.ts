@@ -5,6 +5,7 @@
  * to five evaluations of each of ten stacks per `npm test`. The recorded resources are deeply frozen, so a
  * suite that changed the shared plan would throw rather than alter what the next suite checks.
  */
+import { deepFreeze } from "../../components/crds";
 import { RecordedResource, runWithMocks } from "../../stacks/mock-engine";
 import { runProgram } from "../../stacks/program";
 import { readStackConfig } from "../../stacks/stack-files";
@@ -16,16 +17,6 @@ export interface ShippedPreview {
 }
 
 const previews = new Map<string, Promise<ShippedPreview>>();
-
-function deepFreeze<T>(value: T): T {
-    if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
-        Object.freeze(value);
-        for (const item of Object.values(value)) {
-            deepFreeze(item);
-        }
-    }
-    return value;
-}
 
 /** `stacks/Pulumi.<stack>.yaml` evaluated in preview under mocks, once per process. */
 export function previewShippedStack(stack: string): Promise<ShippedPreview> {
