@@ -24,10 +24,11 @@ type StackProvider = (typeof STACK_PROVIDERS)[number];
 interface StackCluster extends ClusterOutputs {
     /** Kubernetes version requested in config (plain), which decides native-sidecar use. */
     requestedVersion?: string;
-    /** GKE: Managed Prometheus's query API, where models autoscale by default. */
-    managedPrometheusUrl?: string;
-    /** GKE: the Google service account KEDA acts as, when a model autoscales. */
-    kedaServiceAccountEmail?: string;
+    /**
+     * GKE, as plain values from the cluster's plan (its own outputs of the same names are Outputs): Managed
+     * Prometheus's query API, where models autoscale by default, and the Google service account KEDA acts as.
+     */
+    managedPrometheus?: { queryUrl: string; kedaServiceAccountEmail?: string };
 }
 
 /**
@@ -55,18 +56,19 @@ function scalesOnManagedPrometheus(entry: unknown): boolean {
 /** The model entry with its autoscaling defaulted to Managed Prometheus (GKE without a platform Prometheus). */
 function onManagedPrometheus<T>(entry: T, cluster: StackCluster): T {
     const e = entry as Record<string, any>;
-    if (!scalesOnManagedPrometheus(entry) || cluster.managedPrometheusUrl === undefined) {
+    if (!scalesOnManagedPrometheus(entry) || cluster.managedPrometheus === undefined) {
         return entry;
     }
-    return { ...e, autoscaling: { prometheusAddress: cluster.managedPrometheusUrl, ...e.autoscaling } } as T;
+    return { ...e, autoscaling: { prometheusAddress: cluster.managedPrometheus.queryUrl, ...e.autoscaling } } as T;
 }
 
 /** The platform's operators with its KEDA acting as the cluster's Google identity for KEDA. */
 function withKedaIdentity(operators: Record<string, any> | undefined, cluster: StackCluster): Record<string, any> | undefined {
-    if (!operators?.keda || !cluster.kedaServiceAccountEmail || operators.kedaGcpServiceAccount !== undefined) {
+    const email = cluster.managedPrometheus?.kedaServiceAccountEmail;
+    if (!operators?.keda || !email || operators.kedaGcpServiceAccount !== undefined) {
         return operators;
     }
-    return { ...operators, kedaGcpServiceAccount: cluster.kedaServiceAccountEmail };
+    return { ...operators, kedaGcpServiceAccount: email };
 }
 
 function objectConfig(config: pulumi.Config, key: string): Record<string, any> {
@@ -88,8 +90,7 @@ function createCluster(provider: Exclude<StackProvider, "baremetal">, args: Reco
             const plan = knownGkePlan(gke);
             return Object.assign(gke, {
                 requestedVersion: args.kubernetesVersion,
-                managedPrometheusUrl: plan ? gmpQueryAddress(plan.project) : undefined,
-                kedaServiceAccountEmail: plan?.kedaIdentity?.email,
+                ...(plan ? { managedPrometheus: { queryUrl: gmpQueryAddress(plan.project), kedaServiceAccountEmail: plan.kedaIdentity?.email } } : {}),
             });
         }
         case "aks": {
@@ -165,7 +166,7 @@ export function runProgram(): Record<string, pulumi.Input<unknown>> {
         kubernetesVersion: entry.kubernetesVersion ?? shared.kubernetesVersion,
         clusterProvider: entry.clusterProvider ?? clusterProvider,
     });
-    const platformFull = { ...platformInput, clusterProvider: platformInput.clusterProvider ?? clusterProvider, pools: stackPools(cluster) };
+    const platformFull = { ...platformInput, clusterProvider: platformInput.clusterProvider ?? clusterProvider, pools: shared.pools };
     const modelsKey = modelsArgs === undefined ? "llmd:deployment" : "llmd:models";
     // Every model is checked against the platform and the others before the first resource exists.
     const plan = inStackConfig(modelsKey, () => {
