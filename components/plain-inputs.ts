@@ -22,11 +22,20 @@ export function hasOutputs(value: unknown): boolean {
     return Object.values(value as object).some(hasOutputs);
 }
 
+/** A build's result as its components expose it: one Output per field. */
+export type BuiltFields<R> = { readonly [K in keyof R]-?: pulumi.Output<pulumi.Unwrap<R[K]>> };
+
 /**
  * Runs `build` on `args` with every Output resolved, except the fields in `keep` (resources, and secrets that
- * must stay Outputs to stay secret), which are passed through as given. Returns what `build` returns, as an Output.
+ * must stay Outputs to stay secret), which are passed through as given. Returns each field of what `build`
+ * returns as an Output of its own.
+ *
+ * Field by field, because that is what a component exposes, and because wrapping the whole result in one
+ * Output and lifting each field out of it again costs two applies per field per component: for many models
+ * on one platform that plumbing was a tenth of the evaluation (bench/models.ts). It also keeps one secret
+ * field from making its siblings secret.
  */
-export function whenPlain<A extends object, R>(args: A, keep: readonly (keyof A)[], build: (plain: A) => R): pulumi.Output<pulumi.Unwrap<R>> {
+export function whenPlain<A extends object, R extends object>(args: A, keep: readonly (keyof A)[], build: (plain: A) => R): BuiltFields<R> {
     const kept: Partial<A> = {};
     const rest: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(args)) {
@@ -37,7 +46,13 @@ export function whenPlain<A extends object, R>(args: A, keep: readonly (keyof A)
         }
     }
     if (!hasOutputs(rest)) {
-        return pulumi.output(build(args));
+        const fields: Record<string, pulumi.Output<unknown>> = {};
+        for (const [key, value] of Object.entries(build(args))) {
+            fields[key] = pulumi.Output.isInstance(value) ? value : pulumi.output(value);
+        }
+        return fields as unknown as BuiltFields<R>;
     }
-    return pulumi.output(rest).apply((plain) => pulumi.output(build({ ...(plain as object), ...kept } as A))) as pulumi.Output<pulumi.Unwrap<R>>;
+    // The fields are only known once `build` has run; an Output lifts each one out on access.
+    const later = pulumi.output(rest).apply((plain) => pulumi.output(build({ ...(plain as object), ...kept } as A)));
+    return later as unknown as BuiltFields<R>;
 }

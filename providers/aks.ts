@@ -186,7 +186,7 @@ export class AksCluster extends pulumi.ComponentResource {
         // Built at once (plain arguments) or later: then `now` is set by the time `built` resolves.
         const known = now as AksBuilt | undefined;
         const later = <T>(pick: (b: AksBuilt) => pulumi.Output<T> | T): pulumi.Output<T> =>
-            (known ? pulumi.output(pick(known)) : built.apply(() => pick(now!))) as pulumi.Output<T>;
+            (known ? pulumi.output(pick(known)) : built.built.apply(() => pick(now!))) as pulumi.Output<T>;
         this.kubeconfig = pulumi.secret(later((b) => b.kubeconfig));
         this.clusterId = known ? known.clusterId : later((b) => b.clusterId);
         this.kubernetesProvider = createKubernetesProvider(`${name}-k8s`, this.kubeconfig, this.clusterId, this);
@@ -194,7 +194,7 @@ export class AksCluster extends pulumi.ComponentResource {
         if (known) {
             installAksCharts(this, name, known.spec, this.kubernetesProvider);
         } else {
-            built.apply(() => installAksCharts(this, name, now!.spec, this.kubernetesProvider));
+            built.built.apply(() => installAksCharts(this, name, now!.spec, this.kubernetesProvider));
         }
 
         this.pools = later((b) => b.spec.acceleratorPools.map((p) => p.pool));

@@ -141,7 +141,7 @@ export class DoksCluster extends pulumi.ComponentResource {
         // then fails the Kubernetes provider's registration (its cluster id never comes), naming the field.
         const known = now as DoksBuilt | undefined;
         const later = <T>(pick: (b: DoksBuilt) => pulumi.Output<T> | T): pulumi.Output<T> =>
-            (known ? pulumi.output(pick(known)) : built.apply(() => pick(now!))) as pulumi.Output<T>;
+            (known ? pulumi.output(pick(known)) : built.built.apply(() => pick(now!))) as pulumi.Output<T>;
         this.kubeconfig = pulumi.secret(later((b) => b.kubeconfig));
         this.clusterId = later((b) => b.clusterId);
         this.kubernetesProvider = createKubernetesProvider(`${name}-k8s`, this.kubeconfig, this.clusterId, this);

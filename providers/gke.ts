@@ -269,14 +269,14 @@ export class GkeCluster extends pulumi.ComponentResource {
         // Built at once (plain arguments) or later: then `now` is set by the time `built` resolves.
         const known = now as GkeBuilt | undefined;
         const later = <T>(pick: (b: GkeBuilt) => pulumi.Output<T> | T): pulumi.Output<T> =>
-            (known ? pulumi.output(pick(known)) : built.apply(() => pick(now!))) as pulumi.Output<T>;
+            (known ? pulumi.output(pick(known)) : built.built.apply(() => pick(now!))) as pulumi.Output<T>;
         this.kubeconfig = pulumi.secret(later((b) => b.kubeconfig));
         this.kubernetesProvider = createKubernetesProvider(`${name}-k8s`, this.kubeconfig, known ? known.clusterId : later((b) => b.clusterId), this);
         // The RDMA network objects go through that provider, so they come after it.
         if (known) {
             createRdmaNetworkObjects(this, name, known.plan, known.extraSubnets, this.kubernetesProvider);
         } else {
-            built.apply(() => createRdmaNetworkObjects(this, name, now!.plan, now!.extraSubnets, this.kubernetesProvider));
+            built.built.apply(() => createRdmaNetworkObjects(this, name, now!.plan, now!.extraSubnets, this.kubernetesProvider));
         }
         this.kubernetesVersion = known ? known.kubernetesVersion : later((b) => b.kubernetesVersion);
         this.pools = later((b) => b.plan.pools);
