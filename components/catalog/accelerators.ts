@@ -161,8 +161,9 @@ const gkeRoce8: MachineNetwork = {
 
 /**
  * The catalog. Machine sizes (accelerators, vCPUs, memory per node) from the providers' published tables, each
- * offer list naming its page. The Google GPU figures also match the Compute Engine machineTypes API
- * (`guestCpus`, `memoryMb` / 1024) as listed in skypilot-org/skypilot-catalog `catalogs/v8/gcp/vms.csv`.
+ * offer list naming its page. Every Google GPU size also matches the Compute Engine machineTypes API
+ * (`guestCpus`, `memoryMb` / 1024) as listed in skypilot-org/skypilot-catalog `catalogs/v8/gcp/vms.csv`, the
+ * only source read for A3 Ultra and A4 (the copy of Google's page at hand predates them).
  */
 export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
     "nvidia-l4": {
@@ -175,7 +176,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-l4",
         offers: {
-            // G2: https://cloud.google.com/compute/docs/gpus
+            // G2: https://cloud.google.com/compute/docs/accelerator-optimized-machines
             gke: sizes("none", [["g2-standard-8", 1, 8, 32], ["g2-standard-24", 2, 24, 96], ["g2-standard-48", 4, 48, 192], ["g2-standard-96", 8, 96, 384]]),
         },
     },
@@ -202,7 +203,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-tesla-a100",
         offers: {
-            // A2 Standard: https://cloud.google.com/compute/docs/gpus
+            // A2 Standard: https://cloud.google.com/compute/docs/accelerator-optimized-machines
             gke: sizes("none", [["a2-highgpu-1g", 1, 12, 85], ["a2-highgpu-2g", 2, 24, 170], ["a2-highgpu-4g", 4, 48, 340], ["a2-highgpu-8g", 8, 96, 680], ["a2-megagpu-16g", 16, 96, 1360]]),
             // https://learn.microsoft.com/azure/virtual-machines/sizes/gpu-accelerated/ndasra100v4-series
             aks: sizes("infiniband", [["Standard_ND96asr_v4", 8, 96, 900]], azureInfiniBand(200)),
@@ -218,7 +219,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-a100-80gb",
         offers: {
-            // A2 Ultra: https://cloud.google.com/compute/docs/gpus
+            // A2 Ultra: https://cloud.google.com/compute/docs/accelerator-optimized-machines
             gke: sizes("none", [["a2-ultragpu-1g", 1, 12, 170], ["a2-ultragpu-2g", 2, 24, 340], ["a2-ultragpu-4g", 4, 48, 680], ["a2-ultragpu-8g", 8, 96, 1360]]),
             // .../gpu-accelerated/nca100v4-series and .../ndma100v4-series (learn.microsoft.com as above)
             aks: [
@@ -237,7 +238,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-h100-80gb",
         offers: {
-            // A3 High: https://cloud.google.com/compute/docs/gpus
+            // A3 High: https://cloud.google.com/compute/docs/accelerator-optimized-machines
             gke: [
                 ...sizes("none", [["a3-highgpu-1g", 1, 26, 234], ["a3-highgpu-2g", 2, 52, 468], ["a3-highgpu-4g", 4, 104, 936]]),
                 ...sizes("gpudirect-tcpx", [["a3-highgpu-8g", 8, 208, 1872]]),
@@ -261,7 +262,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-h200-141gb",
         offers: {
-            // A3 Ultra: https://cloud.google.com/compute/docs/gpus
+            // A3 Ultra: https://cloud.google.com/compute/docs/accelerator-optimized-machines
             gke: sizes("roce", [["a3-ultragpu-8g", 8, 224, 2952]], gkeRoce8),
             // .../gpu-accelerated/nd-h200-v5-series (learn.microsoft.com as above)
             aks: sizes("infiniband", [["Standard_ND96isr_H200_v5", 8, 96, 1850]], azureInfiniBand(400)),
@@ -279,7 +280,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-b200",
         offers: {
-            // A4: https://cloud.google.com/compute/docs/gpus
+            // A4: https://cloud.google.com/compute/docs/accelerator-optimized-machines
             gke: sizes("roce", [["a4-highgpu-8g", 8, 224, 3968]], gkeRoce8),
         },
     },
