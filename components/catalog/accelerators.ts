@@ -95,7 +95,10 @@ export interface MachineOffer {
     acceleratorsPerNode: number;
     /** vCPUs of one node of this size (its capacity, before the kubelet's reserve). */
     vcpus: number;
-    /** Memory of one node of this size, GiB (Google's and Azure's "GB"/"GiB" figures are both binary). */
+    /**
+     * Memory of one node of this size, GiB. Google's tables say "GB" but mean GiB (the Compute Engine API's
+     * `memoryMb` is the table figure x 1024); Azure's and DigitalOcean's tables say GiB.
+     */
     memoryGiB: number;
     /** Fast fabric between nodes of this size. */
     interconnect: Interconnect;
@@ -157,9 +160,10 @@ const gkeRoce8: MachineNetwork = {
 };
 
 /**
- * The catalog. Machine sizes (accelerators, vCPUs, memory per node) from the providers' public machine-type
- * documentation: Google Compute Engine's accelerator-optimized (A2, A3, A4, G2) and TPU (ct5lp, ct6e) pages,
- * Azure's NC/ND-series size pages and DigitalOcean's GPU Droplet plans.
+ * The catalog. Machine sizes (accelerators, vCPUs, memory per node) from the providers' published tables, each
+ * offer list naming its page. Every Google GPU size also matches the Compute Engine machineTypes API
+ * (`guestCpus`, `memoryMb` / 1024) as listed in skypilot-org/skypilot-catalog `catalogs/v8/gcp/vms.csv`, the
+ * only source read for A3 Ultra and A4 (the copy of Google's page at hand predates them).
  */
 export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
     "nvidia-l4": {
@@ -172,6 +176,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-l4",
         offers: {
+            // G2: https://cloud.google.com/compute/docs/accelerator-optimized-machines
             gke: sizes("none", [["g2-standard-8", 1, 8, 32], ["g2-standard-24", 2, 24, 96], ["g2-standard-48", 4, 48, 192], ["g2-standard-96", 8, 96, 384]]),
         },
     },
@@ -184,6 +189,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         imageFamily: "cuda",
         taint: nvidiaTaint,
         offers: {
+            // https://docs.digitalocean.com/products/droplets/details/features/#gpu-droplets
             digitalocean: sizes("none", [["gpu-l40sx1-48gb", 1, 8, 64]]),
         },
     },
@@ -197,7 +203,9 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-tesla-a100",
         offers: {
+            // A2 Standard: https://cloud.google.com/compute/docs/accelerator-optimized-machines
             gke: sizes("none", [["a2-highgpu-1g", 1, 12, 85], ["a2-highgpu-2g", 2, 24, 170], ["a2-highgpu-4g", 4, 48, 340], ["a2-highgpu-8g", 8, 96, 680], ["a2-megagpu-16g", 16, 96, 1360]]),
+            // https://learn.microsoft.com/azure/virtual-machines/sizes/gpu-accelerated/ndasra100v4-series
             aks: sizes("infiniband", [["Standard_ND96asr_v4", 8, 96, 900]], azureInfiniBand(200)),
         },
     },
@@ -211,7 +219,9 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-a100-80gb",
         offers: {
+            // A2 Ultra: https://cloud.google.com/compute/docs/accelerator-optimized-machines
             gke: sizes("none", [["a2-ultragpu-1g", 1, 12, 170], ["a2-ultragpu-2g", 2, 24, 340], ["a2-ultragpu-4g", 4, 48, 680], ["a2-ultragpu-8g", 8, 96, 1360]]),
+            // .../gpu-accelerated/nca100v4-series and .../ndma100v4-series (learn.microsoft.com as above)
             aks: [
                 ...sizes("none", [["Standard_NC24ads_A100_v4", 1, 24, 220], ["Standard_NC48ads_A100_v4", 2, 48, 440], ["Standard_NC96ads_A100_v4", 4, 96, 880]]),
                 ...sizes("infiniband", [["Standard_ND96amsr_A100_v4", 8, 96, 1900]], azureInfiniBand(200)),
@@ -228,14 +238,17 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-h100-80gb",
         offers: {
+            // A3 High: https://cloud.google.com/compute/docs/accelerator-optimized-machines
             gke: [
                 ...sizes("none", [["a3-highgpu-1g", 1, 26, 234], ["a3-highgpu-2g", 2, 52, 468], ["a3-highgpu-4g", 4, 104, 936]]),
                 ...sizes("gpudirect-tcpx", [["a3-highgpu-8g", 8, 208, 1872]]),
             ],
+            // .../gpu-accelerated/ncadsh100v5-series and .../ndh100v5-series (learn.microsoft.com as above)
             aks: [
                 ...sizes("none", [["Standard_NC40ads_H100_v5", 1, 40, 320], ["Standard_NC80adis_H100_v5", 2, 80, 640]]),
                 ...sizes("infiniband", [["Standard_ND96isr_H100_v5", 8, 96, 1900]], azureInfiniBand(400)),
             ],
+            // https://docs.digitalocean.com/products/droplets/details/features/#gpu-droplets
             digitalocean: sizes("none", [["gpu-h100x1-80gb", 1, 20, 240], ["gpu-h100x8-640gb", 8, 160, 1920]]),
         },
     },
@@ -249,8 +262,11 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-h200-141gb",
         offers: {
+            // A3 Ultra: https://cloud.google.com/compute/docs/accelerator-optimized-machines
             gke: sizes("roce", [["a3-ultragpu-8g", 8, 224, 2952]], gkeRoce8),
+            // .../gpu-accelerated/nd-h200-v5-series (learn.microsoft.com as above)
             aks: sizes("infiniband", [["Standard_ND96isr_H200_v5", 8, 96, 1850]], azureInfiniBand(400)),
+            // https://docs.digitalocean.com/products/droplets/details/features/#gpu-droplets
             digitalocean: sizes("none", [["gpu-h200x1-141gb", 1, 24, 240], ["gpu-h200x8-1128gb", 8, 192, 1920]]),
         },
     },
@@ -264,6 +280,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: nvidiaTaint,
         gkeAcceleratorLabel: "nvidia-b200",
         offers: {
+            // A4: https://cloud.google.com/compute/docs/accelerator-optimized-machines
             gke: sizes("roce", [["a4-highgpu-8g", 8, 224, 3968]], gkeRoce8),
         },
     },
@@ -286,7 +303,9 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         imageFamily: "rocm",
         taint: amdTaint,
         offers: {
+            // .../gpu-accelerated/ndmi300xv5-series (learn.microsoft.com as above)
             aks: sizes("infiniband", [["Standard_ND96isr_MI300X_v5", 8, 96, 1850]], azureInfiniBand(400)),
+            // https://docs.digitalocean.com/products/droplets/details/features/#gpu-droplets
             digitalocean: sizes("none", [["gpu-mi300x1-192gb", 1, 20, 240], ["gpu-mi300x8-1536gb", 8, 160, 1920]]),
         },
     },
@@ -299,7 +318,10 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         imageFamily: "rocm",
         taint: amdTaint,
         offers: {
-            digitalocean: sizes("none", [["gpu-mi325x8-2048gb", 8, 160, 1310]]),
+            // Contract-only (https://docs.digitalocean.com/products/droplets/details/features/#contract-gpu-droplet).
+            // That page prints 1,310 GiB, which is the API's 1310720 MiB divided by 1000; /v2/sizes reports
+            // 1310720 MiB = 1280 GiB (the MI325X x1 row shows the same slip: 163840 MiB printed as 164 GiB).
+            digitalocean: sizes("none", [["gpu-mi325x8-2048gb", 8, 160, 1280]]),
         },
     },
     "tpu-v5e": {
@@ -312,6 +334,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: tpuTaint,
         gkeAcceleratorLabel: "tpu-v5-lite-podslice",
         offers: {
+            // https://cloud.google.com/tpu/docs/v5e ("VM types": vCPUs and RAM per VM)
             gke: [
                 { machineType: "ct5lp-hightpu-1t", acceleratorsPerNode: 1, vcpus: 24, memoryGiB: 48, interconnect: "ici", tpuTopologies: ["1x1"] },
                 {
@@ -322,7 +345,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
                     interconnect: "ici",
                     tpuTopologies: ["2x2", "2x4", "4x4", "4x8", "8x8", "8x16", "16x16"],
                 },
-                { machineType: "ct5lp-hightpu-8t", acceleratorsPerNode: 8, vcpus: 224, memoryGiB: 400, interconnect: "ici", tpuTopologies: ["2x4"] },
+                { machineType: "ct5lp-hightpu-8t", acceleratorsPerNode: 8, vcpus: 224, memoryGiB: 384, interconnect: "ici", tpuTopologies: ["2x4"] },
             ],
         },
     },
@@ -336,8 +359,9 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
         taint: tpuTaint,
         gkeAcceleratorLabel: "tpu-v6e-slice",
         offers: {
+            // https://cloud.google.com/compute/docs/tpus/tpu-machines ("TPU v6e"): 8t is a full host, 4t half of one
             gke: [
-                { machineType: "ct6e-standard-1t", acceleratorsPerNode: 1, vcpus: 44, memoryGiB: 448, interconnect: "ici", tpuTopologies: ["1x1"] },
+                { machineType: "ct6e-standard-1t", acceleratorsPerNode: 1, vcpus: 44, memoryGiB: 176, interconnect: "ici", tpuTopologies: ["1x1"] },
                 {
                     machineType: "ct6e-standard-4t",
                     acceleratorsPerNode: 4,
@@ -346,7 +370,7 @@ export const ACCELERATORS: Readonly<Record<Accelerator, AcceleratorSpec>> = {
                     interconnect: "ici",
                     tpuTopologies: ["2x2", "2x4", "4x4", "4x8", "8x8", "8x16", "16x16"],
                 },
-                { machineType: "ct6e-standard-8t", acceleratorsPerNode: 8, vcpus: 180, memoryGiB: 1440, interconnect: "ici", tpuTopologies: ["2x4"] },
+                { machineType: "ct6e-standard-8t", acceleratorsPerNode: 8, vcpus: 360, memoryGiB: 1440, interconnect: "ici", tpuTopologies: ["2x4"] },
             ],
         },
     },

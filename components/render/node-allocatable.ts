@@ -5,20 +5,20 @@
  * Pure.
  *
  * What a node can give pods (its allocatable) is the machine size from the accelerator catalog minus:
- * - the kubelet's reserve, computed with GKE's published formula (CPU: 6% of the first core, 1% of the next,
- *   0.5% of the next two, 0.25% of the rest; memory: 25% of the first 4 GiB, 20% of the next 4, 10% of the
- *   next 8, 6% of the next 112, 2% of the rest, plus a 100 MiB eviction threshold). AKS and DOKS reserve
- *   amounts of the same order; the formula is used for every cloud as an estimate;
+ * - the kubelet's reserve, from the formula or table the node's cloud publishes (kubelet-reserve.ts: GKE's
+ *   tiers, AKS's CPU table and per-pod memory, DOKS's allocatable-memory table);
  * - `SYSTEM_DAEMONSET_RESERVE` for the DaemonSets every node runs (device plugin, CNI, logging, metadata
  *   proxies) and the model server's own small sidecars, an estimate on the generous side.
- * Both are estimates, so the check only refuses what cannot fit; a request just under the limit may still
- * need checking against `kubectl describe node`. Pools with no machine in the catalog (minikube, kind,
- * existing clusters) are checked for accelerators only.
+ * The node's capacity as the kubelet sees it is also a little under the machine size (the kernel keeps some
+ * memory), which no provider publishes, so a request just under the limit may still need checking against
+ * `kubectl describe node`. Pools with no machine in the catalog (minikube, kind, existing clusters) are
+ * checked for accelerators only.
  */
-import { ACCELERATORS, MachineOffer } from "../catalog/accelerators";
+import { ACCELERATORS, CloudProvider, MachineOffer } from "../catalog/accelerators";
 import { LlmdConfigError } from "../errors";
 import { AcceleratorPool } from "../pool";
 import { quantityValue } from "../strict-quantity";
+import { kubeletReserve } from "./kubelet-reserve";
 import { ModelServerSpec } from "./model-server-types";
 
 /** CPU (cores) and memory (GiB) kept back per node for system DaemonSets and sidecars, on top of the kubelet's reserve. */
@@ -26,30 +26,12 @@ export const SYSTEM_DAEMONSET_RESERVE = { cpu: 0.5, memoryGiB: 1 } as const;
 
 const GIB = 2 ** 30;
 
-/** Applies tiered percentages: `tiers` are `[size of the tier, fraction]`, the last tier open-ended. */
-function tiered(amount: number, tiers: readonly [number, number][]): number {
-    let rest = amount;
-    let reserved = 0;
-    for (const [size, fraction] of tiers) {
-        const part = Math.min(rest, size);
-        reserved += part * fraction;
-        rest -= part;
-    }
-    return reserved;
-}
-
-/** The kubelet's CPU (cores) and memory (GiB) reserve on a node of this size (GKE's formula). */
-export function kubeletReserve(vcpus: number, memoryGiB: number): { cpu: number; memoryGiB: number } {
-    return {
-        cpu: tiered(vcpus, [[1, 0.06], [1, 0.01], [2, 0.005], [Infinity, 0.0025]]),
-        memoryGiB: tiered(memoryGiB, [[4, 0.25], [4, 0.2], [8, 0.1], [112, 0.06], [Infinity, 0.02]]) + 100 / 1024,
-    };
-}
-
 /** What one node of a pool offers pods. */
 export interface NodeAllocatable {
     /** Machine type the figures come from. */
     machineType: string;
+    /** The cloud that sells the machine, whose kubelet reserve applies. */
+    provider: CloudProvider;
     /** The machine's vCPUs and memory (GiB) before any reserve. */
     capacity: { cpu: number; memoryGiB: number };
     /** Estimated CPU (cores) and memory (GiB) pods may request on one node. */
@@ -57,13 +39,18 @@ export interface NodeAllocatable {
     memoryGiB: number;
 }
 
-/** The catalog's machine for a pool, from its accelerator and machine type; undefined when the pool names none the catalog knows. */
-export function poolMachine(pool: Pick<AcceleratorPool, "accelerator" | "machineType">): MachineOffer | undefined {
+/** The catalog's machine for a pool and the cloud selling it; undefined when the pool names none the catalog knows. */
+export function poolMachine(pool: Pick<AcceleratorPool, "accelerator" | "machineType">): { provider: CloudProvider; offer: MachineOffer } | undefined {
     if (pool.machineType === undefined) {
         return undefined;
     }
-    const offers = Object.values(ACCELERATORS[pool.accelerator]?.offers ?? {}).flat();
-    return offers.find((o) => o.machineType === pool.machineType);
+    for (const [provider, offers] of Object.entries(ACCELERATORS[pool.accelerator]?.offers ?? {})) {
+        const offer = offers?.find((o) => o.machineType === pool.machineType);
+        if (offer) {
+            return { provider: provider as CloudProvider, offer };
+        }
+    }
+    return undefined;
 }
 
 /** Estimated allocatable of one node of `pool`, or undefined when its machine is not in the catalog. */
@@ -72,12 +59,14 @@ export function nodeAllocatable(pool: Pick<AcceleratorPool, "accelerator" | "mac
     if (!machine) {
         return undefined;
     }
-    const reserve = kubeletReserve(machine.vcpus, machine.memoryGiB);
+    const { provider, offer } = machine;
+    const reserve = kubeletReserve(provider, offer.vcpus, offer.memoryGiB);
     return {
-        machineType: machine.machineType,
-        capacity: { cpu: machine.vcpus, memoryGiB: machine.memoryGiB },
-        cpu: machine.vcpus - reserve.cpu - SYSTEM_DAEMONSET_RESERVE.cpu,
-        memoryGiB: machine.memoryGiB - reserve.memoryGiB - SYSTEM_DAEMONSET_RESERVE.memoryGiB,
+        machineType: offer.machineType,
+        provider,
+        capacity: { cpu: offer.vcpus, memoryGiB: offer.memoryGiB },
+        cpu: offer.vcpus - reserve.cpu - SYSTEM_DAEMONSET_RESERVE.cpu,
+        memoryGiB: offer.memoryGiB - reserve.memoryGiB - SYSTEM_DAEMONSET_RESERVE.memoryGiB,
     };
 }
 

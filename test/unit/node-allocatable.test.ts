@@ -3,7 +3,8 @@ import { ACCELERATORS } from "../../components/catalog/accelerators";
 import { LlmdConfigError } from "../../components/errors";
 import { AcceleratorPool } from "../../components/pool";
 import { nodesForReplicas } from "../../components/render/autoscaling-capacity";
-import { checkPodFitsNode, kubeletReserve, nodeAllocatable, podsPerNode } from "../../components/render/node-allocatable";
+import { aksReserve, doksReserve, gkeReserve } from "../../components/render/kubelet-reserve";
+import { checkPodFitsNode, nodeAllocatable, podsPerNode } from "../../components/render/node-allocatable";
 import { catalogPool } from "../support/pools";
 
 const a3High = catalogPool("gke", "a3-highgpu-8g", { name: "h100", maxNodes: 2, nodeLabels: {}, taints: [] });
@@ -18,14 +19,22 @@ function throwsOn(field: string, run: () => void): void {
 }
 
 describe("pod requests against a node's allocatable", () => {
-    it("reserves what GKE's published formula reserves", () => {
-        // 8 vCPU, 32 GiB: CPU 0.06 + 0.01 + 2 x 0.005 + 4 x 0.0025 = 0.09; memory 1 + 0.8 + 0.8 + 16 x 0.06 = 3.56 GiB + 100 MiB.
-        const small = kubeletReserve(8, 32);
-        assert.ok(Math.abs(small.cpu - 0.09) < 1e-9, String(small.cpu));
-        assert.ok(Math.abs(small.memoryGiB - (3.56 + 100 / 1024)) < 1e-9, String(small.memoryGiB));
-        // Above 128 GiB only 2% more is reserved.
-        const large = kubeletReserve(208, 1872);
-        assert.ok(Math.abs(large.memoryGiB - (1 + 0.8 + 0.8 + 6.72 + 0.02 * 1744 + 100 / 1024)) < 1e-9, String(large.memoryGiB));
+    it("takes off the reserve of the cloud that sells the machine", () => {
+        const on = (provider: "gke" | "aks" | "digitalocean", machineType: string) => {
+            const pool = catalogPool(provider, machineType, { name: "p", maxNodes: 1, nodeLabels: {}, taints: [] });
+            const node = nodeAllocatable(pool)!;
+            assert.strictEqual(node.provider, provider);
+            return { node, reserve: { cpu: node.capacity.cpu - node.cpu - 0.5, memoryGiB: node.capacity.memoryGiB - node.memoryGiB - 1 } };
+        };
+        const near = (a: number, b: number) => Math.abs(a - b) < 1e-9;
+        const gke = on("gke", "a3-highgpu-8g");
+        assert.ok(near(gke.reserve.memoryGiB, gkeReserve(208, 1872).memoryGiB) && near(gke.reserve.cpu, gkeReserve(208, 1872).cpu));
+        const aks = on("aks", "Standard_ND96isr_H100_v5");
+        assert.ok(near(aks.reserve.memoryGiB, aksReserve(96, 1900).memoryGiB) && near(aks.reserve.cpu, aksReserve(96, 1900).cpu));
+        const doks = on("digitalocean", "gpu-l40sx1-48gb");
+        assert.ok(near(doks.reserve.memoryGiB, doksReserve(8, 64).memoryGiB), String(doks.reserve.memoryGiB));
+        // DOKS's table allows 58 GiB on a 64 GiB node, so at most 57 GiB after the DaemonSet margin.
+        assert.ok(near(doks.node.memoryGiB, 57), String(doks.node.memoryGiB));
     });
 
     it("sizes every machine in the catalog, and leaves each one most of itself", () => {
