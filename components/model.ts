@@ -100,7 +100,9 @@ export interface ModelAutoscalingArgs extends AutoscalingSettings {
      * URL of the Prometheus that scrapes the router, as KEDA reaches it. Default: the Prometheus the platform
      * installs (`operators.prometheusStack`); on the GKE stack without one, Managed Prometheus's query API
      * (`https://monitoring.googleapis.com/v1/projects/<project>/location/global/prometheus`), which KEDA reads
-     * as its Google identity instead of with a bearer token.
+     * as its Google identity instead of with a bearer token. On OpenShift, the Thanos querier's tenancy port
+     * `https://thanos-querier.openshift-monitoring.svc.cluster.local:9092` gives the model a ServiceAccount that
+     * may read its own namespace's metrics, and KEDA (Red Hat's Custom Metrics Autoscaler) sends its token.
      */
     prometheusAddress?: string;
 }
