@@ -5,17 +5,24 @@
  * procedure "Configuring the custom metrics autoscaler to use OpenShift Container Platform monitoring"
  * (openshift/openshift-docs `modules/nodes-cma-autoscaling-custom-prometheus-config.adoc`):
  * - a ServiceAccount and a `kubernetes.io/service-account-token` Secret for it;
- * - a TriggerAuthentication taking `bearerToken` from the Secret's `token` and `ca` from its `ca.crt`, which
- *   verifies the querier's certificate;
+ * - a TriggerAuthentication taking `bearerToken` from the Secret's `token` and `ca` from its `ca.crt`;
  * - the `thanos-metrics-reader` Role and a RoleBinding of it to the ServiceAccount, in the scaled object's
  *   namespace;
  * - triggers with `authModes: bearer` and `namespace` set to the scaled object's namespace.
  *
+ * The querier's certificate is a service-serving one, signed by OpenShift's service CA, while a token Secret's
+ * `ca.crt` is the API server's bundle. What verifies the querier is the service CA the KedaController mounts into
+ * KEDA's operator on OpenShift (kedacore/keda-olm-operator, upstream of CMA, always adds its `keda-ocp-cabundle`
+ * ConfigMap, annotated `service.beta.openshift.io/inject-cabundle`, to the operator's CA directory); KEDA adds a
+ * trigger's `ca` to that pool rather than replacing it (KEDA v2.20 `pkg/util/tls_config.go`), so the docs' `ca`
+ * is kept as they write it and costs nothing.
+ *
  * Each model gets its own ServiceAccount, Secret, Role and RoleBinding, named after the release, so two models
  * in one namespace never share or overwrite them, and the token the scraper sends for the router's `/metrics`
  * (the metrics reader) is not the one that reads Thanos. A long-lived token Secret rather than KEDA's
- * `boundServiceAccountToken` (KEDA v2.17 and later): the docs' procedure uses the Secret, which also carries
- * the CA, and CMA releases built on older KEDA do not know the field. Pure.
+ * `boundServiceAccountToken` (added in KEDA v2.17): the docs' procedure uses the Secret, and a CMA built on an
+ * older KEDA would not know the field. The cost, written down in the README: a token that does not expire,
+ * readable by whoever may read Secrets in the model's namespace, and allowed no more than the Role. Pure.
  */
 import { K8sObject } from "./types";
 import { ModelMetricsScope, monitoringLabels } from "./monitoring-scope";
@@ -27,7 +34,7 @@ export const THANOS_TENANCY_ADDRESS = "https://thanos-querier.openshift-monitori
 /** Port of the querier that serves one namespace's metrics to a token allowed to read that namespace. */
 export const THANOS_TENANCY_PORT = "9092";
 
-/** Key of the cluster's CA bundle in a ServiceAccount-token Secret (the docs' `ca` source). */
+/** Key of the API server's CA bundle in a ServiceAccount-token Secret (the docs' `ca` source). */
 export const SERVICE_ACCOUNT_CA_KEY = "ca.crt";
 
 // The querier's Service, by any name that resolves inside the cluster.
@@ -99,7 +106,7 @@ export function renderThanosReader(scope: Pick<ModelMetricsScope, "release" | "n
     ];
 }
 
-/** The TriggerAuthentication's spec: the reader's token as `bearerToken`, the cluster CA from the same Secret as `ca`. */
+/** The TriggerAuthentication's spec: the reader's token as `bearerToken`, the same Secret's `ca.crt` as `ca`. */
 export function thanosTriggerAuthenticationSpec(scope: Pick<ModelMetricsScope, "release">): Record<string, unknown> {
     const secret = thanosReaderNames(scope).tokenSecret;
     return {

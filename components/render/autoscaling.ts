@@ -22,8 +22,7 @@
  *
  * On OpenShift's Thanos querier tenancy port (`THANOS_TENANCY_ADDRESS`), KEDA (Red Hat's Custom Metrics
  * Autoscaler) sends a token of the model's own ServiceAccount, allowed by the docs' `thanos-metrics-reader` Role
- * in the model's namespace, verifies the querier with the cluster CA, and names the namespace in every query
- * (see autoscaling-openshift.ts).
+ * in the model's namespace, and names the namespace in every query (see autoscaling-openshift.ts).
  */
 import { LlmdConfigError, optionalBoolean, requireInteger, requireNonEmpty } from "../errors";
 import { ROUTER_METRICS } from "../catalog/metrics";
@@ -79,7 +78,7 @@ export interface AutoscalingSpec {
     prometheusAddress: string;
     /** The address is GKE's Managed Prometheus: KEDA authenticates as its operator's Google identity. */
     gcpWorkloadIdentity: boolean;
-    /** The address is OpenShift's Thanos querier tenancy port: a namespaced token, the cluster CA, `namespace` in each query. */
+    /** The address is OpenShift's Thanos querier tenancy port: a namespaced token and `namespace` in each query. */
     openshiftThanos: boolean;
     minReplicas: number;
     maxReplicas: number;

@@ -45,7 +45,7 @@ describe("KEDA autoscaling on OpenShift's Thanos querier", () => {
         }
     });
 
-    it("the TriggerAuthentication takes the token and the cluster CA from the model's own token Secret", () => {
+    it("the TriggerAuthentication takes the token and ca.crt from the model's own token Secret", () => {
         const names = thanosReaderNames(scope);
         const [auth] = byKind(objects, "TriggerAuthentication");
         assert.deepStrictEqual(auth.spec, {
