@@ -358,6 +358,7 @@ const stackCases: Case[] = [
     ["a platform ref in a model", { "llmd:platform": {}, "llmd:models": [{ name: "a", platform: {} }] }, "llmd:models[0].platform", /under llmd:platform/],
     ["a fractional objective priority", { "llmd:platform": {}, "llmd:models": [{ name: "a", objectives: [{ name: "o", priority: 1.5 }] }] }, "llmd:models[0].objectives[0].priority", /integer/],
     ["a model name as a number", { "llmd:platform": {}, "llmd:models": [{ name: 7 }] }, "llmd:models[0].name", STRING],
+    ["a model on OpenShift's Thanos querier's all-namespaces port", { ...existing({ kind: "openshift" }), "llmd:platform": {}, "llmd:models": [{ name: "a", preset: "simulator", autoscaling: { prometheusAddress: "https://thanos-querier.openshift-monitoring.svc.cluster.local:9091" } }] }, "llmd:models[0].autoscaling.prometheusAddress", /tenancy port/],
     ["models as a mapping", { "llmd:platform": {}, "llmd:models": { a: {} } }, "llmd:models", LIST],
     ["typo'd gateway on the platform", { "llmd:platform": { gatway: {} } }, "llmd:platform.gatway", mean("llmd:platform.gateway")],
     ["platform listener port as a string", { "llmd:platform": { gateway: { listenerPort: "80" } } }, "llmd:platform.gateway.listenerPort", INT32],
@@ -403,6 +404,8 @@ const CHECKED_AFTER_CLUSTER = new Set([
     "llmd:deployment.router.failureMode",
     // A model's pods are rendered from the cluster's pools, so they are judged once the cluster exists.
     "llmd:models[0].namespace",
+    // The cluster's provider (openshift) decides how a model autoscales, so its autoscaling is judged with it.
+    "llmd:models[0].autoscaling.prometheusAddress",
 ]);
 
 const total = Object.values(componentCases).reduce((n, cases) => n + cases.length, 0) + stackCases.length;
