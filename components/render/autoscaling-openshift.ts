@@ -10,7 +10,8 @@
  *   namespace;
  * - triggers with `authModes: bearer` and `namespace` set to the scaled object's namespace.
  *
- * The querier's certificate is a service-serving one, signed by OpenShift's service CA, while a token Secret's
+ * The querier's certificate is a service-serving one (its Service carries
+ * `service.beta.openshift.io/serving-cert-secret-name`), signed by OpenShift's service CA, while a token Secret's
  * `ca.crt` is the API server's bundle. What verifies the querier is the service CA the KedaController mounts into
  * KEDA's operator on OpenShift (kedacore/keda-olm-operator, upstream of CMA, always adds its `keda-ocp-cabundle`
  * ConfigMap, annotated `service.beta.openshift.io/inject-cabundle`, to the operator's CA directory); KEDA adds a
@@ -71,7 +72,9 @@ export function thanosReaderNames(scope: Pick<ModelMetricsScope, "release">) {
 
 /**
  * The docs' `thanos-metrics-reader` rules, unchanged: `get` on pods, and `get`, `list`, `watch` on the
- * `metrics.k8s.io` pods and nodes. Nodes are cluster-scoped, so in a namespaced Role that entry grants nothing.
+ * `metrics.k8s.io` pods and nodes. What the tenancy port checks is `get` on `pods.metrics.k8s.io` in the namespace
+ * the query names (cluster-monitoring-operator `assets/thanos-querier/kube-rbac-proxy-secret.yaml`); nodes are
+ * cluster-scoped, so in a namespaced Role that entry grants nothing.
  */
 export const THANOS_METRICS_READER_RULES = [
     { apiGroups: [""], resources: ["pods"], verbs: ["get"] },

@@ -135,7 +135,8 @@ export function resolveAutoscaling(args: AutoscalingArgs, field = "autoscaling")
         );
     }
     const openshiftThanos = isThanosQuerier(address);
-    // Port 9091 answers for every namespace and needs cluster-monitoring-view; the tenancy port needs only a Role here.
+    // Port 9091 answers for every namespace to whoever may get namespaces cluster-wide (its oauth-proxy's check); the
+    // tenancy port needs only a Role in the model's namespace.
     if (openshiftThanos && !isThanosTenancyAddress(address)) {
         throw new LlmdConfigError(
             `${field}.prometheusAddress`,
