@@ -555,8 +555,9 @@ function resolveModelAutoscaling(input: ModelAutoscalingInput, platform: LlmdPla
         );
     }
     const spec = resolveAutoscaling({ ...input, prometheusAddress });
-    // Only OpenShift runs that querier; elsewhere the address is a mistake the cluster would only show as no scaling.
-    if (spec.openshiftThanos && clusterProvider !== undefined && clusterProvider !== "openshift") {
+    // Only OpenShift runs that querier; on a cluster known to be another kind the address is a mistake the cluster
+    // would only show as no scaling. An existing cluster of unnamed kind may be OpenShift.
+    if (spec.openshiftThanos && clusterProvider !== undefined && clusterProvider !== "openshift" && clusterProvider !== "existing") {
         throw new LlmdConfigError("autoscaling.prometheusAddress", prometheusAddress, `OpenShift monitoring's Thanos querier exists only on OpenShift, and this model's cluster is ${clusterProvider}: expected the address of a Prometheus it runs`);
     }
     return spec;

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { LlmdConfigError } from "../../components/errors";
 import { ScaleTarget, renderAutoscaling, resolveAutoscaling, triggerAuthenticationName } from "../../components/render/autoscaling";
 import { THANOS_TENANCY_ADDRESS, isThanosTenancyAddress, thanosReaderNames } from "../../components/render/autoscaling-openshift";
+import { resolveLlmdModel } from "../../components/render/model";
 import { ModelOperationsInput, renderModelOperations } from "../../components/render/model-operations";
 import { metricsReaderNames } from "../../components/render/monitoring";
 import { ModelMetricsScope } from "../../components/render/monitoring-scope";
@@ -133,6 +134,23 @@ describe("a model's day-2 objects on OpenShift's Thanos querier", () => {
         const keys = objects.map(key);
         assert.deepStrictEqual(keys.filter((k, i) => keys.indexOf(k) !== i), []);
         assert.strictEqual(byKind(objects, "RoleBinding").length, 2);
+    });
+});
+
+describe("a model's cluster and the Thanos querier", () => {
+    const platform = { name: "llmd", namespace: "llm-d", gatewayImplementation: "istio", gatewayName: "gw", modelRouting: "none", leaderWorkerSet: false } as any;
+    const args = (clusterProvider?: string) => ({ preset: "simulator", clusterProvider, autoscaling: { prometheusAddress: THANOS_TENANCY_ADDRESS } }) as any;
+
+    it("is allowed on OpenShift, on an existing cluster of unnamed kind and when the cluster is not said", () => {
+        for (const provider of ["openshift", "existing", undefined]) {
+            assert.ok(resolveLlmdModel("qwen", args(provider), platform).operations.some((o) => o.kind === "RoleBinding"), String(provider));
+        }
+    });
+
+    it("is refused on a cluster known to be another kind, naming the field and the cluster", () => {
+        for (const provider of ["gke", "aks", "digitalocean", "minikube", "kind"]) {
+            configError(() => resolveLlmdModel("qwen", args(provider), platform), "autoscaling.prometheusAddress", new RegExp(`only on OpenShift, and this model's cluster is ${provider}`));
+        }
     });
 });
 
