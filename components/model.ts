@@ -14,6 +14,7 @@ import { LlmdModelInput, LlmdModelPlan, RoleOverrides, claimedNames, resolveLlmd
 import { checkPlatformRef } from "./render/platform";
 import { modelNetworkPolicies } from "./render/model-network-policy";
 import { renderOpenShiftScc, renderOpenShiftServiceAccount } from "./render/openshift";
+import { tokenServiceAccount } from "./render/service-account-token";
 import { AutoscalingSettings } from "./render/autoscaling";
 import { ModelCacheArgs } from "./render/model-cache";
 import { ModelMonitoringOptions } from "./render/model-operations";
@@ -99,7 +100,9 @@ export interface ModelAutoscalingArgs extends AutoscalingSettings {
      * URL of the Prometheus that scrapes the router, as KEDA reaches it. Default: the Prometheus the platform
      * installs (`operators.prometheusStack`); on the GKE stack without one, Managed Prometheus's query API
      * (`https://monitoring.googleapis.com/v1/projects/<project>/location/global/prometheus`), which KEDA reads
-     * as its Google identity instead of with a bearer token.
+     * as its Google identity instead of with a bearer token. On OpenShift, the Thanos querier's tenancy port
+     * `https://thanos-querier.openshift-monitoring.svc.cluster.local:9092` gives the model a ServiceAccount that
+     * may read its own namespace's metrics, and KEDA (Red Hat's Custom Metrics Autoscaler) sends its token.
      */
     prometheusAddress?: string;
 }
@@ -262,8 +265,20 @@ export function buildModel(parent: pulumi.Resource, plan: LlmdModelPlan, hfToken
         const operator = group === "monitoring.coreos.com" ? state?.operators.get("prometheusStack") : group === "keda.sh" ? state?.operators.get("keda") : undefined;
         return [...(object.metadata.namespace ? namespaceDeps : []), ...(operator ? [operator] : [])];
     };
-    for (const object of [...plan.cacheObjects, ...plan.operations]) {
-        createK8sObject(`${name}-${object.kind.toLowerCase()}-${object.metadata.name}`, object, { parent, provider, dependsOn: operatorDeps(object) });
+    const operations = [...plan.cacheObjects, ...plan.operations];
+    const created = new Map<K8sObject, pulumi.Resource>();
+    for (const object of operations) {
+        const account = tokenServiceAccount(object, operations);
+        const accountResource = account ? created.get(account) : undefined;
+        if (account && !accountResource) {
+            throw new Error(`llmd: token Secret ${object.metadata.name} is rendered before its ServiceAccount ${account.metadata.name}`);
+        }
+        const resource = createK8sObject(`${name}-${object.kind.toLowerCase()}-${object.metadata.name}`, object, {
+            parent,
+            provider,
+            dependsOn: [...operatorDeps(object), ...(accountResource ? [accountResource] : [])],
+        });
+        created.set(object, resource);
     }
 
     if (plan.routingConfigMap) {

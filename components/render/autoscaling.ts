@@ -19,6 +19,10 @@
  * refuses pod identity combined with `authModes`). The operator's ServiceAccount needs Workload Identity with
  * `roles/monitoring.viewer` (the `GkeCluster` sets that up when asked). That API answers for the whole
  * project, so two clusters of one project serving the same namespace and pool would add up.
+ *
+ * On OpenShift's Thanos querier tenancy port (`THANOS_TENANCY_ADDRESS`), KEDA (Red Hat's Custom Metrics
+ * Autoscaler) sends a token of the model's own ServiceAccount, allowed by the docs' `thanos-metrics-reader` Role
+ * in the model's namespace, and names the namespace in every query (see autoscaling-openshift.ts).
  */
 import { LlmdConfigError, optionalBoolean, requireInteger, requireNonEmpty } from "../errors";
 import { ROUTER_METRICS } from "../catalog/metrics";
@@ -26,6 +30,7 @@ import { ModelMetricsScope, flowControlMatchers, monitoringLabels, routerRequest
 import { metricsReaderNames, TOKEN_KEY } from "./monitoring";
 import { ModelServerRole, ModelServerSpec } from "./model-server-types";
 import { selector } from "./promql";
+import { THANOS_TENANCY_ADDRESS, isThanosQuerier, isThanosTenancyAddress, renderThanosReader, thanosTriggerAuthenticationSpec } from "./autoscaling-openshift";
 import { K8sObject } from "./types";
 
 /** Autoscaling settings of one model besides where Prometheus is (all optional). */
@@ -49,10 +54,10 @@ export interface AutoscalingSettings {
     /** Requests running per replica that trigger a scale-up (default 16). */
     runningRequestsThreshold?: number;
     /**
-     * Send the model's metrics-reader token to Prometheus as a bearer token (default true; false, and not
-     * allowed, on GKE's Managed Prometheus, where KEDA authenticates by Workload Identity). Harmless when
-     * Prometheus has no authentication; needed for one that checks tokens (e.g. OpenShift's Thanos, which
-     * also needs the token's ServiceAccount granted `cluster-monitoring-view`).
+     * Send a bearer token to Prometheus (default true; false, and not allowed, on GKE's Managed Prometheus,
+     * where KEDA authenticates by Workload Identity; required on OpenShift's Thanos querier). The token is the
+     * model's metrics reader's, or on OpenShift's Thanos querier that of a ServiceAccount of the model's own
+     * allowed to read its namespace. Harmless when Prometheus has no authentication.
      */
     bearerAuth?: boolean;
 }
@@ -62,7 +67,8 @@ export interface AutoscalingArgs extends AutoscalingSettings {
     /**
      * URL of the Prometheus that scrapes the router, as KEDA reaches it, e.g.
      * `http://kube-prometheus-stack-prometheus.monitoring.svc:9090`, or GKE Managed Prometheus's query API
-     * `https://monitoring.googleapis.com/v1/projects/<project>/location/global/prometheus`.
+     * `https://monitoring.googleapis.com/v1/projects/<project>/location/global/prometheus`, or on OpenShift its
+     * monitoring's Thanos querier tenancy port `https://thanos-querier.openshift-monitoring.svc.cluster.local:9092`.
      */
     prometheusAddress: string;
 }
@@ -72,6 +78,8 @@ export interface AutoscalingSpec {
     prometheusAddress: string;
     /** The address is GKE's Managed Prometheus: KEDA authenticates as its operator's Google identity. */
     gcpWorkloadIdentity: boolean;
+    /** The address is OpenShift's Thanos querier tenancy port: a namespaced token and `namespace` in each query. */
+    openshiftThanos: boolean;
     minReplicas: number;
     maxReplicas: number;
     pollingIntervalSeconds: number;
@@ -126,6 +134,19 @@ export function resolveAutoscaling(args: AutoscalingArgs, field = "autoscaling")
             "Managed Prometheus authenticates KEDA by its Workload Identity, and KEDA allows no other auth mode beside it: expected false or unset",
         );
     }
+    const openshiftThanos = isThanosQuerier(address);
+    // Port 9091 answers for every namespace to whoever may get namespaces cluster-wide (its oauth-proxy's check); the
+    // tenancy port needs only a Role in the model's namespace.
+    if (openshiftThanos && !isThanosTenancyAddress(address)) {
+        throw new LlmdConfigError(
+            `${field}.prometheusAddress`,
+            address,
+            `expected OpenShift's Thanos querier on its tenancy port, ${THANOS_TENANCY_ADDRESS}, which needs only read access to the model's namespace`,
+        );
+    }
+    if (openshiftThanos && args.bearerAuth === false) {
+        throw new LlmdConfigError(`${field}.bearerAuth`, false, "the Thanos querier's tenancy port authorizes every query by its bearer token: expected true or unset");
+    }
     const d = AUTOSCALING_DEFAULTS;
     const minReplicas = requireInteger(`${field}.minReplicas`, args.minReplicas ?? d.minReplicas, 0, 1000);
     const maxReplicas = requireInteger(`${field}.maxReplicas`, args.maxReplicas ?? d.maxReplicas, 1, 1000);
@@ -135,6 +156,7 @@ export function resolveAutoscaling(args: AutoscalingArgs, field = "autoscaling")
     return {
         prometheusAddress: address,
         gcpWorkloadIdentity,
+        openshiftThanos,
         minReplicas,
         maxReplicas,
         pollingIntervalSeconds: requireInteger(`${field}.pollingIntervalSeconds`, args.pollingIntervalSeconds ?? d.pollingIntervalSeconds, 1),
@@ -197,6 +219,8 @@ function trigger(spec: AutoscalingSpec, scope: ModelMetricsScope, name: string, 
             // Any queued request wakes a workload at zero replicas (the guide's scale-to-zero activation).
             activationThreshold: "0",
             ...(spec.bearerAuth ? { authModes: "bearer" } : {}),
+            // The tenancy port answers only for the namespace the request names (KEDA adds it to the query URL).
+            ...(spec.openshiftThanos ? { namespace: scope.namespace } : {}),
         },
         ...(spec.bearerAuth || spec.gcpWorkloadIdentity ? { authenticationRef: { name: triggerAuthenticationName(scope) } } : {}),
     };
@@ -235,14 +259,17 @@ function scaledObject(spec: AutoscalingSpec, scope: ModelMetricsScope, target: S
 /**
  * The TriggerAuthentication (a bearer token, or on Managed Prometheus the operator's Google identity) and one
  * ScaledObject per workload. The token is the model's metrics-reader Secret from `renderMetricsReader`, so
- * render that too. The workloads' Pulumi
+ * render that too; on OpenShift's Thanos querier it is the model's Thanos reader, rendered here with its Role
+ * and RoleBinding. The workloads' Pulumi
  * resources must ignore `spec.replicas` (see `AUTOSCALED_IGNORE_CHANGES`), or every `pulumi up` resets
  * what KEDA chose. Needs the KEDA CRDs.
  */
 export function renderAutoscaling(spec: AutoscalingSpec, scope: ModelMetricsScope, targets: readonly ScaleTarget[]): K8sObject[] {
     const out: K8sObject[] = [];
     const metadata = { name: triggerAuthenticationName(scope), namespace: scope.namespace, labels: monitoringLabels(scope, "autoscaling") };
-    if (spec.gcpWorkloadIdentity) {
+    if (spec.openshiftThanos) {
+        out.push(...renderThanosReader(scope), { apiVersion: "keda.sh/v1alpha1", kind: "TriggerAuthentication", metadata, spec: thanosTriggerAuthenticationSpec(scope) });
+    } else if (spec.gcpWorkloadIdentity) {
         out.push({ apiVersion: "keda.sh/v1alpha1", kind: "TriggerAuthentication", metadata, spec: { podIdentity: { provider: "gcp" } } });
     } else if (spec.bearerAuth) {
         out.push({

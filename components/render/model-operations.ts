@@ -51,8 +51,8 @@ export function renderModelOperations(input: ModelOperationsInput): K8sObject[] 
         if (monitoring.dashboards ?? true) {
             out.push(...renderDashboards(input, monitoring.extraLabels));
         }
-    } else if (autoscaling?.bearerAuth) {
-        // No monitors, but the trigger still sends the reader's token.
+    } else if (autoscaling?.bearerAuth && !autoscaling.openshiftThanos) {
+        // No monitors, but the trigger still sends the reader's token (on Thanos, its own reader's instead).
         out.push(...renderMetricsReader(input));
     }
     if (autoscaling) {

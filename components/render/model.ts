@@ -469,7 +469,7 @@ function checkArgs(field: string, value: unknown): string[] {
  */
 export function resolveLlmdModel(name: string, args: LlmdModelInput, platform: LlmdPlatformRef, context: { hfTokenGiven?: boolean } = {}): LlmdModelPlan {
     const plan = planModel(name, args, platform);
-    const autoscaling = args.autoscaling === undefined ? undefined : resolveModelAutoscaling(args.autoscaling, platform);
+    const autoscaling = args.autoscaling === undefined ? undefined : resolveModelAutoscaling(args.autoscaling, platform, plan.clusterProvider);
     if (autoscaling) {
         plan.autoscaled = true;
         // KEDA scales on the router's flow-control metrics, which only exist with the gate on.
@@ -542,7 +542,7 @@ function checkPlatformNamespacePodSecurity(plan: LlmdModelPlan, platform: LlmdPl
     );
 }
 
-function resolveModelAutoscaling(input: ModelAutoscalingInput, platform: LlmdPlatformRef): AutoscalingSpec {
+function resolveModelAutoscaling(input: ModelAutoscalingInput, platform: LlmdPlatformRef, clusterProvider: ClusterProvider | undefined): AutoscalingSpec {
     if (typeof input !== "object" || input === null || Array.isArray(input)) {
         throw new LlmdConfigError("autoscaling", input, "expected an object of autoscaling settings, e.g. { minReplicas: 1, maxReplicas: 8 }");
     }
@@ -554,7 +554,13 @@ function resolveModelAutoscaling(input: ModelAutoscalingInput, platform: LlmdPla
             `expected the URL of the Prometheus that scrapes the router, or a platform that installs one (operators.prometheusStack on platform ${platform.name})`,
         );
     }
-    return resolveAutoscaling({ ...input, prometheusAddress });
+    const spec = resolveAutoscaling({ ...input, prometheusAddress });
+    // Only OpenShift runs that querier; on a cluster known to be another kind the address is a mistake the cluster
+    // would only show as no scaling. An existing cluster of unnamed kind may be OpenShift.
+    if (spec.openshiftThanos && clusterProvider !== undefined && clusterProvider !== "openshift" && clusterProvider !== "existing") {
+        throw new LlmdConfigError("autoscaling.prometheusAddress", prometheusAddress, `OpenShift monitoring's Thanos querier exists only on OpenShift, and this model's cluster is ${clusterProvider}: expected the address of a Prometheus it runs`);
+    }
+    return spec;
 }
 
 /**

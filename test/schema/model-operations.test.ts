@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { resolveAutoscaling } from "../../components/render/autoscaling";
+import { THANOS_TENANCY_ADDRESS } from "../../components/render/autoscaling-openshift";
 import { ModelOperationsInput, renderModelOperations } from "../../components/render/model-operations";
 import { K8sObject } from "../../components/render/types";
 import { validateObject } from "../support/schema";
@@ -44,6 +45,22 @@ describe("a model's day-2 objects", () => {
             }
         });
     }
+
+    it("OpenShift: monitors plus autoscaling on the Thanos querier are schema-valid, with two ServiceAccounts and no shared token", () => {
+        const input = { ...model("qwen", "llm-d", true), autoscaling: resolveAutoscaling({ prometheusAddress: THANOS_TENANCY_ADDRESS }) };
+        const objects = renderModelOperations(input);
+        for (const o of objects) {
+            assert.deepStrictEqual(validateObject(o), [], key(o));
+        }
+        assert.deepStrictEqual(objects.filter((o) => o.kind === "ServiceAccount").map((o) => o.metadata.name), ["qwen-metrics-reader", "qwen-thanos-reader"]);
+        assert.deepStrictEqual(objects.filter((o) => ["Role", "RoleBinding", "TriggerAuthentication", "ScaledObject"].includes(o.kind)).map((o) => o.kind).sort(), [
+            "Role",
+            "RoleBinding",
+            "ScaledObject",
+            "ScaledObject",
+            "TriggerAuthentication",
+        ]);
+    });
 
     it("autoscaling alone still renders the token it authenticates with, once", () => {
         const objects = renderModelOperations({ ...model("qwen", "llm-d", false), monitoring: undefined });

@@ -25,7 +25,7 @@ function configError(fn: () => unknown, field: string): void {
 describe("KEDA autoscaling", () => {
     it("defaults to the guide's thresholds and bounds", () => {
         const spec = resolveAutoscaling({ prometheusAddress: PROM });
-        assert.deepStrictEqual({ ...spec, prometheusAddress: undefined, bearerAuth: undefined }, { ...AUTOSCALING_DEFAULTS, gcpWorkloadIdentity: false, prometheusAddress: undefined, bearerAuth: undefined });
+        assert.deepStrictEqual({ ...spec, prometheusAddress: undefined, bearerAuth: undefined }, { ...AUTOSCALING_DEFAULTS, gcpWorkloadIdentity: false, openshiftThanos: false, prometheusAddress: undefined, bearerAuth: undefined });
         const objects = renderAutoscaling(spec, scope, targets);
         const so = objects.find((o) => o.kind === "ScaledObject") as any;
         assert.deepStrictEqual(

@@ -104,7 +104,9 @@ describe("LlmdDeployment on OpenShift", () => {
                 ...file.config,
                 "llmd:provider": provider,
                 "llmd:cluster": JSON.stringify(cluster),
-                "llmd:deployment": JSON.stringify({ ...deployment, preset: "pd-disaggregation", decode: undefined, network }),
+                // Without the shipped autoscaling: its ceiling fits the shipped preset's pods, and its Thanos address
+                // only an OpenShift cluster, while this variant changes both.
+                "llmd:deployment": JSON.stringify({ ...deployment, preset: "pd-disaggregation", decode: undefined, autoscaling: undefined, network }),
             };
             return { ...file, config };
         }

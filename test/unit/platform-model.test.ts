@@ -316,3 +316,37 @@ describe("LlmdModel: joining a platform", () => {
         assert.strictEqual(await (url as unknown as { isKnown: Promise<boolean> }).isKnown, false);
     });
 });
+
+describe("LlmdModels on OpenShift autoscaling on the Thanos querier", () => {
+    const thanos = { clusterProvider: "openshift", monitoring: {}, autoscaling: { prometheusAddress: "https://thanos-querier.openshift-monitoring.svc.cluster.local:9092", maxReplicas: 2 } } as const;
+    let r: Run;
+    before(async () => {
+        r = await run([
+            ["qwen", { ...thanos, model: "Qwen/Qwen3-0.6B" }],
+            ["small", { ...thanos, model: "HuggingFaceTB/SmolLM2-135M-Instruct" }],
+        ]);
+        assert.strictEqual(r.error, undefined, String(r.error));
+    });
+
+    it("two models in one namespace: no object twice, each ScaledObject on its own TriggerAuthentication, token and Role", () => {
+        const all = objects(r.resources);
+        const ids = all.map(identity);
+        assert.deepStrictEqual(ids.filter((id, i) => ids.indexOf(id) !== i), []);
+        for (const model of ["qwen", "small"]) {
+            const scaled = all.find((o) => o.kind === "ScaledObject" && o.metadata.name === `${model}-both`) as any;
+            const auth = all.find((o) => o.kind === "TriggerAuthentication" && o.metadata.name === scaled.spec.triggers[0].authenticationRef.name) as any;
+            assert.deepStrictEqual(auth.spec.secretTargetRef.map((t: any) => t.name), [`${model}-thanos-reader-token`, `${model}-thanos-reader-token`]);
+            const binding = all.find((o) => o.kind === "RoleBinding" && o.metadata.name === `${model}-thanos-metrics-reader`) as any;
+            assert.deepStrictEqual(binding.subjects.map((s: any) => s.name), [`${model}-thanos-reader`]);
+        }
+    });
+
+    it("each waits for its namespace, the token Secret also for its ServiceAccount, and nothing for a KEDA the platform does not install", () => {
+        const deps = (name: string) => byName(r.resources, name).dependencies;
+        const ns = byName(r.resources, "shared-namespace").urn;
+        assert.deepStrictEqual(deps("qwen-secret-qwen-thanos-reader-token"), [ns, byName(r.resources, "qwen-serviceaccount-qwen-thanos-reader").urn]);
+        for (const name of ["qwen-scaledobject-qwen-both", "qwen-triggerauthentication-qwen-prometheus", "qwen-role-qwen-thanos-metrics-reader", "qwen-rolebinding-qwen-thanos-metrics-reader"]) {
+            assert.deepStrictEqual(deps(name), [ns], name);
+        }
+    });
+});

@@ -119,6 +119,10 @@ const componentCases: Record<string, Case[]> = {
         ["memory in GB", { decode: { memory: "16GB" } }, "decode.memory", QUANTITY],
         ["a bearer token to Managed Prometheus", { autoscaling: { prometheusAddress: "https://monitoring.googleapis.com/v1/projects/my-project/location/global/prometheus", bearerAuth: true } }, "autoscaling.bearerAuth", /Workload Identity/],
         ["a Cloud Monitoring URL that is not its Prometheus API", { autoscaling: { prometheusAddress: "https://monitoring.googleapis.com/v3/projects/my-project/timeSeries" } }, "autoscaling.prometheusAddress", /location\/global\/prometheus/],
+        ["OpenShift's Thanos querier on its all-namespaces port", { platform: "openshift", autoscaling: { prometheusAddress: "https://thanos-querier.openshift-monitoring.svc.cluster.local:9091" } }, "autoscaling.prometheusAddress", /tenancy port, https:\/\/thanos-querier\.openshift-monitoring\.svc\.cluster\.local:9092/],
+        ["OpenShift's Thanos querier over plain http", { platform: "openshift", autoscaling: { prometheusAddress: "http://thanos-querier.openshift-monitoring.svc:9092" } }, "autoscaling.prometheusAddress", /tenancy port/],
+        ["OpenShift's Thanos querier without a token", { platform: "openshift", autoscaling: { prometheusAddress: "https://thanos-querier.openshift-monitoring.svc.cluster.local:9092", bearerAuth: false } }, "autoscaling.bearerAuth", /expected true or unset/],
+        ["OpenShift's Thanos querier on a GKE cluster", { platform: "gke", autoscaling: { prometheusAddress: "https://thanos-querier.openshift-monitoring.svc.cluster.local:9092" } }, "autoscaling.prometheusAddress", /exists only on OpenShift, and this model's cluster is gke/],
         // Pod requests against one node of the pool (issue "Operate it": allocatable).
         ["decode memory above an A3 node's", { preset: "optimized-baseline", pools: [a3High], decode: { memory: "2Ti" } }, "decode.memory", /\(a3-highgpu-8g\) has 1872Gi memory, about 18\d\d\.\dGi of it allocatable/],
         ["decode CPU above an A3 node's", { preset: "optimized-baseline", pools: [a3High], decode: { cpu: "256" } }, "decode.cpu", /has 208 vCPUs, about 20\d\.\d of it allocatable/],
@@ -354,6 +358,7 @@ const stackCases: Case[] = [
     ["a platform ref in a model", { "llmd:platform": {}, "llmd:models": [{ name: "a", platform: {} }] }, "llmd:models[0].platform", /under llmd:platform/],
     ["a fractional objective priority", { "llmd:platform": {}, "llmd:models": [{ name: "a", objectives: [{ name: "o", priority: 1.5 }] }] }, "llmd:models[0].objectives[0].priority", /integer/],
     ["a model name as a number", { "llmd:platform": {}, "llmd:models": [{ name: 7 }] }, "llmd:models[0].name", STRING],
+    ["a model on OpenShift's Thanos querier's all-namespaces port", { ...existing({ kind: "openshift" }), "llmd:platform": {}, "llmd:models": [{ name: "a", preset: "simulator", autoscaling: { prometheusAddress: "https://thanos-querier.openshift-monitoring.svc.cluster.local:9091" } }] }, "llmd:models[0].autoscaling.prometheusAddress", /tenancy port/],
     ["models as a mapping", { "llmd:platform": {}, "llmd:models": { a: {} } }, "llmd:models", LIST],
     ["typo'd gateway on the platform", { "llmd:platform": { gatway: {} } }, "llmd:platform.gatway", mean("llmd:platform.gateway")],
     ["platform listener port as a string", { "llmd:platform": { gateway: { listenerPort: "80" } } }, "llmd:platform.gateway.listenerPort", INT32],
@@ -399,6 +404,8 @@ const CHECKED_AFTER_CLUSTER = new Set([
     "llmd:deployment.router.failureMode",
     // A model's pods are rendered from the cluster's pools, so they are judged once the cluster exists.
     "llmd:models[0].namespace",
+    // The cluster's provider (openshift) decides how a model autoscales, so its autoscaling is judged with it.
+    "llmd:models[0].autoscaling.prometheusAddress",
 ]);
 
 const total = Object.values(componentCases).reduce((n, cases) => n + cases.length, 0) + stackCases.length;
