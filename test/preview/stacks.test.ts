@@ -11,6 +11,16 @@ import { K8sObject } from "../../components/render/types";
 
 const CLOUD_STACKS = /^(gke|aks|digitalocean)/;
 
+// Accelerator stacks plan the whole operations set (issue "operate it"); these are the deliberate exceptions,
+// each also written in the README's operations section or the stack's own comments.
+const NOT_AUTOSCALED: Record<string, string> = {
+    "aks-wide-ep": "its two wide-EP groups already fill the pool's four InfiniBand nodes",
+    minikube: "one GPU on one workstation",
+    local: "CPU-only simulator on kind, nothing to operate",
+    baremetal: "no Kubernetes: Slurm places the workers",
+};
+const NOT_MONITORED = new Set(["local", "baremetal"]);
+
 // CRD bodies are vendored upstream files (checked by their own tests); the snapshot keeps their names only
 // so a reviewer sees which CRDs a stack installs without thousands of lines of OpenAPI.
 function snapshotOf(resource: PlannedResource): PlannedResource {
@@ -74,6 +84,20 @@ for (const stack of listStacks()) {
             if (monitored === 0) {
                 assert.strictEqual(count("PodMonitor") + count("ServiceMonitor") + count("PodMonitoring"), 0, "no monitor unless asked");
             }
+        });
+
+        it(NOT_AUTOSCALED[stack] ? `monitors, alerts and has dashboards (not autoscaled: ${NOT_AUTOSCALED[stack]})` : "monitors, alerts, has dashboards and autoscales", () => {
+            const objects = resources.filter(isKubernetesObject).map((r) => r.inputs as unknown as K8sObject);
+            const count = (kinds: string[]) => objects.filter((o) => kinds.includes(o.kind)).length;
+            const dashboards = objects.filter((o) => o.kind === "ConfigMap" && o.metadata.labels?.grafana_dashboard === "1").length;
+            const present = {
+                monitors: count(["PodMonitor", "ServiceMonitor", "PodMonitoring"]) > 0,
+                alerts: count(["PrometheusRule", "Rules"]) > 0,
+                dashboards: dashboards > 0,
+                scalers: count(["ScaledObject"]) > 0,
+            };
+            const monitored = !NOT_MONITORED.has(stack);
+            assert.deepStrictEqual(present, { monitors: monitored, alerts: monitored, dashboards: monitored, scalers: NOT_AUTOSCALED[stack] === undefined });
         });
 
         it("gives every model workload at least its startup probe's budget before pulumi up gives up", () => {
