@@ -13,10 +13,30 @@ function compiledTests(dir) {
     });
 }
 
+// `npm test` (test/run.ts) runs the suite as three mocha processes side by side: LLMD_TESTS=integration (real
+// daemons, mostly waiting), LLMD_TESTS=a (every other unit test file) and LLMD_TESTS=b (the rest: the other
+// unit files, and every preview, schema and automation file, which share one preview per stack). Unset runs all.
+const PARTS = ["integration", "a", "b"];
+const part = process.env.LLMD_TESTS;
+if (part !== undefined && !PARTS.includes(part)) {
+    throw new Error(`LLMD_TESTS=${part}: expected one of ${PARTS.join(", ")}, or unset for every test`);
+}
+const testRoot = path.join(__dirname, "bin", "test");
+function partOf(file, unitFiles) {
+    const dir = path.relative(testRoot, file).split(path.sep)[0];
+    if (dir === "integration") {
+        return "integration";
+    }
+    return dir === "unit" && unitFiles.indexOf(file) % 2 === 0 ? "a" : "b";
+}
+
+const tests = compiledTests(testRoot)
+    .filter((file) => fs.existsSync(path.join(__dirname, path.relative(path.join(__dirname, "bin"), file).replace(/\.js$/, ".ts"))))
+    .sort();
+const unitFiles = tests.filter((file) => path.relative(testRoot, file).startsWith(`unit${path.sep}`));
+
 module.exports = {
-    spec: compiledTests(path.join(__dirname, "bin", "test")).filter((file) =>
-        fs.existsSync(path.join(__dirname, path.relative(path.join(__dirname, "bin"), file).replace(/\.js$/, ".ts"))),
-    ),
+    spec: tests.filter((file) => part === undefined || partOf(file, unitFiles) === part),
     timeout: 30000,
     reporter: "spec",
 };
