@@ -37,6 +37,7 @@ const unitFiles = tests.filter((file) => path.relative(testRoot, file).startsWit
 
 module.exports = {
     spec: tests.filter((file) => part === undefined || partOf(file, unitFiles) === part),
+    require: [path.join(testRoot, "support", "quick-mock-runs.js")],
     timeout: 30000,
     reporter: "spec",
 };

@@ -120,6 +120,10 @@ export async function runWithMocks<T>(program: () => T | Promise<T>, options: Mo
         throw new Error("runWithMocks is not re-entrant: the SDK keeps one global engine");
     }
     running = true;
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (!promiseStackTraces) {
+        Error.stackTraceLimit = 0;
+    }
     try {
         const project = options.project ?? "llmd";
         pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
@@ -193,8 +197,22 @@ export async function runWithMocks<T>(program: () => T | Promise<T>, options: Mo
         }
         return { resources, result };
     } finally {
+        Error.stackTraceLimit = stackTraceLimit;
         running = false;
     }
+}
+
+let promiseStackTraces = true;
+
+/**
+ * Whether later runs let the SDK take a stack trace of every promise it makes (`debuggablePromise`, read only
+ * by its report of leaked promises at exit). Formatting those traces is about half the CPU of an evaluation
+ * under mocks, so the test suite turns them off (test/support/quick-mock-runs.ts); `npm run plan` and
+ * `npm run bench` keep them, so a bench run costs what `pulumi up` does. While off, errors thrown during a
+ * run carry no stack either (their messages are unchanged); LLMD_TEST_STACKS=1 keeps them in the suite.
+ */
+export function setPromiseStackTraces(on: boolean): void {
+    promiseStackTraces = on;
 }
 
 function timeoutsOf(t: any): RecordedResource["customTimeouts"] {
