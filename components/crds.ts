@@ -1,7 +1,9 @@
 /**
  * Reads the vendored, pinned CustomResourceDefinitions under `components/crds/<folder>/` (see
- * `components/crds/SOURCES.md`). The YAML ships inside the package and is read at run time, so one copy
- * serves the compiled package, ts-node and the tests.
+ * `components/crds/SOURCES.md`). The upstream YAML is kept as vendored; what the package reads at run time is
+ * `components/crds/<folder>.json`, the same objects parsed once when they were vendored (`npm run crds`), because
+ * parsing the Gateway API's 1.2 MB of YAML took over half a second of every `plan` and `pulumi up`, and JSON
+ * takes milliseconds. A test parses the YAML again and fails if the JSON differs, so the two cannot drift.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -28,10 +30,36 @@ export function crdsRoot(): string {
 export function loadCrds(pin: ManifestPin): readonly K8sObject[] {
     let crds = cache.get(pin.folder);
     if (crds === undefined) {
-        crds = deepFreeze(readFolder(path.join(crdsRoot(), pin.folder)));
+        crds = deepFreeze(readCompiled(pin.folder));
         cache.set(pin.folder, crds);
     }
     return crds;
+}
+
+/** Where the parsed CRDs of a vendored folder are kept (`npm run crds` writes it). */
+export function compiledCrdsFile(folder: string): string {
+    return path.join(crdsRoot(), `${folder}.json`);
+}
+
+function readCompiled(folder: string): K8sObject[] {
+    const file = compiledCrdsFile(folder);
+    if (!fs.existsSync(file)) {
+        throw new Error(`no parsed CRDs at ${file}: run \`npm run crds\` after vendoring components/crds/${folder}/`);
+    }
+    return JSON.parse(fs.readFileSync(file, "utf8")) as K8sObject[];
+}
+
+/**
+ * The CRDs of a vendored folder parsed from its YAML, as `loadCrds` returns them: what `npm run crds` writes
+ * to the JSON file, and what the test compares that file with.
+ */
+export function parseCrdFolder(folder: string): K8sObject[] {
+    return readFolder(path.join(crdsRoot(), folder));
+}
+
+/** The JSON text `npm run crds` writes: one CRD a line, so a re-vendored CRD shows as its own line in a diff. */
+export function compiledCrdsText(crds: readonly K8sObject[]): string {
+    return `[\n${crds.map((crd) => JSON.stringify(crd)).join(",\n")}\n]\n`;
 }
 
 /** Freezes `value` and everything reachable from it, so a shared parse cannot be changed by one of its readers. */

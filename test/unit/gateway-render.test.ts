@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { GatewayImplementation } from "../../components/catalog/gateways";
 import { CHARTS, MANIFESTS } from "../../components/catalog/versions";
-import { loadCrds } from "../../components/crds";
+import * as fs from "fs";
+import { compiledCrdsFile, compiledCrdsText, loadCrds, parseCrdFolder } from "../../components/crds";
 import { LlmdConfigError } from "../../components/errors";
 import {
     DEFAULT_GATEWAY_NAME,
@@ -307,8 +308,20 @@ describe("render/gateway", () => {
             assert.strictEqual(loadCrds(MANIFESTS.inferenceExtension)[0].metadata.name, "inferencepools.inference.networking.k8s.io");
         });
 
-        it("fails clearly for a folder that is not vendored", () => {
-            assert.throws(() => loadCrds({ folder: "nope-v0", version: "v0", source: "test" }), /no vendored CRDs/);
+        it("fails clearly for a folder that is not vendored or not parsed", () => {
+            assert.throws(() => parseCrdFolder("nope-v0"), /no vendored CRDs/);
+            assert.throws(() => loadCrds({ folder: "nope-v0", version: "v0", source: "test" }), /no parsed CRDs at .*nope-v0\.json: run `npm run crds`/);
         });
+
+        // The package reads the JSON `npm run crds` wrote from the vendored YAML; a re-vendored or hand-edited
+        // file on either side fails here until the two agree again.
+        for (const [key, pin] of Object.entries(MANIFESTS)) {
+            it(`reads for ${key} exactly what its vendored YAML parses to (${pin.folder}.json)`, () => {
+                const parsed = parseCrdFolder(pin.folder);
+                assert.ok(parsed.length > 0);
+                assert.strictEqual(fs.readFileSync(compiledCrdsFile(pin.folder), "utf8"), compiledCrdsText(parsed));
+                assert.deepStrictEqual(loadCrds(pin), parsed);
+            });
+        }
     });
 });
