@@ -219,6 +219,7 @@ function claimNames(state: PlatformState, plan: LlmdModelPlan): void {
  */
 export function buildModel(parent: pulumi.Resource, plan: LlmdModelPlan, hfToken: pulumi.Input<string> | undefined, provider: k8s.Provider | undefined): BuiltModel {
     const name = plan.name;
+    plan.warnings.forEach((warning) => pulumi.log.warn(warning, parent));
     const state = platformState(plan.platform);
     if (state) {
         claimNames(state, plan);

@@ -160,6 +160,8 @@ export interface LlmdModelPlan {
     cacheObjects: K8sObject[];
     /** KEDA owns the model servers' replica counts. */
     autoscaled: boolean;
+    /** What the user should know but llmd cannot check: logged as warnings by the component. */
+    warnings: string[];
     /** Overrides of how long `pulumi up` waits for each model-server workload. */
     workloadTimeouts?: WorkloadTimeoutsArgs;
     /**
@@ -444,6 +446,7 @@ function planModel(name: string, args: LlmdModelInput, platform: LlmdPlatformRef
         platform,
         clusterProvider,
         operations: [],
+        warnings: [],
         cacheObjects: [],
         autoscaled: false,
         workloadTimeouts: args.workloadTimeouts,
@@ -472,6 +475,9 @@ export function resolveLlmdModel(name: string, args: LlmdModelInput, platform: L
     const autoscaling = args.autoscaling === undefined ? undefined : resolveModelAutoscaling(args.autoscaling, platform, plan.clusterProvider);
     if (autoscaling) {
         plan.autoscaled = true;
+        if (args.monitoring === undefined) {
+            plan.warnings.push(autoscalingWithoutMonitorsWarning(name, plan.namespace, autoscaling.prometheusAddress));
+        }
         // KEDA scales on the router's flow-control metrics, which only exist with the gate on.
         plan.router.featureGates = [...new Set([...(plan.router.featureGates ?? []), FLOW_CONTROL_FEATURE_GATE])];
     }
@@ -526,6 +532,17 @@ export function resolveLlmdModel(name: string, args: LlmdModelInput, platform: L
     plan.podSecurity = [...specs.values()].map((spec) => objectsPodSecurity(renderModelServer(spec))).reduce(lower, objectsPodSecurity(renderRouter(routerSpec)));
     checkPlatformNamespacePodSecurity(plan, platform);
     return plan;
+}
+
+/**
+ * KEDA scales on the router's metrics as Prometheus has them; without `monitoring` llmd renders no monitor, and
+ * whether the user's own scrape configuration covers the router cannot be known at plan time.
+ */
+export function autoscalingWithoutMonitorsWarning(name: string, namespace: string, prometheusAddress: string): string {
+    return (
+        `model ${name} autoscales on its router's flow-control metrics but has no monitoring, so llmd renders no monitor for them: ` +
+        `unless ${prometheusAddress} already scrapes the router in namespace ${namespace}, KEDA sees no series and never scales (add monitoring: {} to render them)`
+    );
 }
 
 // A model in the platform namespace cannot relabel it: its pods must meet what the platform enforces there.

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { LlmdModel, LlmdModelArgs } from "../../components/model";
 import { LlmdPlatform, LlmdPlatformArgs } from "../../components/platform";
@@ -73,6 +74,32 @@ describe("LlmdModel: monitoring and autoscaling on the platform's operators", ()
     it("waits for a model workload as long as its startup probe allows", () => {
         const timeouts = byName(r.resources, "qwen-both-workload").customTimeouts;
         assert.ok(timeouts && /m$/.test(timeouts.create), JSON.stringify(timeouts));
+    });
+});
+
+describe("LlmdModel: autoscaling without monitoring", () => {
+    it("warns that KEDA sees no series unless the user's own Prometheus scrapes the router, and only then", async () => {
+        const log = pulumi.log as { warn: typeof pulumi.log.warn };
+        const original = log.warn;
+        const warnings: string[] = [];
+        log.warn = (message: string) => {
+            warnings.push(message);
+            return Promise.resolve();
+        };
+        try {
+            const platform = { operators: { keda: true, prometheusStack: true } };
+            const scaledOnly = await run({ autoscaling: { maxReplicas: 2 } }, platform);
+            assert.strictEqual(scaledOnly.error, undefined, String(scaledOnly.error));
+            const noMonitors = warnings.filter((w) => /has no monitoring/.test(w));
+            assert.strictEqual(noMonitors.length, 1, warnings.join("\n"));
+            assert.match(noMonitors[0], /model qwen .* unless http:\/\/\S+ already scrapes the router in namespace llm-d/);
+            warnings.length = 0;
+            await run({ monitoring: {}, autoscaling: { maxReplicas: 2 } }, platform);
+            await run({}, platform);
+            assert.deepStrictEqual(warnings.filter((w) => /has no monitoring/.test(w)), []);
+        } finally {
+            log.warn = original;
+        }
     });
 });
 
