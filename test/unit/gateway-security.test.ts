@@ -6,6 +6,7 @@ import { LlmdPlatform, LlmdPlatformArgs } from "../../components/platform";
 import { MockRunOptions, RecordedResource, runWithMocks } from "../../stacks/mock-engine";
 import { expectConstructionError } from "../support/config-errors";
 import { admits } from "../support/network-policy-eval";
+import { withCapturedWarnings } from "../support/warnings";
 import { K8sObject } from "../../components/render/types";
 
 const GATEWAY_COMPONENT = "llmd:index:InferenceGateway";
@@ -143,23 +144,14 @@ describe("Gateway security, wired by LlmdPlatform", () => {
     });
 
     it("warns about a public Gateway without authentication, and only then", async () => {
-        const log = pulumi.log as { warn: typeof pulumi.log.warn };
-        const original = log.warn;
-        const warnings: string[] = [];
-        log.warn = (message: string) => {
-            warnings.push(message);
-            return Promise.resolve();
-        };
-        try {
+        await withCapturedWarnings(async (warnings) => {
             await run({ gateway: { implementation: "istio", public: true, allowUnauthenticated: true } });
             assert.deepStrictEqual(warnings.filter((w) => /public and unauthenticated/.test(w)).length, 1, warnings.join("\n"));
             warnings.length = 0;
             await run({ gateway: { implementation: "istio", public: true, authentication: { jwt: { issuer: "https://id.example.com", jwksUri: "https://id.example.com/keys" } } } });
             await run({ gateway: { implementation: "istio" } });
             assert.deepStrictEqual(warnings.filter((w) => /unauthenticated/.test(w)), []);
-        } finally {
-            log.warn = original;
-        }
+        });
     });
 
     it("bad authentication input creates nothing and names the field under gateway.", async () => {

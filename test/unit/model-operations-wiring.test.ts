@@ -1,6 +1,5 @@
 import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { LlmdModel, LlmdModelArgs } from "../../components/model";
 import { LlmdPlatform, LlmdPlatformArgs } from "../../components/platform";
@@ -10,6 +9,7 @@ import { RecordedResource, runWithMocks } from "../../stacks/mock-engine";
 import { assertConfigError } from "../support/config-errors";
 import { h100Pool } from "../support/pools";
 import { byName } from "../support/recorded";
+import { withCapturedWarnings } from "../support/warnings";
 
 async function run(model: Partial<LlmdModelArgs>, platform: LlmdPlatformArgs = {}): Promise<{ resources: RecordedResource[]; error?: unknown }> {
     let error: unknown;
@@ -79,14 +79,7 @@ describe("LlmdModel: monitoring and autoscaling on the platform's operators", ()
 
 describe("LlmdModel: autoscaling without monitoring", () => {
     it("warns that KEDA sees no series unless the user's own Prometheus scrapes the router, and only then", async () => {
-        const log = pulumi.log as { warn: typeof pulumi.log.warn };
-        const original = log.warn;
-        const warnings: string[] = [];
-        log.warn = (message: string) => {
-            warnings.push(message);
-            return Promise.resolve();
-        };
-        try {
+        await withCapturedWarnings(async (warnings) => {
             const platform = { operators: { keda: true, prometheusStack: true } };
             const scaledOnly = await run({ autoscaling: { maxReplicas: 2 } }, platform);
             assert.strictEqual(scaledOnly.error, undefined, String(scaledOnly.error));
@@ -97,9 +90,7 @@ describe("LlmdModel: autoscaling without monitoring", () => {
             await run({ monitoring: {}, autoscaling: { maxReplicas: 2 } }, platform);
             await run({}, platform);
             assert.deepStrictEqual(warnings.filter((w) => /has no monitoring/.test(w)), []);
-        } finally {
-            log.warn = original;
-        }
+        });
     });
 });
 
