@@ -25,6 +25,7 @@
  * older KEDA would not know the field. The cost, written down in the README: a token that does not expire,
  * readable by whoever may read Secrets in the model's namespace, and allowed no more than the Role. Pure.
  */
+import { renderTokenSecret } from "./service-account-token";
 import { K8sObject } from "./types";
 import { ModelMetricsScope, monitoringLabels } from "./monitoring-scope";
 import { TOKEN_KEY } from "./monitoring";
@@ -87,12 +88,7 @@ export function renderThanosReader(scope: Pick<ModelMetricsScope, "release" | "n
     const meta = (name: string) => ({ name, namespace: scope.namespace, labels: monitoringLabels(scope, "autoscaling") });
     return [
         { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(names.serviceAccount) },
-        {
-            apiVersion: "v1",
-            kind: "Secret",
-            metadata: { ...meta(names.tokenSecret), annotations: { "kubernetes.io/service-account.name": names.serviceAccount } },
-            type: "kubernetes.io/service-account-token",
-        },
+        renderTokenSecret(meta(names.tokenSecret), names.serviceAccount),
         {
             apiVersion: "rbac.authorization.k8s.io/v1",
             kind: "Role",

@@ -7,6 +7,7 @@
  * chart's fixed Secret name collides between two models in one namespace. Pure.
  */
 import { ModelMetricsScope, ROLE_LABEL, modelServerRoles, monitoringLabels } from "./monitoring-scope";
+import { renderTokenSecret } from "./service-account-token";
 import { K8sObject } from "./types";
 
 /** Which scraper the cluster runs. */
@@ -78,12 +79,7 @@ export function renderMetricsReader(input: MonitorsInput): K8sObject[] {
     const names = metricsReaderNames(input);
     return [
         { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(input, names.serviceAccount) },
-        {
-            apiVersion: "v1",
-            kind: "Secret",
-            metadata: { ...meta(input, names.tokenSecret), annotations: { "kubernetes.io/service-account.name": names.serviceAccount } },
-            type: "kubernetes.io/service-account-token",
-        },
+        renderTokenSecret(meta(input, names.tokenSecret), names.serviceAccount),
         {
             apiVersion: "rbac.authorization.k8s.io/v1",
             kind: "ClusterRole",
