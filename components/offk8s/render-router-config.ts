@@ -7,7 +7,6 @@
  * on main uses that with `apiVersion: llm-d.ai/v1`); v0.10.0's `DiscoveryConfig` has `pluginRef` directly,
  * so bumping the router pin means revisiting this file.
  */
-import { stringify } from "yaml";
 import { LlmdConfigError } from "../errors";
 import {
     EndpointPickerConfig,
@@ -17,6 +16,7 @@ import {
     noKubernetesBaselineConfig,
     undefinedPluginRefs,
 } from "../render/router-config";
+import { yamlText } from "../render/yaml-text";
 
 /** Name of the discovery plugin instance in the config. */
 export const FILE_DISCOVERY_PLUGIN = "file-discovery";
@@ -76,5 +76,5 @@ export function buildFileDiscoveryRouterConfig(options: FileDiscoveryConfigOptio
 
 /** The router config file text. */
 export function renderFileDiscoveryRouterConfig(options: FileDiscoveryConfigOptions): string {
-    return `# llm-d router config, profile ${options.profile}, endpoints from ${options.endpointsFilePath} (rendered by llmd)\n${stringify(buildFileDiscoveryRouterConfig(options))}`;
+    return `# llm-d router config, profile ${options.profile}, endpoints from ${options.endpointsFilePath} (rendered by llmd)\n${yamlText(buildFileDiscoveryRouterConfig(options))}`;
 }

@@ -11,8 +11,8 @@ import { LlmdConfigError, optionalBoolean, requireDnsLabel, requireInteger, requ
 import { GATEWAYS, GATEWAY_IMPLEMENTATIONS, GatewayImplementation } from "../catalog/gateways";
 import { CHARTS, ChartPin } from "../catalog/versions";
 import { isLabelKey, isLabelValue } from "./label-syntax";
-import { stringify } from "yaml";
 import { K8sObject } from "./types";
+import { yamlText } from "./yaml-text";
 
 /** Gateway name llm-d's guides use. */
 export const DEFAULT_GATEWAY_NAME = "llm-d-inference-gateway";
@@ -309,7 +309,7 @@ export function renderGatewayParameters(spec: GatewaySpec): K8sObject | undefine
                     },
                 },
             };
-            return { apiVersion: "v1", kind: "ConfigMap", metadata, data: { deployment: stringify(deployment), service: stringify({ spec: { type } }) } };
+            return { apiVersion: "v1", kind: "ConfigMap", metadata, data: { deployment: yamlText(deployment), service: yamlText({ spec: { type } }) } };
         }
     }
 }

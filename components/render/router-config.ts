@@ -3,8 +3,9 @@
  * the router reads with `--config-file`. Plugin type names and parameters follow llm-d-router v0.10.0
  * (`config/charts/routerlib/templates/_config.yaml`, `deploy/config/*.yaml`).
  */
-import { stringify, parse } from "yaml";
+import { parse } from "yaml";
 import { LlmdConfigError } from "../errors";
+import { yamlText } from "./yaml-text";
 
 /** Which scheduling strategy the router runs: one of llm-d's well-lit paths. */
 export const SchedulerProfile = {
@@ -264,7 +265,7 @@ function buildProfileConfig(options: RouterConfigOptions): EndpointPickerConfig 
 
 /** The scheduler config file text for a profile. */
 export function renderRouterConfig(options: RouterConfigOptions): string {
-    return `# llm-d router scheduler config, profile ${options.profile} (rendered by llmd)\n${stringify(buildRouterConfig(options))}`;
+    return `# llm-d router scheduler config, profile ${options.profile} (rendered by llmd)\n${yamlText(buildRouterConfig(options))}`;
 }
 
 /** The config file the router gets: the user's own text when given, else the profile's. */
