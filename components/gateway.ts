@@ -7,7 +7,7 @@ import { optionalBoolean } from "./errors";
 import { loadCrds } from "./crds";
 import { createK8sObject } from "./k8s-object";
 import { GatewayInput, gatewayControllerCharts, renderGateway, renderGatewayParameters, resolveGatewaySpec } from "./render/gateway";
-import { whenPlain } from "./plain-inputs";
+import { outputsToRegister, whenPlain } from "./plain-inputs";
 import { GATEWAY_CONTROLLER_POD_SECURITY } from "./catalog/pod-security";
 import { podSecurityLabels } from "./render/pod-security-standards";
 import { checkArgs } from "./strict";
@@ -245,11 +245,11 @@ export class InferenceGateway extends pulumi.ComponentResource {
         this.gatewayName = built.gatewayName;
         this.gatewayNamespace = built.namespace;
         this.gatewayClassName = built.className;
-        this.registerOutputs({
+        this.registerOutputs(outputsToRegister({
             gatewayName: this.gatewayName,
             gatewayNamespace: this.gatewayNamespace,
             gatewayClassName: this.gatewayClassName,
-        });
+        }));
     }
 
 }

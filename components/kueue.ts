@@ -7,7 +7,7 @@ import { LlmdConfigError, requireDnsLabel } from "./errors";
 import { createK8sObject } from "./k8s-object";
 import { KueueExtraResource, KueueInput, KueueNetworkArgs, KueueSettings, kueueWorkloadMetadata, renderKueue, resolveKueueSpec } from "./render/kueue";
 import { AcceleratorPool } from "./pool";
-import { whenPlain } from "./plain-inputs";
+import { outputsToRegister, whenPlain } from "./plain-inputs";
 import { checkArgs } from "./strict";
 
 export type { KueueExtraResource, KueueNetworkArgs };
@@ -116,7 +116,7 @@ export class TopologyAwareScheduling extends pulumi.ComponentResource {
         this.podSetTopologyAnnotation = built.metadata.topologyAnnotation;
         this.podSetAnnotations = built.metadata.podSetAnnotations;
         this.queueLabels = built.metadata.labels;
-        this.registerOutputs({
+        this.registerOutputs(outputsToRegister({
             localQueueName: this.localQueueName,
             clusterQueueName: this.clusterQueueName,
             topologyName: this.topologyName,
@@ -124,7 +124,7 @@ export class TopologyAwareScheduling extends pulumi.ComponentResource {
             podSetTopologyAnnotation: this.podSetTopologyAnnotation,
             podSetAnnotations: this.podSetAnnotations,
             queueLabels: this.queueLabels,
-        });
+        }));
     }
 }
 

@@ -6,7 +6,7 @@ import { LlmdGatewayArgs, LlmdNetworkPolicyArgs, LlmdTopologyArgs, buildPlatform
 // Inside whenPlain every input but the kept ones is resolved, hence the cast to the plain input type.
 import { LlmdDeploymentInput, resolveLlmdDeployment } from "./render/llmd-deployment";
 import { OperatorsArgs } from "./render/operators";
-import { whenPlain } from "./plain-inputs";
+import { outputsToRegister, whenPlain } from "./plain-inputs";
 import { checkArgs } from "./strict";
 
 export type { LlmdGatewayArgs, LlmdTopologyArgs } from "./platform";
@@ -99,7 +99,7 @@ export class LlmdDeployment extends pulumi.ComponentResource {
         this.poolName = built.poolName;
         this.routerServiceName = built.routerServiceName;
         this.baseUrl = built.baseUrl;
-        this.registerOutputs({
+        this.registerOutputs(outputsToRegister({
             namespace: this.namespace,
             preset: this.preset,
             servedModelName: this.servedModelName,
@@ -107,6 +107,6 @@ export class LlmdDeployment extends pulumi.ComponentResource {
             poolName: this.poolName,
             routerServiceName: this.routerServiceName,
             baseUrl: this.baseUrl,
-        });
+        }));
     }
 }

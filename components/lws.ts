@@ -4,7 +4,7 @@ import { OPERATOR_POD_SECURITY } from "./catalog/pod-security";
 import { CHARTS } from "./catalog/versions";
 import { podSecurityLabels } from "./render/pod-security-standards";
 import { LlmdConfigError, requireDnsLabel } from "./errors";
-import { whenPlain } from "./plain-inputs";
+import { outputsToRegister, whenPlain } from "./plain-inputs";
 import { checkArgs } from "./strict";
 
 /** Namespace the LWS docs install the controller into. */
@@ -87,6 +87,6 @@ export class LeaderWorkerSetController extends pulumi.ComponentResource {
         });
 
         this.namespace = built.namespace;
-        this.registerOutputs({ namespace: this.namespace });
+        this.registerOutputs(outputsToRegister({ namespace: this.namespace }));
     }
 }

@@ -14,7 +14,7 @@ import {
     ModelServerPdArgs,
     ModelServerRole,
 } from "./render/model-server-types";
-import { whenPlain } from "./plain-inputs";
+import { outputsToRegister, whenPlain } from "./plain-inputs";
 import { checkArgs } from "./strict";
 
 export { KueueTopologyMode, KvTransfer, ModelServerRole };
@@ -102,7 +102,7 @@ export class ModelServer extends pulumi.ComponentResource {
         this.role = built.role;
         this.namespace = built.namespace;
         this.workloadTimeouts = built.timeouts as pulumi.Output<WorkloadTimeouts>;
-        this.registerOutputs({ workloadName: this.workloadName, role: this.role, namespace: this.namespace, workloadTimeouts: this.workloadTimeouts });
+        this.registerOutputs(outputsToRegister({ workloadName: this.workloadName, role: this.role, namespace: this.namespace, workloadTimeouts: this.workloadTimeouts }));
     }
 }
 

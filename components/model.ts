@@ -8,7 +8,7 @@ import { LlmdConfigError } from "./errors";
 import { createK8sObject } from "./k8s-object";
 import { ModelServer, ModelServerNetworkArgs } from "./model-server";
 import { LlmdPlatformRef, PlatformState, namespaceWithLabels, plainPlatformRef, platformState } from "./platform";
-import { whenPlain } from "./plain-inputs";
+import { outputsToRegister, whenPlain } from "./plain-inputs";
 import { AcceleratorPool } from "./pool";
 import { LlmdModelInput, LlmdModelPlan, RoleOverrides, claimedNames, resolveLlmdModel } from "./render/model";
 import { checkPlatformRef } from "./render/platform";
@@ -394,7 +394,7 @@ export class LlmdModel extends pulumi.ComponentResource {
         this.poolName = built.poolName;
         this.routerServiceName = built.routerServiceName;
         this.standaloneUrl = built.standaloneUrl;
-        this.registerOutputs({
+        this.registerOutputs(outputsToRegister({
             namespace: this.namespace,
             preset: this.preset,
             servedModelName: this.servedModelName,
@@ -402,6 +402,6 @@ export class LlmdModel extends pulumi.ComponentResource {
             poolName: this.poolName,
             routerServiceName: this.routerServiceName,
             standaloneUrl: this.standaloneUrl,
-        });
+        }));
     }
 }

@@ -15,7 +15,7 @@ import { ModelRouting, renderModelRouting } from "./render/model-routing";
 import { ChartSpec, OperatorsArgs } from "./render/operators";
 import { LlmdPlatformRef, PlatformInput, PlatformSpec, resolvePlatformSpec } from "./render/platform";
 import { GatewaySpec } from "./render/gateway";
-import { whenPlain } from "./plain-inputs";
+import { outputsToRegister, whenPlain } from "./plain-inputs";
 import { checkArgs } from "./strict";
 import { networkPolicySettings } from "./render/platform";
 import { renderPlatformNetworkPolicies } from "./render/network-policy";
@@ -385,12 +385,12 @@ export class LlmdPlatform extends pulumi.ComponentResource {
         this.gatewayName = built.gatewayName;
         this.baseUrl = built.baseUrl;
         this.gatewayAddress = this.baseUrl.apply((url) => url.replace(/^https?:\/\//, "").replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1"));
-        this.registerOutputs({
+        this.registerOutputs(outputsToRegister({
             ref: this.ref,
             namespace: this.namespace,
             gatewayName: this.gatewayName,
             gatewayAddress: this.gatewayAddress,
             baseUrl: this.baseUrl,
-        });
+        }));
     }
 }

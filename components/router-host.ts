@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as remote from "@pulumi/command/remote";
 import { LlmdConfigError } from "./errors";
 import { RouterHostSettings, planRouterHost, removeFileCommand, writeFileCommand } from "./offk8s/host";
-import { whenPlain } from "./plain-inputs";
+import { outputsToRegister, whenPlain } from "./plain-inputs";
 import { checkArgs } from "./strict";
 
 export { HostInstallMode } from "./offk8s/systemd";
@@ -137,6 +137,6 @@ export class RouterHost extends pulumi.ComponentResource {
         this.endpointUrl = built.endpointUrl;
         this.endpointsFilePath = built.endpointsFilePath;
         this.routerConfig = built.routerConfig;
-        this.registerOutputs({ endpointUrl: this.endpointUrl, endpointsFilePath: this.endpointsFilePath, routerConfig: this.routerConfig });
+        this.registerOutputs(outputsToRegister({ endpointUrl: this.endpointUrl, endpointsFilePath: this.endpointsFilePath, routerConfig: this.routerConfig }));
     }
 }

@@ -16,7 +16,7 @@ import {
 } from "./render/router";
 import { SchedulerProfile } from "./render/router-config";
 import { K8sObject } from "./render/types";
-import { whenPlain } from "./plain-inputs";
+import { outputsToRegister, whenPlain } from "./plain-inputs";
 import { checkArgs } from "./strict";
 
 export { FailureMode } from "./render/router";
@@ -198,13 +198,13 @@ export class InferenceRouter extends pulumi.ComponentResource {
         this.kvEventsEndpoint = built.kvEventsEndpoint;
         this.endpoint = built.endpoint;
 
-        this.registerOutputs({
+        this.registerOutputs(outputsToRegister({
             poolName: this.poolName,
             serviceName: this.serviceName,
             namespace: this.namespace,
             endpointPickerAddress: this.endpointPickerAddress,
             kvEventsEndpoint: this.kvEventsEndpoint,
             endpoint: this.endpoint,
-        });
+        }));
     }
 }

@@ -6,7 +6,7 @@ import { createKubernetesProvider, rememberPools } from "../components/cluster";
 import { createK8sObject } from "../components/k8s-object";
 import { AcceleratorPool } from "../components/pool";
 import { AksClusterOptions, AksClusterSettings, ResolvedAksCluster, resolveAksClusterArgs } from "./aks-config";
-import { whenPlain } from "../components/plain-inputs";
+import { outputsToRegister, whenPlain } from "../components/plain-inputs";
 import { checkArgs } from "../components/strict";
 
 export { AksGpuDriver, resolveAksAcceleratorPools, resolveAksClusterArgs } from "./aks-config";
@@ -205,7 +205,7 @@ export class AksCluster extends pulumi.ComponentResource {
         this.clusterName = known ? known.clusterName : later((b) => b.clusterName);
         this.resourceGroupName = known ? known.resourceGroupName : later((b) => b.resourceGroupName);
         this.oidcIssuerUrl = known ? known.oidcIssuerUrl : later((b) => b.oidcIssuerUrl);
-        this.registerOutputs({
+        this.registerOutputs(outputsToRegister({
             kubernetesProvider: this.kubernetesProvider,
             kubeconfig: this.kubeconfig,
             kubernetesVersion: this.kubernetesVersion,
@@ -214,7 +214,7 @@ export class AksCluster extends pulumi.ComponentResource {
             clusterName: this.clusterName,
             resourceGroupName: this.resourceGroupName,
             oidcIssuerUrl: this.oidcIssuerUrl,
-        });
+        }));
     }
 }
 

@@ -20,7 +20,7 @@ import {
     renderDoctlKubeconfig,
     resolveDoksClusterArgs,
 } from "./digitalocean-config";
-import { whenPlain } from "../components/plain-inputs";
+import { outputsToRegister, whenPlain } from "../components/plain-inputs";
 import { checkArgs } from "../components/strict";
 
 export {
@@ -152,14 +152,14 @@ export class DoksCluster extends pulumi.ComponentResource {
         }
         this.kubeconfigExpiresAt = later((b) => b.expiresAt);
 
-        this.registerOutputs({
+        this.registerOutputs(outputsToRegister({
             kubernetesProvider: this.kubernetesProvider,
             kubeconfig: this.kubeconfig,
             kubernetesVersion: this.kubernetesVersion,
             pools: this.pools,
             clusterId: this.clusterId,
             kubeconfigExpiresAt: this.kubeconfigExpiresAt,
-        });
+        }));
     }
 }
 

@@ -4,7 +4,7 @@ import { acceleratorSpec } from "../components/catalog/accelerators";
 import { createKubernetesProvider, rememberPools } from "../components/cluster";
 import { LlmdConfigError, parseKubernetesMinor, requireDnsLabel, requireInteger } from "../components/errors";
 import { AcceleratorPool, AcceleratorPoolTaint } from "../components/pool";
-import { whenPlain } from "../components/plain-inputs";
+import { outputsToRegister, whenPlain } from "../components/plain-inputs";
 import { checkArgs } from "../components/strict";
 
 /** What kind of cluster an `ExistingCluster` points at. Decides defaults that differ per platform. */
@@ -148,13 +148,13 @@ export class ExistingCluster extends pulumi.ComponentResource {
             rememberPools(this.pools, now.pools);
         }
         this.platform = built.kind;
-        this.registerOutputs({
+        this.registerOutputs(outputsToRegister({
             kubernetesProvider: this.kubernetesProvider,
             kubeconfig: this.kubeconfig,
             kubernetesVersion: this.kubernetesVersion,
             pools: this.pools,
             platform: this.platform,
-        });
+        }));
     }
 }
 

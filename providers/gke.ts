@@ -8,7 +8,7 @@ import { createKubernetesProvider, rememberPools } from "../components/cluster";
 import { createK8sObject } from "../components/k8s-object";
 import { AcceleratorPool } from "../components/pool";
 import { GKE_GVNIC_MTU, GKE_RDMA_MTU, GkeClusterPlainArgs, GkeClusterPlan, GkeClusterSettings, GkeNodePoolPlan, renderGkeKubeconfig, resolveGkeCluster } from "./gke-config";
-import { whenPlain } from "../components/plain-inputs";
+import { outputsToRegister, whenPlain } from "../components/plain-inputs";
 import { gmpQueryAddress } from "../components/render/autoscaling";
 import { checkArgs } from "../components/strict";
 
@@ -290,7 +290,7 @@ export class GkeCluster extends pulumi.ComponentResource {
         if (known) {
             KNOWN_PLANS.set(this, known.plan);
         }
-        this.registerOutputs({
+        this.registerOutputs(outputsToRegister({
             kubernetesProvider: this.kubernetesProvider,
             kubeconfig: this.kubeconfig,
             kubernetesVersion: this.kubernetesVersion,
@@ -299,7 +299,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             workloadIdentityPool: this.workloadIdentityPool,
             kedaServiceAccountEmail: this.kedaServiceAccountEmail,
             managedPrometheusUrl: this.managedPrometheusUrl,
-        });
+        }));
     }
 }
 

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { whenPlain } from "../../components/plain-inputs";
+import { outputsToRegister, whenPlain } from "../../components/plain-inputs";
 
 const value = <T>(output: pulumi.Output<T>): Promise<T> => new Promise((resolve) => output.apply(resolve));
 
@@ -38,5 +38,23 @@ describe("whenPlain: building a component from plain or Output inputs", () => {
         assert.strictEqual(await value(built.name), "qwen-router");
         assert.strictEqual(builds, 1);
         assert.strictEqual(seenToken, token);
+    });
+
+    it("registers the values behind Outputs it made from known values, and every other Output as it is", () => {
+        const workload = pulumi.output("done");
+        const kubeconfig = pulumi.secret("apiVersion: v1");
+        const pools = [{ name: "h100", nodes: 2 }];
+        const built = whenPlain({ name: "qwen" }, [], (plain) => ({ name: plain.name, pools, workload, kubeconfig, none: undefined }));
+        const registered = outputsToRegister({ ...built, other: pulumi.output("elsewhere") });
+        assert.strictEqual(registered.name, "qwen");
+        assert.strictEqual(registered.pools, pools);
+        assert.strictEqual(registered.none, undefined);
+        // Built Outputs (a child's, a secret) and Outputs whenPlain did not make keep their dependencies and secrecy.
+        assert.strictEqual(registered.workload, workload);
+        assert.strictEqual(registered.kubeconfig, kubeconfig);
+        assert.ok(pulumi.Output.isInstance(registered.other));
+        // Built from Output inputs, the fields are only known later: they stay Outputs.
+        const { name } = whenPlain({ name: pulumi.output("qwen") }, [], (plain) => ({ name: plain.name }));
+        assert.strictEqual(outputsToRegister({ name }).name, name);
     });
 });
