@@ -19,7 +19,7 @@ import { OpenShiftSccSpec, RDMA_POD_CAPABILITIES, openShiftSccSpec } from "./ope
 import { GATEWAY_ACCESS_LABEL, LlmdPlatformRef } from "./platform";
 import { presetKvEvents, routerListensForKvEvents } from "./kv-events";
 import { poolTargetPorts } from "./model-server-ports";
-import { RouterInput, resolveRouterSpec, routerSelectorLabels } from "./router";
+import { RouterInput, renderRouterWorkload, resolveRouterSpec, routerSelectorLabels } from "./router";
 import { AutoscalingSettings, AutoscalingSpec, resolveAutoscaling, scaleTarget } from "./autoscaling";
 import { checkAutoscalingCapacity, nodesForReplicas, packing } from "./autoscaling-capacity";
 import { checkPodFitsNode } from "./node-allocatable";
@@ -30,7 +30,6 @@ import { WorkloadTimeoutsArgs } from "./timeouts";
 import { K8sObject } from "./types";
 import { LevelWithReason, lower, objectsPodSecurity } from "./namespace-pod-security";
 import { meetsLevel } from "./pod-security-standards";
-import { renderRouter } from "./router";
 import { renderModelServer } from "./model-server";
 
 /**
@@ -529,7 +528,7 @@ export function resolveLlmdModel(name: string, args: LlmdModelInput, platform: L
     if (plan.clusterProvider === "openshift") {
         planOpenShiftScc(name, plan, specs);
     }
-    plan.podSecurity = [...specs.values()].map((spec) => objectsPodSecurity(renderModelServer(spec))).reduce(lower, objectsPodSecurity(renderRouter(routerSpec)));
+    plan.podSecurity = [...specs.values()].map((spec) => objectsPodSecurity(renderModelServer(spec))).reduce(lower, objectsPodSecurity([renderRouterWorkload(routerSpec)]));
     checkPlatformNamespacePodSecurity(plan, platform);
     return plan;
 }

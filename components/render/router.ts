@@ -580,7 +580,7 @@ function tokenizerContainer(spec: RouterSpec): Record<string, unknown> {
     };
 }
 
-function deployment(spec: RouterSpec, configText: string, proxyConfigText: string | undefined): K8sObject {
+function deployment(spec: RouterSpec, configChecksums: Record<string, string>): K8sObject {
     const names = routerNames(spec);
     const precise = spec.profile === SchedulerProfile.PrecisePrefixCache;
     const volumes: Record<string, unknown>[] = [{ name: "config", configMap: { name: names.configMap } }];
@@ -589,12 +589,10 @@ function deployment(spec: RouterSpec, configText: string, proxyConfigText: strin
         volumes.push({ name: "tokenizer-cache", emptyDir: {} });
         containers.push(tokenizerContainer(spec));
     }
-    const annotations: Record<string, string> = { "checksum/config": sha256(configText) };
-    if (spec.proxy && proxyConfigText !== undefined) {
+    const annotations = configChecksums;
+    if (spec.proxy) {
         volumes.push({ name: "proxy-config", configMap: { name: names.proxyConfigMap, items: [{ key: PROXY_CONFIG_FILE, path: PROXY_CONFIG_FILE }] } });
         containers.push(proxyContainer({ image: spec.proxy.image, listenerPort: spec.proxy.port, resources: spec.proxy.resources, configVolume: "proxy-config" }));
-        // Envoy reads its bootstrap once at start, like the router its config.
-        annotations["checksum/proxy-config"] = sha256(proxyConfigText);
     }
     return {
         apiVersion: "apps/v1",
@@ -736,6 +734,14 @@ function gkeObjects(spec: RouterSpec): K8sObject[] {
     ];
 }
 
+/**
+ * The router's Deployment as `renderRouter` renders it but without the checksums of its config files, which it
+ * does not render: for checks that read only the pods (Pod Security), at plan time.
+ */
+export function renderRouterWorkload(spec: RouterSpec): K8sObject {
+    return deployment(spec, {});
+}
+
 /** Every object of one router, in apply order (RBAC and config before the pods that use them). */
 export function renderRouter(spec: RouterSpec): K8sObject[] {
     const configText = routerConfigText({
@@ -764,7 +770,11 @@ export function renderRouter(spec: RouterSpec): K8sObject[] {
         });
     }
     objects.push(
-        deployment(spec, configText, proxyConfigText),
+        deployment(spec, {
+            "checksum/config": sha256(configText),
+            // Envoy reads its bootstrap once at start, like the router its config.
+            ...(proxyConfigText === undefined ? {} : { "checksum/proxy-config": sha256(proxyConfigText) }),
+        }),
         service(spec),
         inferencePool(spec),
         ...routerDisruptionBudget({ name: routerNames(spec).deployment, namespace: spec.namespace, replicas: spec.replicas, selector: routerSelectorLabels(spec) }),

@@ -13,6 +13,8 @@ import {
     RouterInput,
     RouterSpec,
     kvEventsEndpoint,
+    renderRouter,
+    renderRouterWorkload,
     resolveRouterSpec,
 } from "../../components/render/router";
 import { K8sObject } from "../../components/render/types";
@@ -373,4 +375,23 @@ describe("renderRouter", () => {
             });
         }
     });
+});
+
+describe("router workload for plan-time checks", () => {
+    // Standalone (the Envoy sidecar), precise prefix cache (the tokenizer sidecar) and behind a Gateway.
+    const inputs: Array<[string, RouterInput]> = [
+        ["standalone", base],
+        ["precise prefix cache", { ...withIstio, schedulerProfile: SchedulerProfile.PrecisePrefixCache, tokenizerModel: "Qwen/Qwen3-0.6B" }],
+        ["istio", withIstio],
+    ];
+    for (const [what, input] of inputs) {
+        it(`${what}: the Deployment renderRouter renders, without the config checksums`, () => {
+            const spec = resolveRouterSpec(input);
+            const rendered = only(renderRouter(spec), "Deployment");
+            const { template } = rendered.spec;
+            const withoutChecksums = { ...rendered, spec: { ...rendered.spec, template: { ...template, metadata: { ...template.metadata, annotations: {} } } } };
+            assert.deepStrictEqual(renderRouterWorkload(spec), withoutChecksums);
+            assert.ok(Object.keys(template.metadata.annotations).includes("checksum/config"));
+        });
+    }
 });
