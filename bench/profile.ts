@@ -6,6 +6,7 @@
  *   node bin/bench/profile.js gke 20 llmd /tmp/gke.cpuprofile
  *   node bin/bench/profile.js gke 20 raw /tmp/gke-raw.cpuprofile       # the raw baseline (bench/raw-program.ts)
  *   node bin/bench/profile.js models:50 4 llmd /tmp/m50.cpuprofile
+ *   node bin/bench/profile.js openshift 40 both /tmp/os.cpuprofile     # alternating, with a table per category
  *
  * Comparing an llmd profile with the raw one, function by function, shows what llmd adds. Not a benchmark:
  * the profiler itself slows every run, so timings belong to `npm run bench`.
@@ -16,6 +17,7 @@ import { runWithMocks } from "../stacks/mock-engine";
 import { runProgram } from "../stacks/program";
 import { readStackConfig } from "../stacks/stack-files";
 import { modelsProgram } from "./models";
+import { CpuProfile, RunWindow, splitProfile } from "./profile-split";
 import { rawProgram } from "./raw-program";
 
 function post<T>(session: Session, method: string, params?: object): Promise<T> {
@@ -29,24 +31,42 @@ async function main(): Promise<void> {
     const stack = models ? "models" : target;
     const { config, secretKeys } = models ? { config: {}, secretKeys: [] as string[] } : readStackConfig(target);
     const program = models ? modelsProgram(Number(models[1])) : runProgram;
-    let run = () => runWithMocks(program, { stack, preview: true, config, secretKeys });
-    if (side === "raw") {
-        const raw = rawProgram((await run()).resources);
-        run = () => runWithMocks(raw, { stack, preview: true });
+    const llmd = () => runWithMocks(program, { stack, preview: true, config, secretKeys });
+    const rawRun = rawProgram((await llmd()).resources);
+    const raw = () => runWithMocks(rawRun, { stack, preview: true });
+    const sides: Array<["llmd" | "raw", () => Promise<unknown>]> = side === "both" ? [["llmd", llmd], ["raw", raw]] : side === "raw" ? [["raw", raw]] : [["llmd", llmd]];
+    for (const [, run] of sides) {
+        await run(); // loads every module either side needs
     }
-    await run(); // loads every module either side needs
     const session = new Session();
     session.connect();
     await post(session, "Profiler.enable");
     await post(session, "Profiler.start");
-    const start = process.hrtime.bigint();
+    const windows: RunWindow[] = [];
+    // The profile's timestamps and hrtime share the monotonic clock, in microseconds here.
+    const now = () => Number(process.hrtime.bigint() / 1000n);
     for (let i = 0; i < reps; i++) {
-        await run();
+        for (const [name, run] of sides) {
+            const start = now();
+            await run();
+            windows.push({ side: name, start, end: now() });
+        }
     }
-    const ms = Number(process.hrtime.bigint() - start) / 1e6 / reps;
-    const { profile } = await post<{ profile: object }>(session, "Profiler.stop");
+    const { profile } = await post<{ profile: CpuProfile }>(session, "Profiler.stop");
     fs.writeFileSync(out, JSON.stringify(profile));
-    console.log(`${target} (${side}): ${ms.toFixed(1)} ms per evaluation under the profiler; profile in ${out}`);
+    for (const [name] of sides) {
+        const own = windows.filter((w) => w.side === name);
+        const ms = own.reduce((sum, w) => sum + w.end - w.start, 0) / own.length / 1000;
+        console.log(`${target} (${name}): ${ms.toFixed(1)} ms per evaluation under the profiler`);
+    }
+    console.log(`profile in ${out}`);
+    if (side === "both") {
+        const rows = [...splitProfile(profile, windows)].sort(([, a], [, b]) => b.llmd - b.raw - (a.llmd - a.raw));
+        console.log(`\n${"self time per run, ms".padEnd(40)}${"llmd".padStart(9)}${"raw".padStart(9)}${"llmd-raw".padStart(10)}`);
+        for (const [name, { llmd: l, raw: r }] of rows) {
+            console.log(`${name.padEnd(40)}${l.toFixed(2).padStart(9)}${r.toFixed(2).padStart(9)}${(l - r).toFixed(2).padStart(10)}`);
+        }
+    }
 }
 
 main().catch((err: unknown) => {
