@@ -19,7 +19,7 @@ import { OpenShiftSccSpec, RDMA_POD_CAPABILITIES, openShiftSccSpec } from "./ope
 import { GATEWAY_ACCESS_LABEL, LlmdPlatformRef } from "./platform";
 import { presetKvEvents, routerListensForKvEvents } from "./kv-events";
 import { poolTargetPorts } from "./model-server-ports";
-import { RouterInput, renderRouterWorkload, resolveRouterSpec, routerSelectorLabels } from "./router";
+import { RouterInput, RouterSpec, renderRouterWorkload, resolveRouterSpec, routerSelectorLabels } from "./router";
 import { AutoscalingSettings, AutoscalingSpec, resolveAutoscaling, scaleTarget } from "./autoscaling";
 import { checkAutoscalingCapacity, nodesForReplicas, packing } from "./autoscaling-capacity";
 import { checkPodFitsNode } from "./node-allocatable";
@@ -168,6 +168,13 @@ export interface LlmdModelPlan {
      * those servers run as (their `input.serviceAccountName`).
      */
     openShiftScc?: OpenShiftSccSpec;
+    /**
+     * The router's and model servers' specs as `resolveLlmdModel` resolved them (model servers in the order of
+     * `modelServers`): the components resolve their own from their args, and what is rendered outside them from
+     * the same specs (the NetworkPolicies) reads these instead of resolving again. Resolved before the OpenShift
+     * SCC's ServiceAccount is set on the servers' inputs, which nothing reading them uses.
+     */
+    resolvedSpecs?: { router: RouterSpec; servers: ModelServerSpec[] };
 }
 
 // The router's default requests (llm-d's guides: 4 CPUs, 8Gi) are sized for production traffic; a kind or
@@ -529,6 +536,7 @@ export function resolveLlmdModel(name: string, args: LlmdModelInput, platform: L
         planOpenShiftScc(name, plan, specs);
     }
     plan.podSecurity = [...specs.values()].map((spec) => objectsPodSecurity(renderModelServer(spec))).reduce(lower, objectsPodSecurity([renderRouterWorkload(routerSpec)]));
+    plan.resolvedSpecs = { router: routerSpec, servers: plan.modelServers.map((s) => specs.get(s)!) };
     checkPlatformNamespacePodSecurity(plan, platform);
     return plan;
 }
