@@ -589,7 +589,6 @@ function deployment(spec: RouterSpec, configChecksums: Record<string, string>): 
         volumes.push({ name: "tokenizer-cache", emptyDir: {} });
         containers.push(tokenizerContainer(spec));
     }
-    const annotations = configChecksums;
     if (spec.proxy) {
         volumes.push({ name: "proxy-config", configMap: { name: names.proxyConfigMap, items: [{ key: PROXY_CONFIG_FILE, path: PROXY_CONFIG_FILE }] } });
         containers.push(proxyContainer({ image: spec.proxy.image, listenerPort: spec.proxy.port, resources: spec.proxy.resources, configVolume: "proxy-config" }));
@@ -607,7 +606,7 @@ function deployment(spec: RouterSpec, configChecksums: Record<string, string>): 
                 metadata: {
                     labels: { ...labels(spec, "router"), ...routerSelectorLabels(spec) },
                     // The router reads its config once at start: a config change must roll the pod.
-                    annotations,
+                    annotations: configChecksums,
                 },
                 spec: {
                     serviceAccountName: names.serviceAccount,
