@@ -11,16 +11,15 @@
  */
 import { spawnSync } from "child_process";
 import { RecordedResource, runWithMocks } from "../stacks/mock-engine";
-import { runProgram } from "../stacks/program";
-import { readStackConfig, listStacks } from "../stacks/stack-files";
-import { localStackArgs, modelsProgram } from "./models";
+import { listStacks } from "../stacks/stack-files";
+import { evaluationTarget, localStackArgs } from "./models";
 import { rawProgram } from "./raw-program";
 import { startupTimes } from "./startup";
 import { RunTime, pairedMedians } from "./stats";
 
 interface BenchOptions {
     reps: number;
-    /** Internal: measure this one row (`stack:<name>` or `models:<n>`) and print it as JSON. */
+    /** Internal: measure this one row (a stack, or `models:<n>`) and print it as JSON. */
     child?: string;
     models: number[];
     startup: boolean;
@@ -78,12 +77,9 @@ interface RowResult {
     t: { a: RunTime; b: RunTime };
 }
 
-/** One stack (`stack:<name>`) or N models on one platform (`models:<n>`), measured in this process. */
+/** One stack, or N models on one platform (`models:<n>`), measured in this process. */
 async function measure(target: string, reps: number): Promise<RowResult> {
-    const [kind, value] = target.split(":");
-    const stack = kind === "models" ? "models" : value;
-    const { config, secretKeys } = kind === "models" ? { config: {}, secretKeys: [] } : readStackConfig(value);
-    const program = kind === "models" ? modelsProgram(Number(value)) : runProgram;
+    const { stack, config, secretKeys, program } = evaluationTarget(target);
     const llmd = () => record(program, stack, config, secretKeys);
     const recorded = await llmd(); // also loads the target's modules, so no run below pays for that
     const raw = rawProgram(recorded);
@@ -111,7 +107,7 @@ async function benchStacks(options: BenchOptions): Promise<void> {
     console.log(`\nStack evaluation in preview, median of ${options.reps} (warm, one process per stack; wall-clock ms, and the llmd/raw ratio of wall and of CPU time)`);
     console.log(row(["stack", "resources", "llmd ms", "raw ms", "wall ratio", "CPU ratio"], widths));
     for (const stack of stacks) {
-        const { resources, t } = measureInChild(`stack:${stack}`, options.reps);
+        const { resources, t } = measureInChild(stack, options.reps);
         console.log(row([stack, resources, t.a.wall.toFixed(1), t.b.wall.toFixed(1), (t.a.wall / t.b.wall).toFixed(2), (t.a.cpu / t.b.cpu).toFixed(2)], widths));
     }
 }

@@ -6,6 +6,7 @@ import { knownPools } from "../components/cluster";
 import { LlmdModel, LlmdModelArgs } from "../components/model";
 import { LlmdPlatform, LlmdPlatformArgs } from "../components/platform";
 import { ExistingCluster, ExistingClusterArgs } from "../providers/existing";
+import { runProgram } from "../stacks/program";
 import { readStackConfig } from "../stacks/stack-files";
 
 /** The local stack's cluster, platform and first model, from its config file. */
@@ -33,4 +34,22 @@ export function modelsProgram(count: number): () => void {
             });
         }
     };
+}
+
+/** What the bench and the profiler evaluate for a target: a shipped stack's name, or `models:<n>`. */
+export interface EvaluationTarget {
+    /** Stack name the mock engine runs under. */
+    stack: string;
+    config: Record<string, string>;
+    secretKeys: string[];
+    program: () => unknown;
+}
+
+/** A shipped stack with its config file, or `models:<n>`: n copies of the local stack's model on one platform. */
+export function evaluationTarget(target: string): EvaluationTarget {
+    const models = /^models:(\d+)$/.exec(target);
+    if (models) {
+        return { stack: "models", config: {}, secretKeys: [], program: modelsProgram(Number(models[1])) };
+    }
+    return { stack: target, ...readStackConfig(target), program: runProgram };
 }

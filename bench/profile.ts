@@ -14,9 +14,7 @@
 import * as fs from "fs";
 import { Session } from "inspector";
 import { runWithMocks } from "../stacks/mock-engine";
-import { runProgram } from "../stacks/program";
-import { readStackConfig } from "../stacks/stack-files";
-import { modelsProgram } from "./models";
+import { evaluationTarget } from "./models";
 import { CpuProfile, RunWindow, splitProfile } from "./profile-split";
 import { rawProgram } from "./raw-program";
 
@@ -27,10 +25,7 @@ function post<T>(session: Session, method: string, params?: object): Promise<T> 
 async function main(): Promise<void> {
     const [target = "gke", repsArg = "10", side = "llmd", out = `${target.replace(/\W/g, "-")}-${side}.cpuprofile`] = process.argv.slice(2);
     const reps = Number(repsArg);
-    const models = /^models:(\d+)$/.exec(target);
-    const stack = models ? "models" : target;
-    const { config, secretKeys } = models ? { config: {}, secretKeys: [] as string[] } : readStackConfig(target);
-    const program = models ? modelsProgram(Number(models[1])) : runProgram;
+    const { stack, config, secretKeys, program } = evaluationTarget(target);
     const llmd = () => runWithMocks(program, { stack, preview: true, config, secretKeys });
     const rawRun = rawProgram((await llmd()).resources);
     const raw = () => runWithMocks(rawRun, { stack, preview: true });
